@@ -1,0 +1,137 @@
+"""Inverse-temperature schedules for simulated annealing, as in dwave-samplers.
+
+The default range reproduces ``dwave.samplers``' heuristic so that qsample and
+dwave-samplers anneal the same way when called with the same arguments.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+
+from .ising import IsingArrays
+
+SCHEDULE_TYPES = ("linear", "geometric", "custom")
+
+
+def default_beta_range(ising: IsingArrays,
+                       max_single_qubit_excitation_rate: float = 0.01) -> tuple[float, float]:
+    """(hot, cold) betas: hot enough that every spin flips with probability ≥ 1/2,
+    cold enough that the smallest gap is excited with probability ~ the rate.
+    """
+    n = ising.num_variables
+    abs_j = np.abs(ising.J)
+    sum_abs = np.abs(ising.h).copy()
+    np.add.at(sum_abs, ising.irow, abs_j)
+    np.add.at(sum_abs, ising.icol, abs_j)
+    # Smallest non-zero bias touching each spin (h or J).
+    min_abs = np.where(ising.h != 0, np.abs(ising.h), np.inf)
+    nz = abs_j != 0
+    np.minimum.at(min_abs, ising.irow[nz], abs_j[nz])
+    np.minimum.at(min_abs, ising.icol[nz], abs_j[nz])
+    finite = min_abs[np.isfinite(min_abs)]
+    if n == 0 or finite.size == 0:
+        warnings.warn(
+            "All biases are zero (all energies are zero); the beta range is set "
+            "arbitrarily to [0.1, 1].",
+            stacklevel=3,
+        )
+        return 0.1, 1.0
+    max_field = float(sum_abs.max())
+    hot = 1.0 if max_field == 0 else float(np.log(2) / (2 * max_field))
+    min_field = float(finite.min())
+    number_min_gaps = int(np.sum(finite == min_field))
+    cold = float(np.log(number_min_gaps / max_single_qubit_excitation_rate) / (2 * min_field))
+    return hot, cold
+
+
+def _check_beta_range(beta_range: Any) -> tuple[float, float]:
+    try:
+        lo, hi = (float(b) for b in beta_range)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "'beta_range' must be a pair (hot, cold) of non-negative numbers: "
+            f"value = {beta_range!r}"
+        ) from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo >= 0 and hi >= 0):
+        raise ValueError(
+            f"'beta_range' must be a pair of finite non-negative numbers: value = {beta_range!r}"
+        )
+    return lo, hi
+
+
+def beta_schedule(
+    ising: IsingArrays,
+    *,
+    num_sweeps: int | None,
+    num_sweeps_per_beta: int,
+    beta_range: Any,
+    beta_schedule_type: str,
+    beta_schedule: Any,
+) -> tuple[np.ndarray, tuple[float, float] | None]:
+    """The array of betas (one per ``num_sweeps_per_beta`` sweeps) and the range used."""
+    if not isinstance(num_sweeps_per_beta, Integral) or num_sweeps_per_beta < 1:
+        raise ValueError(
+            f"'num_sweeps_per_beta' must be a positive integer: value = {num_sweeps_per_beta!r}"
+        )
+    if beta_schedule_type not in SCHEDULE_TYPES:
+        raise ValueError(
+            f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: value = {beta_schedule_type!r}"
+        )
+    if beta_schedule_type == "custom":
+        return _custom(beta_schedule, num_sweeps, num_sweeps_per_beta, beta_range)
+    if beta_schedule is not None:
+        raise ValueError(
+            "'beta_schedule' is only read with beta_schedule_type='custom': "
+            f"got beta_schedule_type={beta_schedule_type!r}"
+        )
+    if num_sweeps is None:
+        num_sweeps = 1000
+    if not isinstance(num_sweeps, Integral) or num_sweeps < 0:
+        raise ValueError(f"'num_sweeps' must be a non-negative integer: value = {num_sweeps!r}")
+    num_betas, rem = divmod(int(num_sweeps), int(num_sweeps_per_beta))
+    if rem:
+        raise ValueError(
+            f"'num_sweeps' ({num_sweeps}) must be divisible by "
+            f"'num_sweeps_per_beta' ({num_sweeps_per_beta})"
+        )
+    lo, hi = default_beta_range(ising) if beta_range is None else _check_beta_range(beta_range)
+    if num_betas == 1:
+        return np.array([hi]), (lo, hi)
+    if beta_schedule_type == "linear":
+        return np.linspace(lo, hi, num=num_betas), (lo, hi)
+    if min(lo, hi) <= 0:
+        raise ValueError(
+            f"'beta_range' must be positive for beta_schedule_type='geometric': value = {(lo, hi)}"
+        )
+    return np.geomspace(lo, hi, num=num_betas), (lo, hi)
+
+
+def _custom(schedule: Any, num_sweeps: Any, per_beta: int,
+            beta_range: Any) -> tuple[np.ndarray, tuple[float, float] | None]:
+    if schedule is None:
+        raise ValueError("'beta_schedule' must be given for beta_schedule_type='custom'")
+    try:
+        betas = np.asarray(schedule, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"'beta_schedule' must be an array of numbers: value = {schedule!r}"
+        ) from None
+    if betas.size and not (np.all(np.isfinite(betas)) and betas.min() >= 0):
+        raise ValueError("'beta_schedule' must hold finite non-negative values")
+    if num_sweeps is not None and num_sweeps != betas.size * per_beta:
+        raise ValueError(
+            f"'num_sweeps' must be None or len(beta_schedule) * num_sweeps_per_beta = "
+            f"{betas.size * per_beta} for beta_schedule_type='custom': value = {num_sweeps!r}"
+        )
+    if beta_range is not None:
+        lo, hi = _check_beta_range(beta_range)
+        if betas.size and (lo != betas[0] or hi != betas[-1]):
+            raise ValueError(
+                "'beta_range' must be None or match the first and last values of 'beta_schedule'"
+            )
+    used = (float(betas[0]), float(betas[-1])) if betas.size else None
+    return betas, used
