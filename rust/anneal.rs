@@ -22,7 +22,9 @@ use crate::graph::{check_states, IsingGraph};
 use crate::rng::{LaneRng, Xoshiro256};
 
 /// Reads per SIMD group.
-pub const LANES: usize = 8;
+pub const LANES: usize = 16;
+/// Spins whose thresholds are drawn ahead in one go.
+const BLOCK: usize = 64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Acceptance {
@@ -125,6 +127,62 @@ fn validate(n: usize, p: &AnnealParams) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Acceptance thresholds for all lanes, drawn a block ahead: they do not
+/// depend on the state, so drawing many at once lets the logarithm's long
+/// dependency chain overlap instead of stalling every update.
+struct Thresholds<'r, const GIBBS: bool> {
+    rng: &'r mut LaneRng<LANES>,
+    block: Box<[[f32; LANES]; BLOCK]>,
+    used: usize,
+    /// Every threshold lies in [min, max).
+    min: f32,
+    max: f32,
+}
+
+impl<'r, const GIBBS: bool> Thresholds<'r, GIBBS> {
+    fn new(rng: &'r mut LaneRng<LANES>) -> Self {
+        let (min, max) = if GIBBS {
+            LaneRng::<LANES>::logistic_bounds()
+        } else {
+            LaneRng::<LANES>::exp1_bounds()
+        };
+        let mut t = Thresholds {
+            rng,
+            block: Box::new([[0.0; LANES]; BLOCK]),
+            used: 0,
+            min,
+            max,
+        };
+        t.refill();
+        t
+    }
+
+    #[inline(always)]
+    fn current(&self) -> [f32; LANES] {
+        self.block[self.used]
+    }
+
+    #[inline(always)]
+    fn advance(&mut self, consumed: bool) {
+        self.used += consumed as usize;
+        if self.used == BLOCK {
+            self.refill();
+        }
+    }
+
+    #[inline(always)]
+    fn refill(&mut self) {
+        for t in self.block.iter_mut() {
+            *t = if GIBBS {
+                self.rng.next_logistic()
+            } else {
+                self.rng.next_exp1()
+            };
+        }
+        self.used = 0;
+    }
 }
 
 /// The model in the form the sweeps read: f32 fields and couplings in CSR order.
@@ -232,13 +290,24 @@ impl<'g> Kernel<'g> {
         state: &mut [[f32; LANES]],
         rng: &mut LaneRng<LANES>,
     ) {
+        match p.acceptance {
+            Acceptance::Metropolis => self.anneal_lanes::<false>(p, state, rng),
+            Acceptance::Gibbs => self.anneal_lanes::<true>(p, state, rng),
+        }
+    }
+
+    #[inline(always)]
+    fn anneal_lanes<const GIBBS: bool>(
+        &self,
+        p: &AnnealParams,
+        state: &mut [[f32; LANES]],
+        rng: &mut LaneRng<LANES>,
+    ) {
+        let mut thresholds = Thresholds::<GIBBS>::new(rng);
         for &beta in p.betas {
             let beta = beta as f32;
             for _ in 0..p.sweeps_per_beta {
-                match p.acceptance {
-                    Acceptance::Metropolis => self.sweep::<false>(beta, state, rng),
-                    Acceptance::Gibbs => self.sweep::<true>(beta, state, rng),
-                }
+                self.sweep(beta, state, &mut thresholds);
             }
         }
     }
@@ -248,29 +317,50 @@ impl<'g> Kernel<'g> {
         &self,
         beta: f32,
         state: &mut [[f32; LANES]],
-        rng: &mut LaneRng<LANES>,
+        thresholds: &mut Thresholds<GIBBS>,
     ) {
+        let (lo_t, hi_t) = (thresholds.min, thresholds.max);
         for &i in &self.free {
             let i = i as usize;
-            let mut field = [self.h[i]; LANES];
             let (lo, hi) = (self.offsets[i], self.offsets[i + 1]);
-            for (&j, &w) in self.nbr[lo..hi].iter().zip(&self.weight[lo..hi]) {
-                let sj = &state[j as usize];
+            // Two partial sums halve the chain of dependent additions.
+            let mut even = [self.h[i]; LANES];
+            let mut odd = [0f32; LANES];
+            let nbr = &self.nbr[lo..hi];
+            let weight = &self.weight[lo..hi];
+            for (js, ws) in nbr.chunks_exact(2).zip(weight.chunks_exact(2)) {
+                let (a, b) = (&state[js[0] as usize], &state[js[1] as usize]);
                 for l in 0..LANES {
-                    field[l] += w * sj[l];
+                    even[l] += ws[0] * a[l];
+                    odd[l] += ws[1] * b[l];
                 }
             }
-            let threshold = if GIBBS {
-                rng.next_logistic()
-            } else {
-                rng.next_exp1()
-            };
+            if nbr.len() % 2 == 1 {
+                let (j, w) = (nbr[nbr.len() - 1] as usize, weight[nbr.len() - 1]);
+                for l in 0..LANES {
+                    even[l] += w * state[j][l];
+                }
+            }
+            let field: [f32; LANES] = std::array::from_fn(|l| even[l] + odd[l]);
             let si = &mut state[i];
+            let mut x = [0f32; LANES];
+            let mut undecided = 0u32;
             for l in 0..LANES {
                 // Flipping s_i changes E by -2 s_i field_i.
-                let delta = -2.0 * si[l] * field[l];
-                let flip = beta * delta < threshold[l];
-                si[l] = if flip { -si[l] } else { si[l] };
+                x[l] = beta * (-2.0 * si[l] * field[l]);
+                undecided |= ((x[l] >= lo_t) & (x[l] < hi_t)) as u32;
+            }
+            // A lane whose x lies outside [min, max) has the same outcome for
+            // every threshold, so the current block row is consumed only when
+            // some lane's outcome depends on it; this keeps the loop free of
+            // unpredictable branches and skips the logarithms in cold sweeps.
+            let t = thresholds.current();
+            let flip: [bool; LANES] = std::array::from_fn(|l| x[l] < t[l]);
+            thresholds.advance(undecided != 0);
+            for l in 0..LANES {
+                // Flip by the sign bit and always store the whole row: a
+                // masked store would stall the next spin's loads.
+                si[l] = f32::from_bits(si[l].to_bits() ^ ((flip[l] as u32) << 31));
             }
         }
     }

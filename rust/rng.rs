@@ -110,6 +110,17 @@ impl<const L: usize> LaneRng<L> {
         r
     }
 
+    /// Bounds (min, max) such that every `next_exp1` value v has min <= v < max.
+    pub fn exp1_bounds() -> (f32, f32) {
+        (-ln_f32(1.0), next_up(-ln_f32(1.0 / 16_777_216.0)))
+    }
+
+    /// Bounds (min, max) such that every `next_logistic` value v has min <= v < max.
+    pub fn logistic_bounds() -> (f32, f32) {
+        let (lo, hi) = (0.5 / 16_777_216.0, 16_777_215.5 / 16_777_216.0);
+        (ln_f32(lo) - ln_f32(hi), next_up(ln_f32(hi) - ln_f32(lo)))
+    }
+
     /// Exp(1) variates, -ln(u) with u uniform on (0, 1] in 24-bit steps.
     #[inline(always)]
     pub fn next_exp1(&mut self) -> [f32; L] {
@@ -151,6 +162,10 @@ impl<const L: usize> LaneRng<L> {
         }
         out
     }
+}
+
+fn next_up(x: f32) -> f32 {
+    f32::from_bits(x.to_bits() + 1)
 }
 
 /// Natural logarithm for positive normal f32, branch-free so it vectorises.
@@ -215,6 +230,22 @@ mod tests {
         let b = Xoshiro256::for_stream(1, 1).next_u64();
         let c = Xoshiro256::for_stream(2, 0).next_u64();
         assert!(a != b && a != c && b != c);
+    }
+
+    #[test]
+    fn variates_stay_within_their_bounds() {
+        let (lo, hi) = LaneRng::<8>::exp1_bounds();
+        assert_eq!(lo, 0.0);
+        for k in [1u32, 2, 1000, 1 << 23, (1 << 24) - 1, 1 << 24] {
+            let v = -ln_f32(k as f32 / 16_777_216.0);
+            assert!(lo <= v && v < hi, "{v} not in [{lo}, {hi})");
+        }
+        let (lo, hi) = LaneRng::<8>::logistic_bounds();
+        assert!(lo < -16.0 && hi > 16.0 && (lo + hi).abs() < 1e-5);
+        let mut r = LaneRng::<8>::for_reads(3, 0);
+        for _ in 0..10_000 {
+            assert!(r.next_logistic().iter().all(|&v| lo <= v && v < hi));
+        }
     }
 
     #[test]
