@@ -18,11 +18,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 from problems import chimera_glass, embedded_clique  # noqa: E402
 
 
-def best_time(fn, repeats: int) -> tuple[float, object]:
+def best_time(sampler, bqm, repeats: int, **kwargs) -> tuple[float, object]:
     best, out = float("inf"), None
     for _ in range(repeats):
         t = time.perf_counter()
-        out = fn()
+        out = sampler.sample(bqm, **kwargs)
         best = min(best, time.perf_counter() - t)
     return best, out
 
@@ -51,11 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         common = dict(num_reads=args.reads, num_sweeps=args.sweeps,
                       beta_schedule_type="geometric", seed=1234)
         rows = []
-        t, ss = best_time(lambda: peer.sample(bqm, **common), args.repeats)
+        t, ss = best_time(peer, bqm, args.repeats, **common)
         rows.append(("dwave-samplers 1 thread", t, ss))
         for threads, label in [(1, "qsample 1 thread"), (None, "qsample all threads")]:
-            t, ss = best_time(
-                lambda th=threads: ours.sample(bqm, num_threads=th, **common), args.repeats)
+            t, ss = best_time(ours, bqm, args.repeats, num_threads=threads, **common)
             rows.append((label, t, ss))
         base = rows[0][1]
         for label, t, ss in rows:

@@ -117,7 +117,9 @@ impl<const L: usize> LaneRng<L> {
 
     /// Bounds (min, max) such that every `next_logistic` value v has min <= v < max.
     pub fn logistic_bounds() -> (f32, f32) {
-        let (lo, hi) = (0.5 / 16_777_216.0, 16_777_215.5 / 16_777_216.0);
+        // The extreme uniforms next_logistic can produce: (k + 1/2) / 2^24, k in [0, 2^24).
+        let lo = 0.5 / 16_777_216.0;
+        let hi = 1.0 - lo;
         (ln_f32(lo) - ln_f32(hi), next_up(ln_f32(hi) - ln_f32(lo)))
     }
 
