@@ -34,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     args = p.parse_args(argv)
 
-    import qsample
     from dwave.samplers import SimulatedAnnealingSampler as DwaveSA
+
+    import qsample
 
     ours = qsample.SimulatedAnnealingSampler()
     peer = DwaveSA()

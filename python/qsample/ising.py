@@ -39,6 +39,15 @@ class IsingArrays:
         return self.h, self.irow, self.icol, self.J
 
 
+def _check_finite(h: np.ndarray, J: np.ndarray, irow: np.ndarray, icol: np.ndarray) -> None:
+    if not np.all(np.isfinite(h)):
+        i = int(np.flatnonzero(~np.isfinite(h))[0])
+        raise ValueError(f"'h' must be finite: h[{i}] = {h[i]}")
+    if not np.all(np.isfinite(J)):
+        k = int(np.flatnonzero(~np.isfinite(J))[0])
+        raise ValueError(f"'J' must be finite: coupling ({irow[k]}, {icol[k]}) = {J[k]}")
+
+
 def from_bqm(bqm: dimod.BinaryQuadraticModel,
              variable_order: Sequence[Hashable] | None = None) -> IsingArrays:
     """Flat SPIN arrays of ``bqm`` (converted from BINARY if needed)."""
@@ -47,6 +56,7 @@ def from_bqm(bqm: dimod.BinaryQuadraticModel,
     spin = bqm.spin
     order = list(spin.variables) if variable_order is None else list(variable_order)
     h, (irow, icol, J), offset = spin.to_numpy_vectors(variable_order=order)
+    _check_finite(h, J, irow, icol)
     return IsingArrays(
         variables=order,
         h=np.ascontiguousarray(h, dtype=np.float64),
@@ -77,6 +87,7 @@ def from_matrix(h: Any, J: Any) -> IsingArrays:
         raise ValueError("'J' must have a zero diagonal (self-couplings are not allowed)")
     irow, icol = np.triu_indices(n, k=1)
     values = J[irow, icol]
+    _check_finite(h, values, irow, icol)
     keep = values != 0
     return IsingArrays(
         variables=list(range(n)),
