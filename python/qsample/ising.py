@@ -35,6 +35,12 @@ class IsingArrays:
     def num_variables(self) -> int:
         return len(self.variables)
 
+    def to_bqm(self) -> dimod.BinaryQuadraticModel:
+        """The SPIN BQM over ``variables`` that these arrays describe."""
+        return dimod.BinaryQuadraticModel.from_numpy_vectors(
+            self.h, (self.irow, self.icol, self.J), self.offset, dimod.SPIN,
+            variable_order=self.variables)
+
     def core_args(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return self.h, self.irow, self.icol, self.J
 
