@@ -480,6 +480,19 @@ def _atomic_savez(path: str | os.PathLike, **arrays: np.ndarray) -> None:
         raise
 
 
+def embedded_trainer(model: Any, logical_data: Any,
+                     negative_phase: SampledMoments | ExactMoments | None = None,
+                     hyper: Hyperparameters | None = None, **options: Any) -> Trainer:
+    """A :class:`Trainer` for a :class:`~qsample.model.HardwareModel`: the logical
+    data is encoded with f, the device range is the target's, and max |J| is
+    reported inside and between chains. ``trainer.h``/``trainer.J`` map back
+    with ``model.with_parameters(trainer.h, trainer.J)``."""
+    return Trainer(model.to_ising(), model.encode(logical_data), negative_phase, hyper,
+                   h_range=options.pop("h_range", model.target.h_range),
+                   J_range=options.pop("J_range", model.target.j_range),
+                   intra_chain=model.intra_chain, **options)
+
+
 def logical_complete_graph(n: int, seed: int | None = None, scale: float = 1e-6) -> IsingArrays:
     """K_n over logical variables 0..n-1 with parameters uniform in [-scale, scale]
     (the paper's symmetry-breaking start)."""

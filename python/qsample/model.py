@@ -72,6 +72,10 @@ class HardwareModel:
     def target(self):  # noqa: ANN201 - a Target
         return self.embedding.target
 
+    def with_parameters(self, h: Any, J: Any) -> HardwareModel:
+        """The same embedding and target with new fields and couplings."""
+        return HardwareModel(self.embedding, h, J)
+
     def to_ising(self) -> IsingArrays:
         return IsingArrays(list(self.qubits), self.h, self.irow, self.icol, self.J)
 
