@@ -1,8 +1,16 @@
 """The ``qsample`` command line.
 
-    qsample demo    sample a built-in Sherrington-Kirkpatrick model with simulated
-                    annealing and compare against the exact Boltzmann distribution
-    qsample bench   qsample's simulated annealing vs dwave-samplers, ns per update
+    qsample sk        the SK experiment (Fig. 7): exact-gradient vs SA-based learning
+    qsample bas       bars and stripes 7x6: learn, reconstruct a blacked-out block (Fig. 5)
+    qsample digits    OptDigits 1-4 with classes: accuracy, denoising, generation (Figs. 4, 6)
+    qsample embed     embed K_N into a target graph (JSON + PNG)
+    qsample train     learn a model on a dataset (no evaluation)
+    qsample evaluate  evaluate a saved model on a dataset
+    qsample demo      SA on a built-in SK model vs the exact Boltzmann distribution
+    qsample bench     qsample's simulated annealing vs dwave-samplers, ns per update
+
+Experiments take --quick (about a minute) or run the paper's settings, and
+write a results folder (results.json, model, PNG plots).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -60,6 +69,137 @@ def _bench(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def _settings(args: argparse.Namespace, name: str) -> Any:
+    from . import experiments as ex
+
+    cls = {"sk": ex.SKSettings, "bas": ex.BASSettings, "digits": ex.DigitsSettings}[name]
+    settings = cls.quick() if args.quick else cls.full()
+    overrides = {"iterations": args.iterations, "target": args.target, "seed": args.seed,
+                 "embedding": args.embedding, "embedding_tries": args.tries}
+    if name == "sk":
+        overrides["instances"] = args.instances
+        if args.learning_rate is not None:
+            overrides["learning_rates"] = tuple(args.learning_rate)
+    else:
+        overrides["learning_rate"] = args.learning_rate[0] if args.learning_rate else None
+    if name == "digits":
+        overrides["train_path"] = args.optdigits
+    return ex.with_overrides(settings, **overrides)
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    from . import experiments as ex
+
+    name = args.command if args.command in ("sk", "bas", "digits") else args.dataset
+    settings = _settings(args, name)
+    out = ex.results_folder(args.out, name)
+    progress = False if args.no_progress else None
+    evaluate = args.command != "train"
+    print(f"qsample {name}{' (quick)' if args.quick else ''}: results in {out}")
+    if name == "sk":
+        result = ex.run_sk(settings, out, progress)
+    elif name == "bas":
+        result = ex.run_bas(settings, out, progress, evaluate=evaluate)
+    else:
+        result = ex.run_digits(settings, out, progress, evaluate=evaluate)
+    _print_figures(result)
+    return 0
+
+
+def _print_figures(result: dict[str, Any]) -> None:
+    f = result["figures"]
+    if result["experiment"] == "sk":
+        print(f"  Lambda_av(D) = {f['data_proxy_mean']:.3f} +- {f['data_proxy_std']:.3f}")
+        for label, c in f["curves"].items():
+            print(f"  {label}: final Lambda_av {c['final_mean']:.3f} +- {c['final_std']:.3f}, "
+                  f"first iteration in the band: {c['first_iteration_in_band']}")
+    if "mistakes_per_picture" in f:
+        for it, wrong in f["mistakes_per_picture"].items():
+            print(f"  iteration {it}: {wrong:.3f} wrong pixels per picture "
+                  f"({f['ties_per_picture'][it]:.3f} tied) of {f['corrupted_pixels_per_picture']}")
+    if "test_accuracy" in f:
+        r = f["reconstruction"]
+        print(f"  test accuracy {f['test_accuracy']:.4f} on {f['num_test']} pictures")
+        print(f"  {r['noise_rate']:.0%} salt-and-pepper: {r['wrong_per_picture']:.2f} wrong "
+              f"({r['ties_per_picture']:.2f} tied) of {r['corrupted_per_picture']:.1f} corrupted "
+              "pixels per picture")
+    print(f"  wall time {result['wall_seconds']:.1f} s")
+
+
+def _embed(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from . import experiments as ex
+
+    out = ex.results_folder(args.out, f"embed-K{args.n}")
+    e = ex.make_embedding(args.n, ex.make_target(args.target or "dw2x", args.seed or 0),
+                          args.embedding or "minorminer", args.tries or 10, args.seed or 0)
+    e.save(out / "embedding.json")
+    ex.write_json(out / "results.json", {"experiment": "embed", "report": asdict(e.report()),
+                                         "environment": ex.environment()})
+    e.draw(out / "embedding.png")
+    r = e.report()
+    print(f"K{args.n} on {e.target.name}: {r.physical_qubits} qubits, chains "
+          f"{r.min_chain}-{r.max_chain}, {r.physical_parameters} physical parameters; "
+          f"written to {out}")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from . import experiments as ex
+    from .model import HardwareModel
+
+    model = HardwareModel.load(args.model)
+    out = ex.results_folder(args.out, f"evaluate-{args.dataset}")
+    progress = False if args.no_progress else None
+    start = time.perf_counter()
+    if args.dataset == "digits":
+        settings = ex.with_overrides(ex.DigitsSettings(), seed=args.seed)
+        figures = ex.evaluate_digits(model, settings, out, progress=progress)
+        figures["num_test"] = 723
+    else:
+        from . import datasets
+        from . import evaluate as ev
+
+        s = ex.with_overrides(ex.BASSettings(), seed=args.seed)
+        _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
+                                          s.num_train, seed=s.seed)
+        known = ev.block_mask((s.rows, s.columns), *s.block)
+        r = ev.reconstruct(model, test.data, known, ex.sa_phase(s.num_reads).draw,
+                           num_reconstructions=s.num_reconstructions, seed=s.seed,
+                           progress=progress)
+        figures = {"mistakes_per_picture": {"end": r.mean_wrong},
+                   "ties_per_picture": {"end": r.mean_ties},
+                   "corrupted_pixels_per_picture": int(np.sum(~known))}
+    result = {"experiment": "evaluate", "model": str(args.model), "dataset": args.dataset,
+              "settings": {"seed": args.seed or 0, "sampler": "qsample SA, linear beta 0 -> 1, "
+                           "200 sweeps (the learning sampler)"},
+              "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
+              "figures": figures}
+    ex.write_json(out / "results.json", result)
+    _print_figures(result)
+    return 0
+
+
+def _common(p: argparse.ArgumentParser, dataset: bool = False) -> None:
+    from .experiments import TARGETS
+
+    if dataset:
+        p.add_argument("dataset", choices=("bas", "digits"))
+    p.add_argument("--quick", action="store_true", help="about a minute: fewer iterations")
+    p.add_argument("--out", help="results folder (default results/<name>-<time>)")
+    p.add_argument("--iterations", type=int)
+    p.add_argument("--learning-rate", type=float, nargs="+", dest="learning_rate")
+    p.add_argument("--target", choices=TARGETS)
+    p.add_argument("--embedding", choices=("minorminer", "clique"))
+    p.add_argument("--tries", type=int, help="minorminer tries (the best is kept)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--instances", type=int, help="SK instances")
+    p.add_argument("--optdigits", help="path of the UCI optdigits.tra file "
+                   "(default: cached, downloaded if needed)")
+    p.add_argument("--no-progress", action="store_true")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qsample", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"qsample {__version__}")
@@ -69,6 +209,29 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--reads", type=int, default=5000)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run=_demo)
+    for name, text in (("sk", "SK experiment (Fig. 7)"), ("bas", "bars and stripes (Fig. 5)"),
+                       ("digits", "OptDigits with classes (Figs. 4, 6)")):
+        e = sub.add_parser(name, help=text)
+        _common(e)
+        e.set_defaults(run=_experiment)
+    train = sub.add_parser("train", help="learn a model on bas or digits, save it")
+    _common(train, dataset=True)
+    train.set_defaults(run=_experiment)
+    evaluate = sub.add_parser("evaluate", help="evaluate a saved model (model.npz)")
+    evaluate.add_argument("model")
+    evaluate.add_argument("dataset", choices=("bas", "digits"))
+    evaluate.add_argument("--out")
+    evaluate.add_argument("--seed", type=int)
+    evaluate.add_argument("--no-progress", action="store_true")
+    evaluate.set_defaults(run=_evaluate)
+    embed = sub.add_parser("embed", help="embed K_N into a target graph")
+    embed.add_argument("n", type=int)
+    embed.add_argument("--target", choices=("dw2x", "chimera16", "pegasus6", "zephyr4"))
+    embed.add_argument("--embedding", choices=("minorminer", "clique"))
+    embed.add_argument("--tries", type=int)
+    embed.add_argument("--seed", type=int)
+    embed.add_argument("--out")
+    embed.set_defaults(run=_embed)
     bench = sub.add_parser("bench", help="qsample SA vs dwave-samplers (needs dwave-samplers)")
     from .benchmark import add_arguments
 
@@ -81,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ValueError, ImportError) as e:
+    except (ValueError, ImportError, FileNotFoundError, OSError) as e:
         print(f"qsample {args.command}: error: {e}", file=sys.stderr)
         return 2
 

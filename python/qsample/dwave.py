@@ -117,7 +117,7 @@ def _check_fits(sampler: Any, model: HardwareModel) -> None:
     if missing_q:
         raise ValueError(f"the model uses qubits the sampler does not have: {missing_q[:10]}")
     qubits = model.qubits
-    missing_e = [(qubits[a], qubits[b]) for a, b in zip(model.irow, model.icol, strict=True)
+    missing_e = [(qubits[a], qubits[b]) for a, b in zip(model.irow, model.icol)
                  if frozenset((qubits[a], qubits[b])) not in edges]
     if missing_e:
         raise ValueError(f"the model uses couplers the sampler does not have: {missing_e[:10]}")

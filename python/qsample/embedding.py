@@ -228,7 +228,7 @@ def _pyplot() -> Any:
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError("drawing needs matplotlib: pip install matplotlib "
-                          "(or 'qsample[plot]')") from None
+                          "(a dependency of qsample)") from None
     return plt
 
 

@@ -122,7 +122,7 @@ class SampledMoments:
         if isinstance(self.sampler, SimulatedAnnealingSampler):
             self._schedule(model)
         else:
-            self._sample(model, seed=0, num_reads=1)
+            self.draw(model, num_reads=1, seed=0)
 
     def _schedule(self, model: IsingArrays) -> np.ndarray:
         p = self.parameters
@@ -134,7 +134,10 @@ class SampledMoments:
             beta_schedule=p.get("beta_schedule"))
         return betas
 
-    def _sample(self, model: IsingArrays, seed: int, num_reads: int) -> np.ndarray:
+    def draw(self, model: IsingArrays, num_reads: int, seed: int) -> np.ndarray:
+        """``num_reads`` ±1 samples (int8, in the model's variable order) with this
+        sampler and its parameters: what evaluation uses, so a model is judged
+        by the sampler whose temperature it absorbed."""
         p = self.parameters
         if isinstance(self.sampler, SimulatedAnnealingSampler):
             samples, _ = anneal_arrays(
@@ -158,7 +161,7 @@ class SampledMoments:
         return np.repeat(samples, ss.record.num_occurrences, axis=0).astype(np.int8)
 
     def __call__(self, model: IsingArrays, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        self.last_samples = self._sample(model, seed, self.num_reads)
+        self.last_samples = self.draw(model, self.num_reads, seed)
         return sample_moments(self.last_samples, model.irow, model.icol)
 
 

@@ -1,0 +1,240 @@
+"""Judging a trained model: the proxy on synthetic data, reconstruction,
+classification and generation (the paper's §IV), and an empirical KL.
+
+A model is always judged through the sampler it was trained with: the learned
+parameters absorbed that sampler's effective temperature, so a different
+sampler would see a different distribution. Functions take ``draw(model,
+num_reads, seed) -> int8 samples`` — e.g. ``SampledMoments(...).draw``.
+
+Clamping: the chains of known logical variables are fixed exactly (the exact
+clamp of classical samplers) by conditioning — their couplings to the free
+qubits become fields — so only the free qubits are sampled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import exact
+from .ising import IsingArrays
+from .model import HardwareModel
+
+Draw = Callable[[IsingArrays, int, int], np.ndarray]
+
+
+# -- conditioning ------------------------------------------------------------------
+def condition(ising: IsingArrays, fixed: np.ndarray) -> tuple[IsingArrays, np.ndarray]:
+    """The model over the free variables given ``fixed`` (int8 (n,), 0 = free,
+    ±1 = held): (conditioned model, indices of the free variables)."""
+    fixed = np.asarray(fixed)
+    free = np.flatnonzero(fixed == 0)
+    position = np.full(ising.num_variables, -1, dtype=np.int64)
+    position[free] = np.arange(len(free))
+    h = ising.h[free].astype(np.float64)
+    a, b = position[ising.irow], position[ising.icol]
+    # A coupling to a held variable becomes a field on the free one.
+    to_b = (a < 0) & (b >= 0)
+    to_a = (b < 0) & (a >= 0)
+    np.add.at(h, b[to_b], ising.J[to_b] * fixed[ising.irow[to_b]])
+    np.add.at(h, a[to_a], ising.J[to_a] * fixed[ising.icol[to_a]])
+    both = (a >= 0) & (b >= 0)
+    sub = IsingArrays([ising.variables[i] for i in free], h, a[both], b[both], ising.J[both])
+    return sub, free
+
+
+def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.ndarray,
+                                                                           np.ndarray]:
+    v = np.atleast_2d(np.asarray(values))
+    n = model.layout.num_logical
+    if v.shape[1] != n or not np.all((v == 1) | (v == -1)):
+        raise ValueError(f"'values' must be ±1 with {n} columns: got shape {v.shape}")
+    k = np.asarray(known, dtype=bool)
+    k = np.broadcast_to(k, v.shape) if k.ndim == 1 else k
+    if k.shape != v.shape:
+        raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
+    return v.astype(np.int8), np.ascontiguousarray(k)
+
+
+def conditional_samples(model: HardwareModel, values: np.ndarray, known: np.ndarray,
+                        draw: Draw, num_reads: int, seed: int) -> np.ndarray:
+    """Decoded logical samples (num_reads, N) with the known variables' chains
+    held at their values; ties in the free chains are 0."""
+    fixed_logical = np.where(known, values, 0).astype(np.int8)
+    fixed = fixed_logical[model.layout.chain_of_column]  # a qubit takes its chain's value
+    ising = model.to_ising()
+    extended = np.empty((num_reads, model.num_qubits), dtype=np.int8)
+    extended[:] = fixed
+    if np.any(fixed == 0):
+        sub, free = condition(ising, fixed)
+        extended[:, free] = draw(sub, num_reads, seed)
+    return model.decode(extended).values
+
+
+# -- reconstruction ------------------------------------------------------------------
+@dataclass
+class Reconstruction:
+    """Reconstructed pictures (int8, 0 where the final vote tied) and, over the
+    corrupted (unknown) pixels of each picture, how many came out wrong and
+    how many tied."""
+
+    values: np.ndarray
+    wrong: np.ndarray  # (B,) wrong pixels per picture
+    ties: np.ndarray  # (B,) tied pixels per picture
+    corrupted: np.ndarray  # (B,) unknown pixels per picture
+
+    @property
+    def mean_wrong(self) -> float:
+        return float(self.wrong.mean())
+
+    @property
+    def mean_ties(self) -> float:
+        return float(self.ties.mean())
+
+
+def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
+                num_reconstructions: int = 100, seed: int = 0,
+                columns: np.ndarray | None = None, progress: bool | None = False
+                ) -> Reconstruction:
+    """Fill in the unknown entries of each row of ``pictures``: clamp the known
+    chains, draw ``num_reconstructions`` samples, decode each by majority in its
+    chains, then take a second majority over the reconstructions (the paper:
+    100). ``columns`` limits the scoring to those logical columns (e.g. the
+    pixels, not the class units)."""
+    from tqdm.auto import tqdm
+
+    values, known = _check_pictures(model, pictures, known)
+    rng = np.random.default_rng(seed)
+    out = np.empty_like(values)
+    for b in tqdm(range(len(values)), desc="reconstructing", unit="picture",
+                  disable=None if progress is None else not progress):
+        s = conditional_samples(model, values[b], known[b], draw, num_reconstructions,
+                                int(rng.integers(2**63)))
+        out[b] = np.sign(s.sum(axis=0, dtype=np.int64))
+    out = np.where(known, values, out).astype(np.int8)
+    scored = np.ones(values.shape[1], dtype=bool) if columns is None else np.zeros(
+        values.shape[1], dtype=bool)
+    if columns is not None:
+        scored[np.asarray(columns)] = True
+    unknown = ~known & scored
+    return Reconstruction(out, ((out == -values) & unknown).sum(axis=1),
+                          ((out == 0) & unknown).sum(axis=1), unknown.sum(axis=1))
+
+
+def block_mask(shape: tuple[int, int], top: int, left: int, height: int, width: int,
+               num_columns: int | None = None) -> np.ndarray:
+    """Known-pixel mask (True = known) of a picture with a blacked-out block;
+    ``num_columns`` pads with known columns after the pixels (e.g. class units)."""
+    rows, cols = shape
+    if not (0 <= top and top + height <= rows and 0 <= left and left + width <= cols
+            and height > 0 and width > 0):
+        raise ValueError(f"block {height}x{width} at ({top}, {left}) does not fit a "
+                         f"{rows}x{cols} picture")
+    mask = np.ones((rows, cols), dtype=bool)
+    mask[top:top + height, left:left + width] = False
+    mask = mask.ravel()
+    if num_columns is not None:
+        mask = np.r_[mask, np.ones(num_columns - mask.size, dtype=bool)]
+    return mask
+
+
+def salt_and_pepper(pictures: Any, rate: float, seed: int = 0,
+                    num_pixels: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Corrupt each pixel independently with probability ``rate`` by replacing it
+    with a uniformly random ±1: returns (noisy pictures, known mask). Only the
+    first ``num_pixels`` columns are pixels (the rest stay known)."""
+    if not (np.isfinite(rate) and 0 <= rate <= 1):
+        raise ValueError(f"'rate' must be in [0, 1]: value = {rate!r}")
+    p = np.atleast_2d(np.asarray(pictures)).astype(np.int8)
+    n = p.shape[1] if num_pixels is None else int(num_pixels)
+    rng = np.random.default_rng(seed)
+    corrupt = np.zeros(p.shape, dtype=bool)
+    corrupt[:, :n] = rng.random((p.shape[0], n)) < rate
+    noisy = np.where(corrupt, rng.choice(np.array([-1, 1], np.int8), p.shape), p)
+    return noisy.astype(np.int8), ~corrupt
+
+
+# -- classification and generation ------------------------------------------------------
+@dataclass
+class Classification:
+    predicted: np.ndarray  # (B,) class index
+    labels: np.ndarray
+    confusion: np.ndarray  # (C, C): rows true class, columns predicted
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.predicted == self.labels))
+
+
+def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, draw: Draw, *,
+             num_samples: int = 100, seed: int = 0, progress: bool | None = False
+             ) -> Classification:
+    """Clamp the pixels, sample the class chains, pick the most frequent class:
+    each decoded sample votes for the classes whose unit is on (split evenly
+    when several are; a tie counts half), ties between classes go to the lowest."""
+    from tqdm.auto import tqdm
+
+    pixels = np.atleast_2d(np.asarray(pixels)).astype(np.int8)
+    labels = np.asarray(labels, dtype=np.int64)
+    n = model.layout.num_logical
+    if pixels.shape[1] != n - num_classes:
+        raise ValueError(f"'pixels' must have {n - num_classes} columns: got {pixels.shape}")
+    full = np.concatenate([pixels, -np.ones((len(pixels), num_classes), np.int8)], axis=1)
+    known = np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)]
+    rng = np.random.default_rng(seed)
+    predicted = np.empty(len(pixels), dtype=np.int64)
+    for b in tqdm(range(len(pixels)), desc="classifying", unit="picture",
+                  disable=None if progress is None else not progress):
+        s = conditional_samples(model, full[b], known, draw, num_samples,
+                                int(rng.integers(2**63)))[:, n - num_classes:]
+        on = (s + 1) / 2.0  # 1 on, 0.5 tied, 0 off
+        votes = (on / np.maximum(on.sum(axis=1, keepdims=True), 1e-12)).sum(axis=0)
+        predicted[b] = int(np.argmax(votes))
+    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(confusion, (labels, predicted), 1)
+    return Classification(predicted, labels, confusion)
+
+
+def generate(model: HardwareModel, class_index: int, num_classes: int, draw: Draw, *,
+             num_pictures: int = 10, seed: int = 0) -> np.ndarray:
+    """Pictures (num_pictures, N - num_classes) sampled with the class block held
+    one-hot at ``class_index``; ties are 0."""
+    n = model.layout.num_logical
+    if not 0 <= class_index < num_classes:
+        raise ValueError(f"'class_index' must be in [0, {num_classes}): value = {class_index}")
+    values = -np.ones(n, dtype=np.int8)
+    values[n - num_classes + class_index] = 1
+    known = np.r_[np.zeros(n - num_classes, bool), np.ones(num_classes, bool)]
+    return conditional_samples(model, values, known, draw, num_pictures, seed)[:, :n - num_classes]
+
+
+# -- synthetic data ------------------------------------------------------------------
+def break_ties(values: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Replace tied (0) entries by uniformly random ±1 (for quantities defined
+    on spins only, like the proxy)."""
+    v = np.asarray(values).astype(np.int8, copy=True)
+    ties = v == 0
+    v[ties] = np.random.default_rng(seed).choice(np.array([-1, 1], np.int8), ties.sum())
+    return v
+
+
+def proxy(true_model: IsingArrays, samples: np.ndarray, beta: float = 1.0, seed: int = 0
+          ) -> float:
+    """Λ_av of (decoded) samples under the true model; ties broken at random."""
+    return exact.log_likelihood_proxy(true_model, break_ties(samples, seed), beta=beta)
+
+
+def empirical_kl(samples: np.ndarray, true_model: IsingArrays, beta: float = 1.0,
+                 seed: int = 0) -> float:
+    """KL(P̂ || Q) in nats, P̂ the empirical distribution of the (decoded, ties
+    broken at random) samples and Q the true Boltzmann distribution, exact by
+    enumeration. A plug-in estimate: it is biased (the empirical entropy is
+    low) unless the samples far outnumber the states that carry the mass."""
+    s = break_ties(samples, seed)
+    unique, counts = np.unique(s, axis=0, return_counts=True)
+    p = counts / counts.sum()
+    log_q = exact.log_probabilities(true_model, unique, beta=beta)
+    return float(np.sum(p * (np.log(p) - log_q)))

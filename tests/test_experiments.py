@@ -1,0 +1,86 @@
+"""The command line end to end: every experiment writes its results folder
+(results.json with settings, versions and figures; the model; PNG plots)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_datasets import OPTDIGITS
+
+from qsample.cli import main
+from qsample.model import HardwareModel
+
+FAST = ["--target", "zephyr4", "--embedding", "clique", "--no-progress"]
+
+
+def _results(folder: Path) -> dict:
+    result = json.loads((folder / "results.json").read_text())
+    assert {"settings", "environment", "figures", "wall_seconds"} <= set(result)
+    assert result["environment"]["qsample"]
+    return result
+
+
+def test_bas_quick_learns_to_reconstruct(tmp_path):
+    """The README's main job: the quick BAS run on the D-Wave-2X-like target."""
+    out = tmp_path / "bas"
+    assert main(["bas", "--quick", "--out", str(out), "--no-progress"]) == 0
+    f = _results(out)["figures"]
+    wrong = f["mistakes_per_picture"]
+    assert set(wrong) == {"1", "100", "300"}
+    assert wrong["1"] > 5 and wrong["300"] < 1.0, wrong
+    for name in ("model.npz", "embedding.json", "checkpoint.npz", "history.json",
+                 "bas_reconstructions.png", "bas_mistakes.png", "learning.png"):
+        assert (out / name).stat().st_size > 0, name
+    model = HardwareModel.load(out / "model.npz")
+    assert model.layout.num_logical == 42
+    # evaluate the saved model again from the command line
+    again = tmp_path / "again"
+    assert main(["evaluate", str(out / "model.npz"), "bas", "--out", str(again),
+                 "--no-progress"]) == 0
+    assert _results(again)["figures"]["mistakes_per_picture"]["end"] < 1.0
+
+
+def test_sk_writes_curves_and_plot(tmp_path):
+    out = tmp_path / "sk"
+    assert main(["sk", "--quick", "--iterations", "20", "--instances", "2", "--out", str(out),
+                 *FAST]) == 0
+    f = _results(out)["figures"]
+    assert set(f["curves"]) == {"exact logical, eta=0.01", "SA physical, eta=0.01"}
+    assert f["data_proxy_mean"] < 0 and f["kl_exact_logical"]["0.01"] > 0
+    assert (out / "sk_proxy.png").stat().st_size > 0
+
+
+@pytest.mark.skipif(not OPTDIGITS.exists(), reason=f"the UCI training file is not at {OPTDIGITS}")
+def test_digits_writes_accuracy_reconstructions_and_generation(tmp_path):
+    out = tmp_path / "digits"
+    assert main(["digits", "--quick", "--iterations", "30", "--optdigits", str(OPTDIGITS),
+                 "--out", str(out), *FAST]) == 0
+    f = _results(out)["figures"]
+    assert f["num_train"] == 1545 and f["num_test"] == 723
+    assert 0.25 < f["test_accuracy"] <= 1.0
+    assert len(f["confusion"]) == 4
+    for name in ("digits_confusion.png", "digits_reconstructions.png", "digits_generated.png"):
+        assert (out / name).stat().st_size > 0
+
+
+def test_train_and_embed_commands(tmp_path):
+    assert main(["train", "bas", "--iterations", "3", "--out", str(tmp_path / "t"),
+                 *FAST]) == 0
+    f = _results(tmp_path / "t")["figures"]
+    assert "mistakes_per_picture" not in f and f["iterations"] == 3
+    assert main(["embed", "10", "--target", "chimera16", "--tries", "1",
+                 "--out", str(tmp_path / "e")]) == 0
+    assert (tmp_path / "e" / "embedding.png").stat().st_size > 0
+
+
+def test_bad_arguments_fail_cleanly(tmp_path, capsys):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("keep me")
+    assert main(["bas", "--out", str(tmp_path / "full"), *FAST]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (tmp_path / "full" / "x").read_text() == "keep me"
+    assert main(["digits", "--optdigits", str(tmp_path / "none.tra"),
+                 "--out", str(tmp_path / "d"), *FAST]) == 2
+    assert "not found" in capsys.readouterr().err
