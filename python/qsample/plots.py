@@ -84,7 +84,8 @@ def curves(path: str | os.PathLike, series: Mapping[str, tuple[np.ndarray, np.nd
     if band is not None:
         ax.axhspan(band[0], band[1], color="0.85", label=band[2])
     for label, (x, mean, std) in series.items():
-        (line,) = ax.plot(x, mean, label=label, lw=1.4)
+        marker = "o" if len(x) < 20 else None  # few points: show where they are
+        (line,) = ax.plot(x, mean, label=label, lw=1.4, marker=marker, ms=4)
         if std is not None:
             ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2)
     if logx:
