@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -20,6 +19,7 @@ from typing import Any
 
 import networkx as nx
 
+from . import _files
 from .chains import ChainLayout
 from .hardware import Target, _label_from_json, _label_to_json
 
@@ -97,7 +97,7 @@ class Embedding:
 
     def save(self, path: str | os.PathLike) -> None:
         """Write JSON (chains, the logical graph and the target) atomically."""
-        _atomic_write_text(path, json.dumps(self.to_dict(), indent=1))
+        _files.write_text(path, json.dumps(self.to_dict(), indent=1))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Embedding:
@@ -123,7 +123,7 @@ class Embedding:
         r = self.report()
         ax.set_title(f"K{r.logical_variables} on {self.target.name}: {r.physical_qubits} qubits, "
                      f"chains {r.min_chain}-{r.max_chain}")
-        _atomic_savefig(fig, path)
+        _files.savefig(fig, path, dpi=110)
         plt.close(fig)
 
 
@@ -230,29 +230,3 @@ def _pyplot() -> Any:
         raise ImportError("drawing needs matplotlib: pip install matplotlib "
                           "(a dependency of qsample)") from None
     return plt
-
-
-def _atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _atomic_savefig(fig: Any, path: str | os.PathLike) -> None:
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".png")
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=110, format="png")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

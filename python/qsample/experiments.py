@@ -15,7 +15,6 @@ largest |J| inside and between chains is reported instead (the chains of a
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, datasets, exact, hardware
+from . import __version__, _files, datasets, exact, hardware
 from . import evaluate as ev
 from .embedding import Embedding, clique_embedding, find_embedding
 from .learning import (
@@ -97,22 +96,7 @@ def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
     return path
 
 
-def write_json(path: Path, obj: Any) -> None:
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(obj, indent=1, default=_json_default))
-    os.replace(tmp, path)
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, Path):
-        return str(o)
-    raise TypeError(f"cannot write {type(o).__name__} to JSON")
+write_json = _files.write_json
 
 
 def _report(embedding: Embedding) -> dict[str, Any]:

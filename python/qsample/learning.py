@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,7 +28,7 @@ from typing import Any, Protocol
 import dimod
 import numpy as np
 
-from . import exact
+from . import _files, exact
 from ._validate import check_beta
 from .ising import IsingArrays
 from .moments import sample_moments
@@ -407,9 +406,9 @@ class Trainer:
             "num_variables": self.model.num_variables,
             "num_edges": len(self.J),
         }
-        _atomic_savez(path, h=self.h, J=self.J, velocity_h=self.velocity_h,
+        _files.savez(path, h=self.h, J=self.J, velocity_h=self.velocity_h,
                       velocity_J=self.velocity_J, order=self._order,
-                      meta=np.array(json.dumps(meta, default=_json_default)))
+                      meta=np.array(json.dumps(meta, default=_files.json_default)))
 
     def load_checkpoint(self, path: str | os.PathLike) -> Trainer:
         """Restore a checkpoint into a trainer built on the same model structure and data."""
@@ -457,30 +456,6 @@ def _check_range(name: str, r: Any) -> tuple[float, float] | None:
     if not lo < hi:
         raise ValueError(f"'{name}' must have low < high: value = {r!r}")
     return lo, hi
-
-
-def _json_default(o: Any) -> Any:
-    if isinstance(o, np.integer):
-        return int(o)
-    if isinstance(o, np.floating):
-        return float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"cannot store {type(o).__name__} in a checkpoint")
-
-
-def _atomic_savez(path: str | os.PathLike, **arrays: np.ndarray) -> None:
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def embedded_trainer(model: Any, logical_data: Any,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from . import _core
+from . import _core, _files
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding
 from .ising import IsingArrays, spin_samples
@@ -140,18 +139,9 @@ class HardwareModel:
     # -- files ---------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """One .npz with parameters, embedding and target; loads in a fresh process."""
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, h=self.h, J=self.J, irow=self.irow, icol=self.icol,
-                         embedding=np.array(json.dumps(self.embedding.to_dict())),
-                         format=np.array("qsample-model-1"))
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _files.savez(path, h=self.h, J=self.J, irow=self.irow, icol=self.icol,
+                     embedding=np.array(json.dumps(self.embedding.to_dict())),
+                     format=np.array("qsample-model-1"))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> HardwareModel:

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from . import _files
+
 TIE_RGB = (0.85, 0.1, 0.1)
 UNKNOWN_RGB = (0.6, 0.6, 0.75)
 
@@ -29,11 +31,10 @@ def _pyplot() -> Any:
 
 
 def _save(fig: Any, path: str | os.PathLike) -> None:
-    path = os.fspath(path)
-    tmp = path + ".tmp.png"
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    os.replace(tmp, path)
-    _pyplot().close(fig)
+    try:
+        _files.savefig(fig, path, dpi=120, bbox_inches="tight")
+    finally:
+        _pyplot().close(fig)
 
 
 def picture_rgb(values: np.ndarray, shape: tuple[int, int],
