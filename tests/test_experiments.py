@@ -61,6 +61,8 @@ def test_digits_writes_accuracy_reconstructions_and_generation(tmp_path):
     assert f["num_train"] == 1545 and f["num_test"] == 723
     assert 0.25 < f["test_accuracy"] <= 1.0
     assert len(f["confusion"]) == 4
+    # Scored against the clean pictures: better than the coin a corrupted pixel is.
+    assert f["reconstruction"]["wrong_fraction_of_corrupted"] < 0.4, f["reconstruction"]
     for name in ("digits_confusion.png", "digits_reconstructions.png", "digits_generated.png"):
         assert (out / name).stat().st_size > 0
 
