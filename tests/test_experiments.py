@@ -86,3 +86,9 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
     assert main(["digits", "--optdigits", str(tmp_path / "none.tra"),
                  "--out", str(tmp_path / "d"), *FAST]) == 2
     assert "not found" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
+    assert main(["bas", "--iterations", "0", "--out", str(tmp_path / "z"), *FAST]) == 2
+    assert "'iterations' must be a positive integer" in capsys.readouterr().err
+    assert main(["bas", "--learning-rate", "0.1", "0.2", "--out", str(tmp_path / "z"),
+                 *FAST]) == 2
+    assert not (tmp_path / "z").exists()

@@ -81,6 +81,9 @@ def _settings(args: argparse.Namespace, name: str) -> Any:
         if args.learning_rate is not None:
             overrides["learning_rates"] = tuple(args.learning_rate)
     else:
+        if args.learning_rate is not None and len(args.learning_rate) != 1:
+            raise ValueError(f"'--learning-rate' takes one value for {name}: "
+                             f"value = {args.learning_rate}")
         overrides["learning_rate"] = args.learning_rate[0] if args.learning_rate else None
     if name == "digits":
         overrides["train_path"] = args.optdigits
@@ -96,12 +99,17 @@ def _experiment(args: argparse.Namespace) -> int:
     progress = False if args.no_progress else None
     evaluate = args.command != "train"
     print(f"qsample {name}{' (quick)' if args.quick else ''}: results in {out}")
-    if name == "sk":
-        result = ex.run_sk(settings, out, progress)
-    elif name == "bas":
-        result = ex.run_bas(settings, out, progress, evaluate=evaluate)
-    else:
-        result = ex.run_digits(settings, out, progress, evaluate=evaluate)
+    try:
+        if name == "sk":
+            result = ex.run_sk(settings, out, progress)
+        elif name == "bas":
+            result = ex.run_bas(settings, out, progress, evaluate=evaluate)
+        else:
+            result = ex.run_digits(settings, out, progress, evaluate=evaluate)
+    except BaseException:
+        if not any(out.iterdir()):  # leave no empty results folder behind
+            out.rmdir()
+        raise
     _print_figures(result)
     return 0
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import __version__, _files, datasets, exact, hardware
 from . import evaluate as ev
+from ._validate import check_positive_int
 from .embedding import Embedding, clique_embedding, find_embedding
 from .learning import (
     ExactMoments,
@@ -103,6 +104,21 @@ def _report(embedding: Embedding) -> dict[str, Any]:
     return {"target": embedding.target.name, **asdict(embedding.report())}
 
 
+def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ...] = ()) -> None:
+    """Refuse bad settings before any folder is made or any work done."""
+    for name in counts:
+        check_positive_int(name, getattr(settings, name))
+    for name in rates:
+        values = getattr(settings, name)
+        for v in values if isinstance(values, tuple) else (values,):
+            if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
+                raise ValueError(f"'{name}' must be positive: value = {values!r}")
+    make_target(settings.target)  # the name is one we know
+    if settings.embedding not in ("minorminer", "clique"):
+        raise ValueError(f"'embedding' must be 'minorminer' or 'clique': "
+                         f"value = {settings.embedding!r}")
+
+
 # -- SK (Fig. 7) -------------------------------------------------------------------------
 @dataclass
 class SKSettings:
@@ -117,6 +133,13 @@ class SKSettings:
     embedding: str = "minorminer"
     embedding_tries: int = 10
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_settings(self, ("instances", "spins", "num_samples", "iterations", "num_reads",
+                               "embedding_tries"), ("zeta", "learning_rates"))
+        if self.spins > exact.MAX_EXACT_SPINS:
+            raise ValueError(f"'spins' must be at most {exact.MAX_EXACT_SPINS} (exact "
+                             f"samples and log Z): value = {self.spins}")
 
     @classmethod
     def quick(cls) -> SKSettings:
@@ -265,6 +288,11 @@ class BASSettings:
     embedding_tries: int = 10
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        _check_settings(self, ("rows", "columns", "num_train", "iterations", "num_reads",
+                               "num_reconstructions", "embedding_tries"), ("learning_rate",))
+        ev.block_mask((self.rows, self.columns), *self.block)  # the block fits
+
     @classmethod
     def quick(cls) -> BASSettings:
         return cls(iterations=300, learning_rate=0.01, evaluate_at=(1, 100),
@@ -372,6 +400,15 @@ class DigitsSettings:
     embedding_tries: int = 5
     seed: int = 0
     evaluate_at: tuple[int, ...] = field(default_factory=tuple)  # accuracy along the way
+
+    def __post_init__(self) -> None:
+        _check_settings(self, ("iterations", "batch_size", "num_reads", "classify_samples",
+                               "num_reconstructions", "generate_per_class", "embedding_tries"),
+                        ("learning_rate",))
+        if not 0 <= self.noise_rate <= 1:
+            raise ValueError(f"'noise_rate' must be in [0, 1]: value = {self.noise_rate!r}")
+        if self.train_path is not None and not Path(self.train_path).is_file():
+            raise FileNotFoundError(f"OptDigits training file not found: {self.train_path}")
 
     @classmethod
     def quick(cls, train_path: str | None = None) -> DigitsSettings:
