@@ -59,6 +59,10 @@ def test_digit_preprocessing_crops_thresholds_and_one_hots():
     np.testing.assert_array_equal(d.data[0, :42], expected)
     np.testing.assert_array_equal(d.data[0, 42:], [-1, -1, 1, -1])
     assert d.shape == (7, 6) and d.num_classes == 4 and d.num_pixels == 42
+    listed = datasets.preprocess_digits(np.r_[gray, gray], [3, 7])
+    np.testing.assert_array_equal(listed.data, d.data[:, :42])
+    with pytest.raises(ValueError, match="'labels' must have one entry per picture"):
+        datasets.preprocess_digits(np.r_[gray, gray], [3])
 
 
 def test_optdigits_reader_refuses_other_formats(tmp_path):

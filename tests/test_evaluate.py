@@ -102,6 +102,22 @@ def test_masks_and_noise():
     assert np.all(noisy[known] == 1)
     with pytest.raises(ValueError, match="'rate'"):
         ev.salt_and_pepper(pictures, 1.5)
+    with pytest.raises(ValueError, match="'num_pixels'"):
+        ev.salt_and_pepper(pictures, 0.5, num_pixels=50)
+    with pytest.raises(ValueError, match="'num_columns'"):
+        ev.block_mask((7, 6), 1, 1, 5, 4, num_columns=40)
+
+
+def test_a_known_mask_of_the_wrong_size_is_refused():
+    model = _ferromagnetic_model()
+    with pytest.raises(ValueError, match="'known' must be a mask"):
+        ev.reconstruct(model, np.ones((2, 4), np.int8), np.ones(3, bool), _exact_draw)
+
+
+def test_expected_wrong_counts_a_tie_as_half():
+    r = ev.Reconstruction(np.zeros((2, 3), np.int8), np.array([1, 0]), np.array([1, 2]),
+                          np.array([3, 3]))
+    assert r.mean_wrong == 0.5 and r.mean_ties == 1.5 and r.mean_expected_wrong == 1.25
 
 
 def test_proxy_breaks_ties_and_kl_is_zero_only_for_the_truth():

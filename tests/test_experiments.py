@@ -39,7 +39,12 @@ def test_bas_quick_learns_to_reconstruct(tmp_path):
     again = tmp_path / "again"
     assert main(["evaluate", str(out / "model.npz"), "bas", "--out", str(again),
                  "--no-progress"]) == 0
-    assert _results(again)["figures"]["mistakes_per_picture"]["end"] < 1.0
+    evaluated = _results(again)["figures"]
+    assert evaluated["mistakes_per_picture"]["end"] == wrong["300"]  # same split, same model
+    assert f["expected_mistakes_per_picture"]["300"] >= wrong["300"]
+    # Another seed's split would overlap the training pictures: refused.
+    assert main(["evaluate", str(out / "model.npz"), "bas", "--seed", "1",
+                 "--out", str(tmp_path / "other"), "--no-progress"]) == 2
 
 
 def test_sk_writes_curves_and_plot(tmp_path):
@@ -72,6 +77,10 @@ def test_train_and_embed_commands(tmp_path):
                  *FAST]) == 0
     f = _results(tmp_path / "t")["figures"]
     assert "mistakes_per_picture" not in f and f["iterations"] == 3
+    assert main(["train", "digits", "--iterations", "2", "--optdigits", str(OPTDIGITS),
+                 "--out", str(tmp_path / "td"), *FAST]) == 0 if OPTDIGITS.exists() else True
+    if OPTDIGITS.exists():
+        assert "test_accuracy" not in _results(tmp_path / "td")["figures"]
     assert main(["embed", "10", "--target", "chimera16", "--tries", "1",
                  "--out", str(tmp_path / "e")]) == 0
     assert (tmp_path / "e" / "embedding.png").stat().st_size > 0

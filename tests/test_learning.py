@@ -124,6 +124,17 @@ def test_checkpoint_for_another_model_is_refused(problem, tmp_path):
     other = Trainer(logical_complete_graph(N), problem.data, ExactMoments(), progress=False)
     with pytest.raises(ValueError, match="checkpoint is for"):
         other.load_checkpoint(tmp_path / "c.npz")
+    other_hyper = embedded_trainer(HardwareModel(problem.embedding), problem.data,
+                                   SampledMoments(), Hyperparameters(learning_rate=0.5),
+                                   progress=False)
+    with pytest.raises(ValueError, match="hyperparameters"):
+        other_hyper.load_checkpoint(tmp_path / "c.npz")
+    fewer = embedded_trainer(HardwareModel(problem.embedding), problem.data[:200],
+                             SampledMoments(),
+                             Hyperparameters(learning_rate=0.02, num_reads=64, batch_size=96,
+                                             range_policy="ignore"), progress=False)
+    with pytest.raises(ValueError, match="500 data points"):
+        fewer.load_checkpoint(tmp_path / "c.npz")
 
 
 def _range_trainer(problem, policy):
@@ -152,6 +163,21 @@ def test_clip_policy_keeps_learning_inside_the_range(problem):
     assert trainer.stopped is None and trainer.iteration == 60
     assert trainer.range_events and np.abs(trainer.J).max() <= 0.2
     assert np.isclose(np.abs(trainer.J).max(), 0.2)
+    # Each parameter's first crossing is logged once, not once per iteration it stays pinned.
+    crossed = [(e.kind, e.index) for e in trainer.range_events]
+    assert len(crossed) == len(set(crossed))
+
+
+def test_a_refused_step_leaves_the_momentum_alone(problem, tmp_path):
+    trainer = _range_trainer(problem, "stop")
+    while trainer.step():
+        velocity = trainer.velocity_J.copy()
+    np.testing.assert_array_equal(trainer.velocity_J, velocity)
+    trainer.save_checkpoint(tmp_path / "stopped.npz")
+    restored = _range_trainer(problem, "stop").load_checkpoint(tmp_path / "stopped.npz")
+    np.testing.assert_array_equal(restored.velocity_J, velocity)
+    assert restored.stopped == trainer.stopped
+    assert restored.range_events == trainer.range_events
 
 
 def test_default_range_is_the_targets(problem):
@@ -205,6 +231,10 @@ def test_sampler_parameters_are_checked_before_the_first_iteration(problem):
         SampledMoments(sampler_parameters={"anealing_time": 5})
     with pytest.raises(ValueError, match="num_reads"):
         SampledMoments(sampler_parameters={"num_reads": 5})
+    with pytest.raises(ValueError, match="'seed' is set on every call"):
+        SampledMoments(sampler_parameters={"seed": 5})
+    with pytest.raises(ValueError, match="'num_sweeps' must be a positive integer"):
+        SampledMoments(sampler_parameters={"num_sweeps": 0})
     trainer = Trainer(logical_complete_graph(N), problem.data,
                       SampledMoments(sampler_parameters={"beta_schedule_type": "cubic"}),
                       progress=False)
@@ -217,3 +247,9 @@ def test_num_iterations_must_be_a_non_negative_integer(problem):
     trainer = Trainer(logical_complete_graph(N), problem.data, ExactMoments(), progress=False)
     with pytest.raises(ValueError, match="'num_iterations'"):
         trainer.run(-1)
+
+
+def test_num_sweeps_alone_keeps_the_fixed_learning_schedule():
+    phase = SampledMoments(sampler_parameters={"num_sweeps": 50})
+    assert phase.parameters["beta_schedule_type"] == "custom"
+    np.testing.assert_array_equal(phase.parameters["beta_schedule"], np.linspace(0, 1, 50))

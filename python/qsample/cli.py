@@ -124,11 +124,14 @@ def _print_figures(result: dict[str, Any]) -> None:
     if "mistakes_per_picture" in f:
         for it, wrong in f["mistakes_per_picture"].items():
             print(f"  iteration {it}: {wrong:.3f} wrong pixels per picture "
-                  f"({f['ties_per_picture'][it]:.3f} tied) of {f['corrupted_pixels_per_picture']}")
+                  f"({f['ties_per_picture'][it]:.3f} tied; "
+                  f"{f['expected_mistakes_per_picture'][it]:.3f} with ties as half) "
+                  f"of {f['corrupted_pixels_per_picture']}")
     if "test_accuracy" in f:
         r = f["reconstruction"]
         print(f"  test accuracy {f['test_accuracy']:.4f} on {f['num_test']} pictures")
-        print(f"  {r['noise_rate']:.0%} salt-and-pepper: {r['wrong_per_picture']:.2f} wrong "
+        print(f"  {r['noise_rate']:.0%} salt-and-pepper (positions known): "
+              f"{r['wrong_per_picture']:.2f} wrong "
               f"({r['ties_per_picture']:.2f} tied) of {r['corrupted_per_picture']:.1f} corrupted "
               "pixels per picture")
     print(f"  wall time {result['wall_seconds']:.1f} s")
@@ -162,14 +165,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     progress = False if args.no_progress else None
     start = time.perf_counter()
     if args.dataset == "digits":
-        settings = ex.with_overrides(ex.DigitsSettings(), seed=args.seed)
+        settings = _training_settings(args.model, ex.DigitsSettings, args.seed)
         figures = ex.evaluate_digits(model, settings, out, progress=progress)
-        figures["num_test"] = 723
     else:
         from . import datasets
         from . import evaluate as ev
 
-        s = ex.with_overrides(ex.BASSettings(), seed=args.seed)
+        s = _training_settings(args.model, ex.BASSettings, args.seed)
         _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
                                           s.num_train, seed=s.seed)
         known = ev.block_mask((s.rows, s.columns), *s.block)
@@ -177,6 +179,7 @@ def _evaluate(args: argparse.Namespace) -> int:
                            num_reconstructions=s.num_reconstructions, seed=s.seed,
                            progress=progress)
         figures = {"mistakes_per_picture": {"end": r.mean_wrong},
+                   "expected_mistakes_per_picture": {"end": r.mean_expected_wrong},
                    "ties_per_picture": {"end": r.mean_ties},
                    "corrupted_pixels_per_picture": int(np.sum(~known))}
     result = {"experiment": "evaluate", "model": str(args.model), "dataset": args.dataset,
@@ -187,6 +190,29 @@ def _evaluate(args: argparse.Namespace) -> int:
     ex.write_json(out / "results.json", result)
     _print_figures(result)
     return 0
+
+
+def _training_settings(model_path: str, cls: Any, seed: int | None) -> Any:
+    """The settings the model was trained with, from the results.json beside it
+    (the BAS split depends on them); the defaults, with a warning, without one."""
+    import json
+    from pathlib import Path
+
+    results = Path(model_path).with_name("results.json")
+    if results.is_file():
+        stored = json.loads(results.read_text()).get("settings", {})
+        known = {k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()
+                 if k in cls.__dataclass_fields__}
+        known.pop("train_path", None)  # evaluation needs only the test split
+        settings = cls(**known)
+        if seed is not None and seed != settings.seed:
+            raise ValueError(f"'--seed' {seed} differs from the seed {settings.seed} the model "
+                             f"was trained with ({results}); the test split would overlap "
+                             "the training data")
+        return settings
+    print(f"warning: no {results}; assuming the default settings (seed "
+          f"{0 if seed is None else seed}) for the data split", file=sys.stderr)
+    return cls(seed=0 if seed is None else seed)
 
 
 def _common(p: argparse.ArgumentParser, dataset: bool = False) -> None:

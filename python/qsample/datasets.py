@@ -122,6 +122,10 @@ def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes=DIGIT_CLA
     gray = np.asarray(gray)
     if gray.ndim != 2 or gray.shape[1] != 64:
         raise ValueError(f"'gray' must have shape (D, 64): got {gray.shape}")
+    labels = np.asarray(labels)
+    if labels.shape != (len(gray),):
+        raise ValueError(f"'labels' must have one entry per picture ({len(gray)}): "
+                         f"got shape {labels.shape}")
     classes = tuple(int(c) for c in classes)
     keep = np.isin(labels, classes)
     pictures = gray[keep].reshape(-1, 8, 8)[:, :7, 1:7].reshape(-1, 42)

@@ -53,7 +53,9 @@ def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.n
     if v.shape[1] != n or not np.all((v == 1) | (v == -1)):
         raise ValueError(f"'values' must be ±1 with {n} columns: got shape {v.shape}")
     k = np.asarray(known, dtype=bool)
-    k = np.broadcast_to(k, v.shape) if k.ndim == 1 else k
+    if k.shape not in ((n,), v.shape):
+        raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
+    k = np.broadcast_to(k, v.shape)
     if k.shape != v.shape:
         raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
     return v.astype(np.int8), np.ascontiguousarray(k)
@@ -93,6 +95,11 @@ class Reconstruction:
     @property
     def mean_ties(self) -> float:
         return float(self.ties.mean())
+
+    @property
+    def mean_expected_wrong(self) -> float:
+        """Wrong pixels per picture if every tie were settled by a fair coin."""
+        return float((self.wrong + 0.5 * self.ties).mean())
 
 
 def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
@@ -136,6 +143,8 @@ def block_mask(shape: tuple[int, int], top: int, left: int, height: int, width: 
     mask = np.ones((rows, cols), dtype=bool)
     mask[top:top + height, left:left + width] = False
     mask = mask.ravel()
+    if num_columns is not None and num_columns < mask.size:
+        raise ValueError(f"'num_columns' ({num_columns}) must be at least the {mask.size} pixels")
     if num_columns is not None:
         mask = np.r_[mask, np.ones(num_columns - mask.size, dtype=bool)]
     return mask
@@ -150,6 +159,8 @@ def salt_and_pepper(pictures: Any, rate: float, seed: int = 0,
         raise ValueError(f"'rate' must be in [0, 1]: value = {rate!r}")
     p = np.atleast_2d(np.asarray(pictures)).astype(np.int8)
     n = p.shape[1] if num_pixels is None else int(num_pixels)
+    if not 0 <= n <= p.shape[1]:
+        raise ValueError(f"'num_pixels' must be in [0, {p.shape[1]}]: value = {num_pixels!r}")
     rng = np.random.default_rng(seed)
     corrupt = np.zeros(p.shape, dtype=bool)
     corrupt[:, :n] = rng.random((p.shape[0], n)) < rate

@@ -157,6 +157,7 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dic
     Λ_av of the exact logical model is its expectation under the model
     (exact, from its moments); Λ_av of the physical model is that of the
     negative phase's decoded SA samples at each iteration (ties broken at random).
+    Both curves give, at iteration k, the model at the start of iteration k.
     """
     from tqdm.auto import tqdm
 
@@ -227,14 +228,18 @@ def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int
     lam = np.empty(T)
     log_z = exact.log_partition(truth)
 
-    def expected_proxy(t: Trainer, it: int) -> None:
-        m = exact.moments(t.current_model())
-        energy = truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol]
-        lam[it - 1] = -energy - log_z
+    def expected_proxy(model: Any) -> float:
+        m = exact.moments(model)
+        return float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol])
+                     - log_z)
+
+    def record(t: Trainer, it: int) -> None:
+        if it < T:  # entry k is the model at the start of iteration k + 1, as for SA
+            lam[it] = expected_proxy(t.current_model())
 
     logical = Trainer(logical_complete_graph(truth.num_variables, seed=seed), data,
-                      ExactMoments(), hyper, seed=seed, progress=False,
-                      callbacks=[(1, expected_proxy)])
+                      ExactMoments(), hyper, seed=seed, progress=False, callbacks=[(1, record)])
+    lam[0] = expected_proxy(logical.current_model())
     logical.run(T)
     return lam, logical
 
@@ -324,7 +329,7 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
         if it in at:
             recon[it] = ev.reconstruct(model.with_parameters(t.h, t.J), test.data, known,
                                        phase.draw, num_reconstructions=s.num_reconstructions,
-                                       seed=s.seed + it)
+                                       seed=s.seed)
 
     trainer = embedded_trainer(model, train.data, phase,
                                Hyperparameters(learning_rate=s.learning_rate,
@@ -343,6 +348,9 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
     if recon:
         figures["mistakes_per_picture"] = {str(k): r.mean_wrong for k, r in recon.items()}
         figures["ties_per_picture"] = {str(k): r.mean_ties for k, r in recon.items()}
+        # Ties settled by a fair coin: the figure comparable with the paper's.
+        figures["expected_mistakes_per_picture"] = {str(k): r.mean_expected_wrong
+                                                    for k, r in recon.items()}
         figures["corrupted_pixels_per_picture"] = int(np.sum(~known))
         figures["paper_mistakes_per_picture"] = {str(k): v for k, v in PAPER_BAS.items()}
         _plot_bas(out, s, test.data, known, recon)
@@ -362,7 +370,9 @@ def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
     plots.picture_grid(out / "bas_reconstructions.png", rows, (s.rows, s.columns),
                        "BAS reconstructions (red: tied pixels)", known=masks)
     plots.curves(out / "bas_mistakes.png", {
-        "qsample (SA)": (np.array(its), np.array([recon[i].mean_wrong for i in its]), None),
+        "qsample (SA), ties as half": (np.array(its),
+                                       np.array([recon[i].mean_expected_wrong for i in its]),
+                                       None),
         "paper (D-Wave 2X)": (np.array(list(PAPER_BAS)), np.array(list(PAPER_BAS.values())),
                               None)},
         "iteration", "wrong pixels per picture (of 20)", "BAS 7x6 block reconstruction",
@@ -428,7 +438,7 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     start = time.perf_counter()
     s = settings
     train = datasets.optdigits_train(s.train_path, one_hot=True)
-    test = datasets.optdigits_test(one_hot=True)
+    test = datasets.optdigits_test(one_hot=True) if evaluate else None
     embedding = make_embedding(train.data.shape[1], make_target(s.target, s.seed), s.embedding,
                                s.embedding_tries, s.seed)
     embedding.save(out / "embedding.json")
@@ -437,7 +447,7 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     accuracy_along: dict[str, float] = {}
 
     def accuracy(t: Trainer, it: int) -> None:
-        if it in s.evaluate_at:
+        if test is not None and it in s.evaluate_at:
             c = ev.classify(model.with_parameters(t.h, t.J), test.data[:, :42], test.labels, 4,
                             phase.draw, num_samples=s.classify_samples, seed=s.seed)
             accuracy_along[str(it)] = c.accuracy
@@ -453,11 +463,11 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     trainer.save_checkpoint(out / "checkpoint.npz")
     _plot_history(out, trainer)
     figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
-                               "num_train": len(train), "num_test": len(test),
+                               "num_train": len(train),
                                "accuracy_along": accuracy_along,
                                "max_abs_J_intra": trainer.history.max_abs_J_intra[-1],
                                "max_abs_J_inter": trainer.history.max_abs_J_inter[-1]}
-    if evaluate:
+    if test is not None:
         figures.update(evaluate_digits(learned, s, out, test, phase, progress))
     return _finish(out, "digits", settings, figures, start)
 
@@ -476,8 +486,9 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
                     f"test accuracy {c.accuracy:.3f} ({len(test)} pictures)")
     noisy, known = ev.salt_and_pepper(test.data, s.noise_rate, seed=s.seed, num_pixels=42)
     known[:, 42:] = False  # the class is not given to the reconstruction
-    # The corrupted pixels are the unknown ones: they are never clamped, so the
-    # clean pictures go in and serve as the truth the reconstruction is scored on.
+    # As in the paper's clamping, the corrupted positions are known and treated
+    # as missing: only the intact pixels are clamped, so the noisy values never
+    # reach the model and the clean pictures serve as the truth to score on.
     r = ev.reconstruct(model, test.data, known, phase.draw,
                        num_reconstructions=s.num_reconstructions, seed=s.seed,
                        columns=np.arange(42), progress=progress)
@@ -486,9 +497,11 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
     plots.picture_grid(out / "digits_reconstructions.png",
                        [("test", list(test.data[:k])),
                         (f"{s.noise_rate:.0%} noise", list(noisy[:k])),
+                        ("given (gray: missing)", list(noisy[:k])),
                         ("reconstructed", list(r.values[:k]))], datasets.DIGIT_SHAPE,
-                       f"salt-and-pepper rate {s.noise_rate} (red: tied)",
-                       known=[None, None, None])
+                       f"salt-and-pepper rate {s.noise_rate}, corrupted positions known and "
+                       "reconstructed (red: tied)",
+                       known=[None, None, known[:k], None])
     rows = []
     for cls_index, name in enumerate(names):
         generated = ev.generate(model, cls_index, 4, phase.draw,
@@ -497,8 +510,9 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
         rows += [(f"real {name}", list(real)), (f"generated {name}", list(generated))]
     plots.picture_grid(out / "digits_generated.png", rows, datasets.DIGIT_SHAPE,
                        "class-conditioned generation beside real test pictures")
-    return {"test_accuracy": c.accuracy, "confusion": c.confusion,
-            "reconstruction": {"noise_rate": s.noise_rate,
+    return {"num_test": len(test), "test_accuracy": c.accuracy, "confusion": c.confusion,
+            "reconstruction": {"noise_rate": s.noise_rate, "corrupted_positions_known": True,
+                               "expected_wrong_per_picture": r.mean_expected_wrong,
                                "wrong_per_picture": r.mean_wrong,
                                "ties_per_picture": r.mean_ties,
                                "corrupted_per_picture": float(r.corrupted.mean()),

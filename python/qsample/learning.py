@@ -103,8 +103,11 @@ class SampledMoments:
             raise TypeError(f"'sampler' must be a dimod.Sampler, got {type(sampler).__name__}")
         params = dict(sampler_parameters or {})
         if isinstance(self.sampler, SimulatedAnnealingSampler) and not (
-                {"beta_range", "beta_schedule_type", "beta_schedule", "num_sweeps"} & set(params)):
-            params.update(DEFAULT_SA_PARAMETERS)
+                {"beta_range", "beta_schedule_type", "beta_schedule"} & set(params)):
+            # The fixed learning schedule, over as many sweeps as asked for.
+            sweeps = params.pop("num_sweeps", len(DEFAULT_SA_PARAMETERS["beta_schedule"]))
+            params.update(DEFAULT_SA_PARAMETERS,
+                          beta_schedule=np.linspace(0.0, 1.0, _positive("num_sweeps", sweeps)))
         unknown = sorted(set(params) - set(self.sampler.parameters))
         if unknown:
             raise ValueError(
@@ -112,6 +115,9 @@ class SampledMoments:
                 f"not accept; it accepts {sorted(self.sampler.parameters)}")
         if "num_reads" in params:
             raise ValueError("give 'num_reads' as a hyperparameter, not a sampler parameter")
+        if "seed" in params:
+            raise ValueError("'seed' is set on every call from the trainer's seed; give the "
+                             "seed to the Trainer, not as a sampler parameter")
         self.num_reads = num_reads
         self.parameters = params
         self.last_samples: np.ndarray | None = None
@@ -281,7 +287,8 @@ class Trainer:
         self.rng = np.random.default_rng(seed)
         self.iteration = 0
         self.history = History()
-        self.range_events: list[RangeEvent] = []
+        self.range_events: list[RangeEvent] = []  # clip: the first crossing of each parameter
+        self._clipped: set[tuple[str, int]] = set()
         self.stopped: str | None = None
         self._order = np.arange(len(self.data))
         self._cursor = len(self.data)  # forces a shuffle before the first mini-batch
@@ -321,12 +328,12 @@ class Trainer:
         hp = self.hyper
         grad_h = data_h - model_h
         grad_J = data_J - model_J
-        self.velocity_h = hp.momentum * self.velocity_h - hp.learning_rate * grad_h
-        self.velocity_J = (hp.momentum * self.velocity_J
-                           - hp.learning_rate * (grad_J + hp.l2 * self.J))
-        new_h, new_J = self.h + self.velocity_h, self.J + self.velocity_J
-        if not self._apply_range(new_h, new_J):
+        velocity_h = hp.momentum * self.velocity_h - hp.learning_rate * grad_h
+        velocity_J = hp.momentum * self.velocity_J - hp.learning_rate * (grad_J + hp.l2 * self.J)
+        # A step the range policy refuses leaves parameters and momentum as they were.
+        if not self._apply_range(self.h + velocity_h, self.J + velocity_J):
             return False
+        self.velocity_h, self.velocity_J = velocity_h, velocity_J
         t2 = time.perf_counter()
         J_abs = np.abs(self.J)
         self.iteration += 1
@@ -350,6 +357,8 @@ class Trainer:
                 continue
             outside = np.flatnonzero((values < limit[0]) | (values > limit[1]))
             for k in outside:
+                if policy == "clip" and (kind, int(k)) in self._clipped:
+                    continue  # a clipped parameter pushes out again every step: log it once
                 events.append(RangeEvent(self.iteration + 1, kind, int(k), self._labels(kind, k),
                                          float(values[k]), limit))
         if events and policy == "stop":
@@ -358,8 +367,9 @@ class Trainer:
             self.stopped = (f"iteration {first.iteration}: {first.kind}{list(first.variables)} "
                             f"would become {first.value:.4g}, outside {first.limit}")
             return False
-        if events:  # clip
+        if policy == "clip":
             self.range_events.extend(events)
+            self._clipped.update((e.kind, e.index) for e in events)
             if self.h_range is not None:
                 np.clip(new_h, *self.h_range, out=new_h)
             if self.J_range is not None:
@@ -422,6 +432,12 @@ class Trainer:
                     f"checkpoint is for {meta['num_variables']} variables and "
                     f"{meta['num_edges']} edges; this trainer has {self.model.num_variables} "
                     f"and {len(self.J)}")
+            if meta["hyper"] != json.loads(json.dumps(asdict(self.hyper))):
+                raise ValueError(f"checkpoint was made with hyperparameters {meta['hyper']}; "
+                                 f"this trainer has {asdict(self.hyper)}")
+            if len(z["order"]) != len(self.data):
+                raise ValueError(f"checkpoint is for {len(z['order'])} data points; this "
+                                 f"trainer has {len(self.data)}")
             self.h, self.J = z["h"].copy(), z["J"].copy()
             self.velocity_h, self.velocity_J = z["velocity_h"].copy(), z["velocity_J"].copy()
             self._order = z["order"].copy()
@@ -430,11 +446,20 @@ class Trainer:
         self._cursor = meta["cursor"]
         self.history = History(**meta["history"])
         self.stopped = meta["stopped"]
-        self.range_events = [RangeEvent(**{**e, "variables": tuple(e["variables"]),
+        self.range_events = [RangeEvent(**{**e, "variables": tuple(
+                                               tuple(v) if isinstance(v, list) else v
+                                               for v in e["variables"]),
                                            "limit": tuple(e["limit"])})
                              for e in meta["range_events"]]
+        self._clipped = {(e.kind, e.index) for e in self.range_events}
         self._validated = False
         return self
+
+
+def _positive(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
+    return int(value)
 
 
 def _check_data(data: Any, n: int) -> np.ndarray:
