@@ -26,6 +26,11 @@ from .model import HardwareModel
 Draw = Callable[[IsingArrays, int, int], np.ndarray]
 
 
+def progress_disabled(progress: bool | None) -> bool | None:
+    """tqdm's ``disable`` for a ``progress`` flag: None shows a bar only on a terminal."""
+    return None if progress is None else not progress
+
+
 # -- conditioning ------------------------------------------------------------------
 def condition(ising: IsingArrays, fixed: np.ndarray) -> tuple[IsingArrays, np.ndarray]:
     """The model over the free variables given ``fixed`` (int8 (n,), 0 = free,
@@ -56,8 +61,6 @@ def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.n
     if k.shape not in ((n,), v.shape):
         raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
     k = np.broadcast_to(k, v.shape)
-    if k.shape != v.shape:
-        raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
     return v.astype(np.int8), np.ascontiguousarray(k)
 
 
@@ -117,7 +120,7 @@ def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
     rng = np.random.default_rng(seed)
     out = np.empty_like(values)
     for b in tqdm(range(len(values)), desc="reconstructing", unit="picture",
-                  disable=None if progress is None else not progress):
+                  disable=progress_disabled(progress)):
         s = conditional_samples(model, values[b], known[b], draw, num_reconstructions,
                                 int(rng.integers(2**63)))
         out[b] = np.sign(s.sum(axis=0, dtype=np.int64))
@@ -198,7 +201,7 @@ def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, d
     rng = np.random.default_rng(seed)
     predicted = np.empty(len(pixels), dtype=np.int64)
     for b in tqdm(range(len(pixels)), desc="classifying", unit="picture",
-                  disable=None if progress is None else not progress):
+                  disable=progress_disabled(progress)):
         s = conditional_samples(model, full[b], known, draw, num_samples,
                                 int(rng.integers(2**63)))[:, n - num_classes:]
         on = (s + 1) / 2.0  # 1 on, 0.5 tied, 0 off

@@ -113,7 +113,8 @@ def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ..
         for v in values if isinstance(values, tuple) else (values,):
             if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
                 raise ValueError(f"'{name}' must be positive: value = {values!r}")
-    make_target(settings.target)  # the name is one we know
+    if settings.target not in TARGETS:
+        raise ValueError(f"'target' must be one of {TARGETS}: value = {settings.target!r}")
     if settings.embedding not in ("minorminer", "clique"):
         raise ValueError(f"'embedding' must be 'minorminer' or 'clique': "
                          f"value = {settings.embedding!r}")
@@ -169,7 +170,7 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dic
     T = s.iterations
     curves: dict[str, list[np.ndarray]] = {}
     data_proxy, kl_exact, kl_sa, max_j = [], {}, {}, {}
-    for i in tqdm(range(s.instances), desc="SK instances", disable=_off(progress)):
+    for i in tqdm(range(s.instances), desc="SK instances", disable=ev.progress_disabled(progress)):
         truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
         data_proxy.append(exact.log_likelihood_proxy(truth, data.data))
         for eta in s.learning_rates:
@@ -525,10 +526,6 @@ def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
               "wall_seconds": time.perf_counter() - start, "figures": figures}
     write_json(out / "results.json", result)
     return result
-
-
-def _off(progress: bool | None) -> bool | None:
-    return None if progress is None else not progress
 
 
 def with_overrides(settings: Any, **overrides: Any) -> Any:
