@@ -13,8 +13,8 @@ import numpy as np
 from qsample import IsingArrays, exact
 from qsample import hardware as hw
 from qsample.embedding import Embedding, find_embedding
+from qsample.learning.moments import sample_moments
 from qsample.model import HardwareModel
-from qsample.moments import sample_moments
 
 from conftest import all_spin_states
 

@@ -10,7 +10,7 @@ import pytest
 
 from qsample import SimulatedAnnealingSampler
 from qsample.ising import from_bqm
-from qsample.sa import anneal_arrays
+from qsample.samplers.annealing import anneal_arrays
 
 from conftest import random_bqm
 

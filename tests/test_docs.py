@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import qsample.exact
-import qsample.sa
+import qsample.samplers.annealing
+import qsample.samplers.exact
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -19,7 +19,7 @@ def test_readme_examples():
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [qsample.sa, qsample.exact])
+@pytest.mark.parametrize("module", [qsample.samplers.annealing, qsample.samplers.exact])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

@@ -10,10 +10,10 @@ import pytest
 
 import qsample
 from qsample import exact
-from qsample.emulate import EmulatedDevice, parameter_dependent_beta
 from qsample.learning import Hyperparameters, SampledMoments, embedded_trainer
+from qsample.learning.moments import sample_moments
 from qsample.model import HardwareModel
-from qsample.moments import sample_moments
+from qsample.samplers.emulated import EmulatedDevice, parameter_dependent_beta
 
 from problems import moment_errors, sk6
 

@@ -92,7 +92,7 @@ def test_info_reports_schedule_and_seed():
 def test_default_beta_range_matches_dwave_samplers():
     sa = pytest.importorskip("dwave.samplers.sa.sampler")
     from qsample.ising import from_bqm
-    from qsample.schedules import default_beta_range
+    from qsample.samplers.schedules import default_beta_range
 
     for seed in range(5):
         bqm = dimod.generators.gnp_random_bqm(30, 0.3, "SPIN", random_state=seed)

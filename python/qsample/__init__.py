@@ -4,13 +4,11 @@ quantum annealers and fast classical samplers (Benedetti et al., PRX 2017)."""
 from . import exact, hardware
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding, clique_embedding, find_embedding
-from .emulate import EmulatedDevice
-from .exact import ExactSampler
 from .hardware import Target
 from .ising import IsingArrays, energies
 from .learning import ExactMoments, Hyperparameters, SampledMoments, Trainer, embedded_trainer
 from .model import HardwareModel
-from .sa import SimulatedAnnealingSampler
+from .samplers import EmulatedDevice, ExactSampler, SimulatedAnnealingSampler
 
 __version__ = "0.1.0"
 

@@ -25,7 +25,7 @@ from .embedding import Embedding, clique_embedding, find_embedding
 from .hardware import Target
 from .learning import Hyperparameters, SampledMoments, Trainer, embedded_trainer
 from .model import HardwareModel
-from .sa import SimulatedAnnealingSampler
+from .samplers import SimulatedAnnealingSampler
 
 #: Settings every QPU call of the learner gets unless the caller overrides
 #: them: the learner must program the device with its parameters unscaled.

@@ -15,7 +15,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from .ising import from_bqm
+from ..ising import from_bqm
 
 
 def parameter_dependent_beta(base: float = 0.7,

@@ -10,9 +10,9 @@ from typing import Any
 import dimod
 import numpy as np
 
-from . import _core
-from ._validate import check_positive_int, check_seed
-from .ising import IsingArrays, from_bqm
+from .. import _core
+from .._validate import check_positive_int, check_seed
+from ..ising import IsingArrays, from_bqm
 from .schedules import beta_schedule as make_schedule
 
 ACCEPTANCE_CRITERIA = ("Metropolis", "Gibbs")

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .ising import IsingArrays
+from ..ising import IsingArrays
 
 SCHEDULE_TYPES = ("linear", "geometric", "custom")
 

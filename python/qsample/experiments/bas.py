@@ -1,0 +1,146 @@
+"""Bars and stripes 7x6 (the paper's Fig. 5): learn, then reconstruct a
+blacked-out block."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import datasets
+from .. import evaluate as ev
+from ..learning import Hyperparameters, Trainer, embedded_trainer
+from ..model import HardwareModel
+from .common import (
+    _check_settings,
+    _finish,
+    _report,
+    make_embedding,
+    make_target,
+    sa_phase,
+    write_json,
+)
+
+#: The paper's expected mistakes per reconstructed BAS picture (of 20 pixels).
+PAPER_BAS = {1: 10.45, 100: 3.73, 1000: 0.59, 3850: 0.13}
+
+
+@dataclass
+class BASSettings:
+    rows: int = 7
+    columns: int = 6
+    num_train: int = 96
+    iterations: int = 3850
+    learning_rate: float = 0.0025
+    num_reads: int = 96
+    block: tuple[int, int, int, int] = (1, 1, 5, 4)  # top, left, height, width
+    num_reconstructions: int = 100
+    evaluate_at: tuple[int, ...] = (1, 100, 1000)  # and always the end
+    target: str = "dw2x"
+    embedding: str = "minorminer"
+    embedding_tries: int = 10
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_settings(self, ("rows", "columns", "num_train", "iterations", "num_reads",
+                               "num_reconstructions", "embedding_tries"), ("learning_rate",))
+        ev.block_mask((self.rows, self.columns), *self.block)  # the block fits
+
+    @classmethod
+    def quick(cls) -> BASSettings:
+        return cls(iterations=300, learning_rate=0.01, evaluate_at=(1, 100),
+                   embedding_tries=2)
+
+    @classmethod
+    def full(cls) -> BASSettings:
+        return cls()
+
+
+def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
+            evaluate: bool = True) -> dict[str, Any]:
+    """Train on 96 BAS pictures; reconstruct the 96 test pictures with a
+    blacked-out block at the evaluation iterations and at the end."""
+    start = time.perf_counter()
+    s = settings
+    train, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
+                                          s.num_train, seed=s.seed)
+    known = ev.block_mask((s.rows, s.columns), *s.block)
+    embedding = make_embedding(s.rows * s.columns, make_target(s.target, s.seed), s.embedding,
+                               s.embedding_tries, s.seed)
+    embedding.save(out / "embedding.json")
+    model = HardwareModel(embedding, seed=s.seed)
+    phase = sa_phase(s.num_reads)
+    at = sorted({*s.evaluate_at, s.iterations}) if evaluate else []
+    recon: dict[int, ev.Reconstruction] = {}
+
+    def reconstruct(t: Trainer, it: int) -> None:
+        if it in at:
+            recon[it] = ev.reconstruct(model.with_parameters(t.h, t.J), test.data, known,
+                                       phase.draw, num_reconstructions=s.num_reconstructions,
+                                       seed=s.seed)
+
+    trainer = embedded_trainer(model, train.data, phase,
+                               Hyperparameters(learning_rate=s.learning_rate,
+                                               num_reads=s.num_reads, range_policy="ignore"),
+                               seed=s.seed, progress=progress, callbacks=[(1, reconstruct)])
+    trainer.run(s.iterations)
+    learned = model.with_parameters(trainer.h, trainer.J)
+    learned.save(out / "model.npz")
+    trainer.save_checkpoint(out / "checkpoint.npz")
+    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
+                               "training_seconds": float(np.sum(
+                                   trainer.history.sampling_seconds)
+                                   + np.sum(trainer.history.update_seconds)),
+                               "max_abs_J_intra": trainer.history.max_abs_J_intra[-1],
+                               "max_abs_J_inter": trainer.history.max_abs_J_inter[-1]}
+    if recon:
+        figures["mistakes_per_picture"] = {str(k): r.mean_wrong for k, r in recon.items()}
+        figures["ties_per_picture"] = {str(k): r.mean_ties for k, r in recon.items()}
+        # Ties settled by a fair coin: the figure comparable with the paper's.
+        figures["expected_mistakes_per_picture"] = {str(k): r.mean_expected_wrong
+                                                    for k, r in recon.items()}
+        figures["corrupted_pixels_per_picture"] = int(np.sum(~known))
+        figures["paper_mistakes_per_picture"] = {str(k): v for k, v in PAPER_BAS.items()}
+        _plot_bas(out, s, test.data, known, recon)
+    _plot_history(out, trainer)
+    return _finish(out, "bas", settings, figures, start)
+
+
+def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
+              recon: dict[int, ev.Reconstruction]) -> None:
+    from .. import plots
+
+    k = 12
+    its = sorted(recon)
+    rows = [("data", list(truth[:k])), ("blacked out", list(truth[:k]))]
+    rows += [(f"iteration {it}", list(recon[it].values[:k])) for it in its]
+    masks = [None, np.broadcast_to(known, (k, known.size))] + [None] * len(its)
+    plots.picture_grid(out / "bas_reconstructions.png", rows, (s.rows, s.columns),
+                       "BAS reconstructions (red: tied pixels)", known=masks)
+    plots.curves(out / "bas_mistakes.png", {
+        "qsample (SA), ties as half": (np.array(its),
+                                       np.array([recon[i].mean_expected_wrong for i in its]),
+                                       None),
+        "paper (D-Wave 2X)": (np.array(list(PAPER_BAS)), np.array(list(PAPER_BAS.values())),
+                              None)},
+        "iteration", "wrong pixels per picture (of 20)", "BAS 7x6 block reconstruction",
+        logx=True)
+
+
+def _plot_history(out: Path, trainer: Trainer) -> None:
+    from .. import plots
+
+    h = trainer.history
+    x = np.arange(1, len(h) + 1)
+    plots.curves(out / "learning.png", {
+        "max |<z>_data - <z>_model|": (x, np.array(h.moment_error_h), None),
+        "max |<zz>_data - <zz>_model|": (x, np.array(h.moment_error_J), None),
+        "max |J| inside chains": (x, np.array(h.max_abs_J_intra), None),
+        "max |J| between chains": (x, np.array(h.max_abs_J_inter), None)},
+        "iteration", "value", "learning history")
+    write_json(out / "history.json", asdict(h))
+
+

@@ -1,0 +1,125 @@
+"""Pieces the experiments share: named targets, embeddings, the learning
+sampler, results folders and ``results.json``.
+
+Every run writes ``results.json`` (settings, seeds, versions, figures, wall
+time), the trained model(s) and PNG plots into its folder. ``quick()``
+settings finish in about a minute on a 2-core machine; ``full()`` settings are
+the paper's.
+
+Samplers: learning and evaluation use qsample's SA with one fixed schedule
+(linear β 0 → 1 over 200 sweeps, the paper's SA setting), so the learned
+parameters absorb that sampler's temperature and are judged by the same
+sampler. SA has no device range, so the range policy is "ignore" and the
+largest |J| inside and between chains is reported instead (the chains of a
+β ≤ 1 sampler need |J| beyond a D-Wave 2X's 1).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__, _files, hardware
+from .._validate import check_positive_int
+from ..embedding import Embedding, clique_embedding, find_embedding
+from ..learning import SampledMoments
+
+TARGETS = ("dw2x", "chimera16", "pegasus6", "zephyr4")
+
+
+# -- shared pieces --------------------------------------------------------------------
+def make_target(name: str, seed: int = 0) -> hardware.Target:
+    """A named target: ``dw2x`` (C(12,12,4), 1097 working qubits, the paper's),
+    ``chimera16``, ``pegasus6``, ``zephyr4`` (complete graphs of those sizes)."""
+    if name == "dw2x":
+        return hardware.dwave_2x(seed=seed)
+    if name == "chimera16":
+        return hardware.chimera(16)
+    if name == "pegasus6":
+        return hardware.pegasus(6)
+    if name == "zephyr4":
+        return hardware.zephyr(4)
+    raise ValueError(f"'target' must be one of {TARGETS}: value = {name!r}")
+
+
+def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
+                   tries: int = 10, seed: int = 0) -> Embedding:
+    """K_n on the target: minorminer with the paper's rule, or the clique embedder."""
+    if method == "minorminer":
+        return find_embedding(n, target, tries=tries, seed=seed)
+    if method == "clique":
+        return clique_embedding(n, target, seed=seed)
+    raise ValueError(f"'embedding' must be 'minorminer' or 'clique': value = {method!r}")
+
+
+def sa_phase(num_reads: int) -> SampledMoments:
+    """qsample's SA with the fixed learning schedule (see the module notes)."""
+    return SampledMoments(num_reads=num_reads)
+
+
+def environment() -> dict[str, str]:
+    import dimod
+
+    return {"qsample": __version__, "numpy": np.__version__, "dimod": dimod.__version__,
+            "python": platform.python_version(), "machine": platform.machine(),
+            "cpus": str(os.cpu_count())}
+
+
+def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
+    """``out`` if given (created; must be empty), else ``results/<experiment>-<time>``."""
+    if out is None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = Path("results") / f"{experiment}-{stamp}"
+        k = 1
+        while path.exists():
+            k += 1
+            path = Path("results") / f"{experiment}-{stamp}-{k}"
+    else:
+        path = Path(out)
+        if path.exists() and any(path.iterdir()):
+            raise ValueError(f"results folder {path} exists and is not empty; choose another "
+                             "with --out")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+write_json = _files.write_json
+
+
+def _report(embedding: Embedding) -> dict[str, Any]:
+    return {"target": embedding.target.name, **asdict(embedding.report())}
+
+
+def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ...] = ()) -> None:
+    """Refuse bad settings before any folder is made or any work done."""
+    for name in counts:
+        check_positive_int(name, getattr(settings, name))
+    for name in rates:
+        values = getattr(settings, name)
+        for v in values if isinstance(values, tuple) else (values,):
+            if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
+                raise ValueError(f"'{name}' must be positive: value = {values!r}")
+    if settings.target not in TARGETS:
+        raise ValueError(f"'target' must be one of {TARGETS}: value = {settings.target!r}")
+    if settings.embedding not in ("minorminer", "clique"):
+        raise ValueError(f"'embedding' must be 'minorminer' or 'clique': "
+                         f"value = {settings.embedding!r}")
+
+def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
+            start: float) -> dict[str, Any]:
+    result = {"experiment": name, "settings": asdict(settings), "environment": environment(),
+              "wall_seconds": time.perf_counter() - start, "figures": figures}
+    write_json(out / "results.json", result)
+    return result
+
+
+def with_overrides(settings: Any, **overrides: Any) -> Any:
+    """``settings`` with the non-None overrides applied."""
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+

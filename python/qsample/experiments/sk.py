@@ -1,0 +1,179 @@
+"""The SK experiment (the paper's Fig. 7): exact-gradient learning of the
+logical K_N against SA-based learning of the embedded physical model."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import datasets, exact
+from .. import evaluate as ev
+from ..embedding import Embedding
+from ..learning import (
+    ExactMoments,
+    Hyperparameters,
+    SampledMoments,
+    Trainer,
+    embedded_trainer,
+    logical_complete_graph,
+)
+from ..model import HardwareModel
+from .common import _check_settings, _finish, _report, make_embedding, make_target, sa_phase
+
+
+@dataclass
+class SKSettings:
+    instances: int = 10
+    spins: int = 15
+    zeta: float = 2.0
+    num_samples: int = 150  # D
+    iterations: int = 500
+    learning_rates: tuple[float, ...] = (0.0025, 0.01)
+    num_reads: int = 150  # SA samples per negative phase
+    target: str = "dw2x"
+    embedding: str = "minorminer"
+    embedding_tries: int = 10
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _check_settings(self, ("instances", "spins", "num_samples", "iterations", "num_reads",
+                               "embedding_tries"), ("zeta", "learning_rates"))
+        if self.spins > exact.MAX_EXACT_SPINS:
+            raise ValueError(f"'spins' must be at most {exact.MAX_EXACT_SPINS} (exact "
+                             f"samples and log Z): value = {self.spins}")
+
+    @classmethod
+    def quick(cls) -> SKSettings:
+        return cls(instances=3, iterations=150, learning_rates=(0.01,), embedding_tries=3)
+
+    @classmethod
+    def full(cls) -> SKSettings:
+        return cls()
+
+
+def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dict[str, Any]:
+    """Exact-gradient learning of the logical K_N vs SA-based learning of the
+    embedded physical model, Λ_av per iteration against the data's Λ_av(D).
+
+    Λ_av of the exact logical model is its expectation under the model
+    (exact, from its moments); Λ_av of the physical model is that of the
+    negative phase's decoded SA samples at each iteration (ties broken at random).
+    Both curves give, at iteration k, the model at the start of iteration k.
+    """
+    from tqdm.auto import tqdm
+
+    start = time.perf_counter()
+    s = settings
+    embedding = make_embedding(s.spins, make_target(s.target, s.seed), s.embedding,
+                               s.embedding_tries, s.seed)
+    embedding.save(out / "embedding.json")
+    T = s.iterations
+    curves: dict[str, list[np.ndarray]] = {}
+    data_proxy, kl_exact, kl_sa, max_j = [], {}, {}, {}
+    for i in tqdm(range(s.instances), desc="SK instances", disable=ev.progress_disabled(progress)):
+        truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
+        data_proxy.append(exact.log_likelihood_proxy(truth, data.data))
+        for eta in s.learning_rates:
+            hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads,
+                                    range_policy="ignore")
+            lam, logical = _sk_exact_curve(truth, data.data, hyper, T, s.seed)
+            curves.setdefault(f"exact logical, eta={eta}", []).append(lam)
+            kl_exact.setdefault(eta, []).append(_exact_kl(logical.current_model(), truth))
+            lam_sa, learned, physical, phase = _sk_physical_curve(
+                truth, data.data, embedding, hyper, T, s.seed + i)
+            curves.setdefault(f"SA physical, eta={eta}", []).append(lam_sa)
+            decoded = learned.decode(phase.draw(learned.to_ising(), 20000, seed=s.seed)).values
+            kl_sa.setdefault(eta, []).append(ev.empirical_kl(decoded, truth))
+            max_j.setdefault(eta, []).append([physical.history.max_abs_J_intra[-1],
+                                              physical.history.max_abs_J_inter[-1]])
+            if i == 0:
+                learned.save(out / f"model_instance0_eta{eta}.npz")
+    d_mean, d_std = float(np.mean(data_proxy)), float(np.std(data_proxy))
+    band_low = d_mean - d_std
+    summary: dict[str, Any] = {}
+    x = np.arange(1, T + 1)
+    series = {}
+    for label, runs in curves.items():
+        a = np.array(runs)
+        mean, std = a.mean(axis=0), a.std(axis=0)
+        series[label] = (x, mean, std)
+        inside = np.flatnonzero(mean >= band_low)
+        summary[label] = {
+            "final_mean": float(mean[-1]), "final_std": float(std[-1]),
+            "first_iteration_in_band": int(inside[0] + 1) if inside.size else None,
+            "final_in_band": bool(mean[-1] >= band_low),
+            # Per instance, the model's final Λ_av minus its own data's Λ_av(D).
+            "final_gap_to_data_mean": float(np.mean(a[:, -1] - np.array(data_proxy))),
+        }
+    from .. import plots
+
+    plots.curves(out / "sk_proxy.png", series, "iteration", "Λ_av",
+                 f"SK N={s.spins}, {s.instances} instances, D={s.num_samples} (mean ± std)",
+                 band=(d_mean - d_std, d_mean + d_std, "Λ_av(D) ± std"))
+    figures = {
+        "data_proxy_mean": d_mean, "data_proxy_std": d_std, "curves": summary,
+        "kl_exact_logical": {str(k): float(np.mean(v)) for k, v in kl_exact.items()},
+        "kl_sa_physical_empirical_20000": {str(k): float(np.mean(v)) for k, v in kl_sa.items()},
+        "max_abs_J_intra_inter_final": {str(k): np.mean(v, axis=0) for k, v in max_j.items()},
+        "embedding": _report(embedding),
+    }
+    np.savez(out / "sk_curves.npz", data_proxy=np.array(data_proxy),
+             **{k.replace(" ", "_").replace(",", ""): np.array(v) for k, v in curves.items()})
+    return _finish(out, "sk", settings, figures, start)
+
+
+def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int,
+                    seed: int) -> tuple[np.ndarray, Trainer]:
+    """Exact-gradient learning of the logical K_N; Λ_av = -<E_Q>_P - log Z_Q per
+    iteration, exact from the model's moments."""
+    lam = np.empty(T)
+    log_z = exact.log_partition(truth)
+
+    def expected_proxy(model: Any) -> float:
+        m = exact.moments(model)
+        return float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol])
+                     - log_z)
+
+    def record(t: Trainer, it: int) -> None:
+        if it < T:  # entry k is the model at the start of iteration k + 1, as for SA
+            lam[it] = expected_proxy(t.current_model())
+
+    logical = Trainer(logical_complete_graph(truth.num_variables, seed=seed), data,
+                      ExactMoments(), hyper, seed=seed, progress=False, callbacks=[(1, record)])
+    lam[0] = expected_proxy(logical.current_model())
+    logical.run(T)
+    return lam, logical
+
+
+def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
+                       hyper: Hyperparameters, T: int, seed: int
+                       ) -> tuple[np.ndarray, HardwareModel, Trainer, SampledMoments]:
+    """SA-based learning of the embedded model; Λ_av of the decoded
+    negative-phase samples of each iteration."""
+    model = HardwareModel(embedding, seed=seed)
+    phase = sa_phase(hyper.num_reads)
+    lam = np.empty(T)
+
+    def sampled_proxy(t: Trainer, it: int) -> None:
+        decoded = model.decode(phase.last_samples).values
+        lam[it - 1] = ev.proxy(truth, decoded, seed=it)
+
+    physical = embedded_trainer(model, data, phase, hyper, seed=seed, progress=False,
+                                callbacks=[(1, sampled_proxy)])
+    physical.run(T)
+    return lam, model.with_parameters(physical.h, physical.J), physical, phase
+
+
+def _exact_kl(model: Any, truth: Any) -> float:
+    """KL(P || Q) by enumeration, P the learned logical model, Q the truth."""
+    n = truth.num_variables
+    states = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8) * 2 - 1
+    log_p = exact.log_probabilities(model, states)
+    log_q = exact.log_probabilities(truth, states)
+    return float(np.sum(np.exp(log_p) * (log_p - log_q)))
+
+

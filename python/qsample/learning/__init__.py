@@ -1,0 +1,29 @@
+"""Moment-matching learning: the trainer, its negative phases and the moments
+both phases reduce samples to."""
+
+from .moments import sample_moments
+from .phases import DEFAULT_SA_PARAMETERS, ExactMoments, NegativePhase, SampledMoments
+from .trainer import (
+    RANGE_POLICIES,
+    History,
+    Hyperparameters,
+    RangeEvent,
+    Trainer,
+    embedded_trainer,
+    logical_complete_graph,
+)
+
+__all__ = [
+    "DEFAULT_SA_PARAMETERS",
+    "RANGE_POLICIES",
+    "ExactMoments",
+    "History",
+    "Hyperparameters",
+    "NegativePhase",
+    "RangeEvent",
+    "SampledMoments",
+    "Trainer",
+    "embedded_trainer",
+    "logical_complete_graph",
+    "sample_moments",
+]
