@@ -31,13 +31,22 @@ BQM = random_bqm(5, 0)
     ({"proposal_acceptance_criteria": "Glauber"}, "proposal_acceptance_criteria"),
     ({"randomize_order": "yes"}, "randomize_order"),
     ({"seed": -1}, "seed"),
-    ({"seed": 1.5}, "seed"),
     ({"num_threads": 0}, "num_threads"),
     ({"fixed_variables": {"nope": 1}}, "fixed_variables"),
     ({"fixed_variables": {0: 0}}, "fixed_variables"),
 ])
 def test_sa_refuses_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
+        SA.sample(BQM, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"seed": 1.5}, "seed"),
+    ({"num_reads": 2.0}, "num_reads"),
+    ({"num_threads": "2"}, "num_threads"),
+])
+def test_sa_refuses_wrong_types_with_type_error(kwargs, match):
+    with pytest.raises(TypeError, match=match):
         SA.sample(BQM, **kwargs)
 
 
