@@ -6,10 +6,18 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use qsample::rng::Xoshiro256;
-use qsample::{anneal, Acceptance, AnnealParams, Enumerator, IsingGraph};
+use qsample::{anneal, AnnealParams, Enumerator, IsingGraph, Stop};
 
-/// ±J glass on the full Chimera C(m, m, 4), dwave-graphs' linear qubit order.
-fn chimera_glass(m: usize, seed: u64) -> IsingGraph {
+/// A standard normal variate (Box-Muller) from the generator.
+fn normal(rng: &mut Xoshiro256) -> f64 {
+    let u1 = rng.next_f64().max(1e-300);
+    let u2 = rng.next_f64();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Glass on the full Chimera C(m, m, 4), dwave-graphs' linear qubit order,
+/// couplings Gaussian or ±1.
+fn chimera_glass(m: usize, seed: u64, gaussian: bool) -> IsingGraph {
     let idx = |i: usize, j: usize, u: usize, k: usize| (((i * m + j) * 2 + u) * 4 + k) as i64;
     let (mut ir, mut ic) = (vec![], vec![]);
     for i in 0..m {
@@ -31,11 +39,21 @@ fn chimera_glass(m: usize, seed: u64) -> IsingGraph {
         }
     }
     let mut rng = Xoshiro256::for_stream(seed, 0);
-    let jv: Vec<f64> = ir.iter().map(|_| rng.spin() as f64).collect();
+    let jv: Vec<f64> = ir
+        .iter()
+        .map(|_| {
+            if gaussian {
+                normal(&mut rng)
+            } else {
+                rng.spin() as f64
+            }
+        })
+        .collect();
     IsingGraph::new(&vec![0.0; 8 * m * m], &ir, &ic, &jv).expect("valid glass")
 }
 
-/// The K46 clique embedding on C(16, 16, 4) written by `benches/problems.py`.
+/// The K46 clique embedding on C(16, 16, 4) written by
+/// `qsample.benchmark.write_arrays(embedded_clique(), ...)`.
 fn embedded_k46() -> IsingGraph {
     let text = include_str!("data/k46_chimera16.txt");
     let mut lines = text.lines().skip(1);
@@ -67,38 +85,32 @@ fn dense_model(n: usize, seed: u64) -> IsingGraph {
 }
 
 fn bench_anneal(c: &mut Criterion) {
-    let (reads, sweeps) = (64usize, 200usize);
     let mut group = c.benchmark_group("anneal");
     group.sample_size(10);
-    for (name, graph) in [
-        ("chimera2048_glass", chimera_glass(16, 1)),
+    let sweeps = 200;
+    let betas: Vec<f64> = (0..sweeps)
+        .map(|k| 0.1 * (30.0f64).powf(k as f64 / (sweeps - 1) as f64))
+        .collect();
+    let problems = [
+        ("chimera2048_gaussian", chimera_glass(16, 1, true)),
+        ("chimera2048_pm1", chimera_glass(16, 1, false)),
         ("k46_embedded", embedded_k46()),
-    ] {
-        let betas: Vec<f64> = (0..sweeps)
-            .map(|k| 0.1 * (30f64).powf(k as f64 / (sweeps - 1) as f64))
-            .collect();
-        group.throughput(Throughput::Elements(
-            (reads * sweeps * graph.num_spins()) as u64,
-        ));
-        for threads in [1usize, 0] {
-            let label = if threads == 1 {
-                "1_thread"
-            } else {
-                "all_threads"
-            };
-            group.bench_with_input(BenchmarkId::new(name, label), &threads, |b, &threads| {
+    ];
+    for (name, graph) in &problems {
+        for (reads, threads, label) in [
+            (1usize, 1usize, "1_read"),
+            (64, 1, "64_reads_1_thread"),
+            (64, 0, "64_reads_all_threads"),
+        ] {
+            group.throughput(Throughput::Elements(
+                (reads * sweeps * graph.num_spins()) as u64,
+            ));
+            group.bench_with_input(BenchmarkId::new(*name, label), &threads, |b, &threads| {
                 let p = AnnealParams {
-                    betas: &betas,
-                    sweeps_per_beta: 1,
-                    num_reads: reads,
-                    seed: 7,
-                    initial_states: None,
-                    clamp: None,
-                    acceptance: Acceptance::Metropolis,
-                    randomize_order: false,
                     num_threads: threads,
+                    ..AnnealParams::new(&betas, reads, 7)
                 };
-                b.iter(|| black_box(anneal(&graph, &p).expect("anneal")));
+                b.iter(|| black_box(anneal(graph, &p, Stop::never()).expect("anneal")));
             });
         }
     }
@@ -112,7 +124,10 @@ fn bench_exact(c: &mut Criterion) {
         let graph = dense_model(n, n as u64);
         group.throughput(Throughput::Elements(1u64 << n));
         group.bench_with_input(BenchmarkId::from_parameter(n), &graph, |b, g| {
-            b.iter(|| black_box(Enumerator::new(g, 1.0).expect("small model").moments()));
+            b.iter(|| {
+                let e = Enumerator::new(g, 1.0).expect("small model");
+                black_box(e.moments(Stop::never()).expect("moments"))
+            });
         });
     }
     group.finish();

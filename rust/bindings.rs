@@ -1,66 +1,176 @@
 //! The only file that knows about Python: copy numpy inputs into owned
-//! buffers, release the GIL for the whole computation, hand back numpy arrays,
-//! and turn core errors into `ValueError`.
+//! buffers, release the GIL for the whole computation while watching for
+//! Ctrl-C, hand back numpy arrays, and turn core errors (and any panic) into
+//! Python exceptions — nothing here can abort the interpreter.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::anneal::{anneal as anneal_core, Acceptance, AnnealParams, LANES};
+use crate::anneal::{anneal as anneal_core, AnnealParams};
 use crate::error::Error;
-use crate::exact::{log_likelihood_proxy as proxy_core, Enumerator, MAX_EXACT_SPINS};
+use crate::exact::{Enumerator, MAX_EXACT_SPINS};
 use crate::graph::IsingGraph;
+use crate::kernel::{simd_level, Acceptance, PrecisionRequest, LANES};
+use crate::resources::{available_memory, Stop, MAX_THREADS};
+use crate::samples::Samples;
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
-        PyValueError::new_err(e.to_string())
-    }
-}
-
-/// The model's arrays, copied so the GIL can be released while they are read.
-struct ModelArrays {
-    h: Vec<f64>,
-    irow: Vec<i64>,
-    icol: Vec<i64>,
-    j: Vec<f64>,
-}
-
-impl ModelArrays {
-    fn copy(
-        h: PyReadonlyArray1<f64>,
-        irow: PyReadonlyArray1<i64>,
-        icol: PyReadonlyArray1<i64>,
-        j: PyReadonlyArray1<f64>,
-    ) -> Self {
-        ModelArrays {
-            h: h.as_array().to_vec(),
-            irow: irow.as_array().to_vec(),
-            icol: icol.as_array().to_vec(),
-            j: j.as_array().to_vec(),
+        match e {
+            Error::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
+            Error::Interrupted => PyKeyboardInterrupt::new_err("interrupted"),
+            Error::Internal(_) => PyRuntimeError::new_err(e.to_string()),
+            _ => PyValueError::new_err(e.to_string()),
         }
     }
+}
 
-    fn graph(&self) -> Result<IsingGraph, Error> {
-        IsingGraph::new(&self.h, &self.irow, &self.icol, &self.j)
+/// A computation handed to `run_released`.
+type Work<'a, T> = Box<dyn FnOnce(&Stop) -> Result<T, Error> + Send + 'a>;
+
+/// Work estimated below this many elementary steps runs on the calling
+/// thread without watching for Ctrl-C (it ends within milliseconds anyway).
+const WATCH_ABOVE: f64 = 2e6;
+
+/// Run `work` with the GIL released. Long work runs on a helper thread while
+/// this (the calling) thread checks Python's signal handlers every 50 ms; on
+/// Ctrl-C the work is asked to stop and the handler's exception
+/// (KeyboardInterrupt) is raised as soon as it has. Panics become errors.
+fn run_released<T: Send>(
+    py: Python<'_>,
+    cost: f64,
+    work: impl FnOnce(&Stop) -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let caught = |work: Work<'_, T>, stop: &Stop| {
+        catch_unwind(AssertUnwindSafe(|| work(stop))).unwrap_or_else(|panic| {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            Err(Error::Internal(msg))
+        })
+    };
+    if cost < WATCH_ABOVE {
+        return Ok(py.detach(|| caught(Box::new(work), Stop::never()))?);
+    }
+    let stop = Stop::new();
+    let mut signal: Option<PyErr> = None;
+    let result = py.detach(|| {
+        std::thread::scope(|scope| {
+            let (done_tx, done_rx) = mpsc::channel::<()>();
+            let stop_ref = &stop;
+            let handle = scope.spawn(move || {
+                let r = caught(Box::new(work), stop_ref);
+                let _ = done_tx.send(());
+                r
+            });
+            loop {
+                match done_rx.recv_timeout(Duration::from_millis(50)) {
+                    Err(mpsc::RecvTimeoutError::Timeout) if signal.is_none() => {
+                        if let Err(e) = Python::attach(|py| py.check_signals()) {
+                            signal = Some(e);
+                            stop.request();
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {}
+                    _ => break,
+                }
+            }
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Internal("worker thread panicked".into())))
+        })
+    });
+    match (signal, result) {
+        (Some(e), _) => Err(e),
+        (None, r) => Ok(r?),
     }
 }
 
-/// Rows of states copied out of a 2-D int8 array, checked against the model size.
+/// The structure of an Ising model, built once, and its current parameters.
+#[pyclass(name = "IsingModel", module = "qsample._core")]
+struct PyIsingModel {
+    graph: IsingGraph,
+}
+
+#[pymethods]
+impl PyIsingModel {
+    /// `num_spins` spins coupled on the pairs `(irow[k], icol[k])`; all
+    /// parameters zero until `set_parameters`.
+    #[new]
+    fn new(
+        num_spins: usize,
+        irow: PyReadonlyArray1<'_, i64>,
+        icol: PyReadonlyArray1<'_, i64>,
+    ) -> PyResult<Self> {
+        let (irow, icol) = (irow.as_array().to_vec(), icol.as_array().to_vec());
+        Ok(PyIsingModel {
+            graph: IsingGraph::structure(num_spins, &irow, &icol)?,
+        })
+    }
+
+    /// Replace the fields (one per spin) and couplings (one per pair given to
+    /// the constructor, in that order; repeated pairs add up).
+    fn set_parameters(
+        &mut self,
+        h: PyReadonlyArray1<'_, f64>,
+        j: PyReadonlyArray1<'_, f64>,
+    ) -> PyResult<()> {
+        let h = h.as_array();
+        let j = j.as_array();
+        let (h, j) = (
+            h.as_slice().map_or_else(|| h.to_vec(), |s| s.to_vec()),
+            j.as_slice().map_or_else(|| j.to_vec(), |s| s.to_vec()),
+        );
+        Ok(self.graph.set_parameters(&h, &j)?)
+    }
+
+    #[getter]
+    fn num_spins(&self) -> usize {
+        self.graph.num_spins()
+    }
+
+    #[getter]
+    fn num_couplings(&self) -> usize {
+        self.graph.num_inputs()
+    }
+
+    /// Energies E(s) = sum h s + sum J s s (no offset) of the rows of `samples`.
+    fn energies<'py>(
+        &self,
+        py: Python<'py>,
+        samples: PyReadonlyArray2<'py, i8>,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        let s = copy_states("samples", &samples, self.graph.num_spins())?;
+        let cost = (s.rows() * (self.graph.num_spins() + self.graph.num_edges())) as f64;
+        let graph = &self.graph;
+        let e = run_released(py, cost, |_| graph.energies(&s))?;
+        Ok(PyArray1::from_vec(py, e))
+    }
+}
+
+/// Rows of states copied out of a 2-D int8 array and checked (±1, n columns).
 fn copy_states(
     parameter: &'static str,
-    states: &PyReadonlyArray2<i8>,
+    states: &PyReadonlyArray2<'_, i8>,
     n: usize,
-) -> Result<(usize, Vec<i8>), Error> {
+) -> Result<Samples, Error> {
     let view = states.as_array();
     let (rows, cols) = view.dim();
     if cols != n {
-        return Err(Error::ShapeMismatch {
+        return Err(Error::shape(
             parameter,
-            detail: format!("expected {n} columns (one per variable), got {cols}"),
-        });
+            format!("expected {n} columns (one per variable), got {cols}"),
+        ));
     }
-    Ok((rows, view.iter().copied().collect()))
+    Samples::from_vec(parameter, rows, cols, view.iter().copied().collect())
 }
 
 fn to_2d<'py, T: numpy::Element>(
@@ -70,104 +180,92 @@ fn to_2d<'py, T: numpy::Element>(
     data: Vec<T>,
 ) -> PyResult<Bound<'py, PyArray2<T>>> {
     let a = Array2::from_shape_vec((rows, cols), data)
-        .map_err(|e| PyValueError::new_err(format!("internal shape error: {e}")))?;
+        .map_err(|e| PyRuntimeError::new_err(format!("internal shape error: {e}")))?;
     Ok(a.into_pyarray(py))
 }
 
-type SamplesAndEnergies<'py> = (Bound<'py, PyArray2<i8>>, Bound<'py, PyArray1<f64>>);
+fn samples_to_numpy<'py>(py: Python<'py>, s: Samples) -> PyResult<Bound<'py, PyArray2<i8>>> {
+    let (rows, cols) = (s.rows(), s.cols());
+    to_2d(py, rows, cols, s.into_vec())
+}
 
+fn precision_request(name: &str) -> Result<PrecisionRequest, Error> {
+    match name {
+        "auto" => Ok(PrecisionRequest::Auto),
+        "single" => Ok(PrecisionRequest::Single),
+        "double" => Ok(PrecisionRequest::Double),
+        _ => Err(Error::value(
+            "precision",
+            format!("must be 'auto', 'single' or 'double': value = {name:?}"),
+        )),
+    }
+}
+
+/// Simulated annealing: (samples int8 (num_reads, n), precision used).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (h, irow, icol, j, betas, sweeps_per_beta, num_reads, seed,
-                    initial_states=None, clamp=None, gibbs=false, randomize_order=false,
-                    num_threads=0))]
+#[pyo3(signature = (model, betas, sweeps_per_beta, num_reads, seed, read_offset=0,
+                    initial_states=None, fixed=None, gibbs=false, randomize_order=false,
+                    precision="auto", num_threads=0))]
 fn anneal<'py>(
     py: Python<'py>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
-    betas: PyReadonlyArray1<f64>,
+    model: &PyIsingModel,
+    betas: PyReadonlyArray1<'py, f64>,
     sweeps_per_beta: usize,
     num_reads: usize,
     seed: u64,
-    initial_states: Option<PyReadonlyArray2<i8>>,
-    clamp: Option<PyReadonlyArray1<i8>>,
+    read_offset: u64,
+    initial_states: Option<PyReadonlyArray2<'py, i8>>,
+    fixed: Option<PyReadonlyArray1<'py, i8>>,
     gibbs: bool,
     randomize_order: bool,
+    precision: &str,
     num_threads: usize,
-) -> PyResult<SamplesAndEnergies<'py>> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let n = model.h.len();
+) -> PyResult<(Bound<'py, PyArray2<i8>>, &'static str)> {
+    let graph = &model.graph;
+    let n = graph.num_spins();
     let betas = betas.as_array().to_vec();
     let init = match &initial_states {
-        Some(s) => Some(copy_states("initial_states", s, n)?.1),
+        Some(s) => Some(copy_states("initial_states", s, n)?),
         None => None,
     };
-    let clamp = clamp.map(|c| c.as_array().to_vec());
-    let (samples, energies) = py.detach(|| -> Result<_, Error> {
-        let graph = model.graph()?;
+    let fixed = fixed.map(|c| c.as_array().to_vec());
+    let precision = precision_request(precision)?;
+    let cost = num_reads as f64 * (betas.len() * sweeps_per_beta) as f64 * (n + 1) as f64;
+    let out = run_released(py, cost, |stop| {
         let params = AnnealParams {
             betas: &betas,
             sweeps_per_beta,
             num_reads,
+            read_offset,
             seed,
-            initial_states: init.as_deref(),
-            clamp: clamp.as_deref(),
+            initial_states: init.as_ref(),
+            fixed: fixed.as_deref(),
             acceptance: if gibbs {
                 Acceptance::Gibbs
             } else {
                 Acceptance::Metropolis
             },
             randomize_order,
+            precision,
             num_threads,
         };
-        let samples = anneal_core(&graph, &params)?;
-        let energies = energies_of(&graph, num_reads, &samples)?;
-        Ok((samples, energies))
+        anneal_core(graph, &params, stop)
     })?;
-    Ok((
-        to_2d(py, num_reads, n, samples)?,
-        PyArray1::from_vec(py, energies),
-    ))
+    Ok((samples_to_numpy(py, out.samples)?, out.precision.name()))
 }
 
-fn energies_of(graph: &IsingGraph, rows: usize, samples: &[i8]) -> Result<Vec<f64>, Error> {
-    if graph.num_spins() == 0 {
-        return Ok(vec![0.0; rows]);
-    }
-    graph.energies(samples)
+fn enumeration_cost(graph: &IsingGraph) -> f64 {
+    (graph.num_spins().min(62) as f64).exp2()
 }
 
-/// Energies E(s) = sum h s + sum J s s (no offset) of each row of `samples`.
+/// log Z(beta) by exact enumeration.
 #[pyfunction]
-fn energies<'py>(
-    py: Python<'py>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
-    samples: PyReadonlyArray2<i8>,
-) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let (rows, s) = copy_states("samples", &samples, model.h.len())?;
-    let e = py.detach(|| energies_of(&model.graph()?, rows, &s))?;
-    Ok(PyArray1::from_vec(py, e))
-}
-
-#[pyfunction]
-fn log_partition(
-    py: Python<'_>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
-    beta: f64,
-) -> PyResult<f64> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    Ok(py.detach(|| -> Result<f64, Error> {
-        Ok(Enumerator::new(&model.graph()?, beta)?.log_partition())
-    })?)
+fn exact_log_partition(py: Python<'_>, model: &PyIsingModel, beta: f64) -> PyResult<f64> {
+    let graph = &model.graph;
+    run_released(py, enumeration_cost(graph), |stop| {
+        Enumerator::new(graph, beta)?.log_partition(stop)
+    })
 }
 
 type MomentArrays<'py> = (f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>);
@@ -176,16 +274,14 @@ type MomentArrays<'py> = (f64, Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f6
 #[pyfunction]
 fn exact_moments<'py>(
     py: Python<'py>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
+    model: &PyIsingModel,
     beta: f64,
 ) -> PyResult<MomentArrays<'py>> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let n = model.h.len();
-    let m = py
-        .detach(|| -> Result<_, Error> { Ok(Enumerator::new(&model.graph()?, beta)?.moments()) })?;
+    let graph = &model.graph;
+    let n = graph.num_spins();
+    let m = run_released(py, enumeration_cost(graph), |stop| {
+        Enumerator::new(graph, beta)?.moments(stop)
+    })?;
     Ok((
         m.log_z,
         PyArray1::from_vec(py, m.mean),
@@ -193,93 +289,82 @@ fn exact_moments<'py>(
     ))
 }
 
+/// log P(s) of each row of `samples`.
 #[pyfunction]
 fn exact_log_probs<'py>(
     py: Python<'py>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
+    model: &PyIsingModel,
     beta: f64,
-    samples: PyReadonlyArray2<i8>,
+    samples: PyReadonlyArray2<'py, i8>,
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let (rows, s) = copy_states("samples", &samples, model.h.len())?;
-    let lp = py.detach(|| -> Result<Vec<f64>, Error> {
-        let graph = model.graph()?;
-        let en = Enumerator::new(&graph, beta)?;
-        if graph.num_spins() == 0 {
-            return Ok(vec![-en.log_partition(); rows]);
-        }
-        en.log_probs(&graph, &s)
+    let graph = &model.graph;
+    let s = copy_states("samples", &samples, graph.num_spins())?;
+    let lp = run_released(py, enumeration_cost(graph), |stop| {
+        Enumerator::new(graph, beta)?.log_probs(&s, stop)
     })?;
     Ok(PyArray1::from_vec(py, lp))
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `num_reads` i.i.d. Boltzmann samples (samples `read_offset ..` of the seed).
 #[pyfunction]
+#[pyo3(signature = (model, beta, num_reads, seed, read_offset=0))]
 fn exact_sample<'py>(
     py: Python<'py>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
+    model: &PyIsingModel,
     beta: f64,
     num_reads: usize,
     seed: u64,
+    read_offset: u64,
 ) -> PyResult<Bound<'py, PyArray2<i8>>> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let n = model.h.len();
-    let s = py.detach(|| -> Result<Vec<i8>, Error> {
-        if num_reads == 0 {
-            return Err(Error::InvalidValue {
-                parameter: "num_reads",
-                detail: "must be a positive integer: value = 0".into(),
-            });
-        }
-        Ok(Enumerator::new(&model.graph()?, beta)?.sample(num_reads, seed))
+    let graph = &model.graph;
+    let cost = enumeration_cost(graph) + num_reads as f64 * 4096.0;
+    let s = run_released(py, cost, |stop| {
+        Enumerator::new(graph, beta)?.sample(num_reads, seed, read_offset, stop)
     })?;
-    to_2d(py, num_reads, n, s)
+    samples_to_numpy(py, s)
 }
 
+/// Lambda_av(S) = -beta <E>_S - log Z(beta), exactly.
 #[pyfunction]
 fn log_likelihood_proxy(
     py: Python<'_>,
-    h: PyReadonlyArray1<f64>,
-    irow: PyReadonlyArray1<i64>,
-    icol: PyReadonlyArray1<i64>,
-    j: PyReadonlyArray1<f64>,
+    model: &PyIsingModel,
     beta: f64,
-    samples: PyReadonlyArray2<i8>,
+    samples: PyReadonlyArray2<'_, i8>,
 ) -> PyResult<f64> {
-    let model = ModelArrays::copy(h, irow, icol, j);
-    let (_, s) = copy_states("samples", &samples, model.h.len())?;
-    Ok(py.detach(|| -> Result<f64, Error> { proxy_core(&model.graph()?, beta, &s) })?)
+    let graph = &model.graph;
+    let s = copy_states("samples", &samples, graph.num_spins())?;
+    run_released(py, enumeration_cost(graph), |stop| {
+        Enumerator::new(graph, beta)?.log_likelihood_proxy(&s, stop)
+    })
 }
 
-/// The instruction set the annealing kernel uses on this CPU.
+/// The instruction set the sweep kernel uses on this CPU.
 #[pyfunction]
 fn simd_kernel() -> &'static str {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return "avx2";
-        }
-    }
-    "baseline"
+    simd_level().name()
+}
+
+/// Bytes of memory the system can give now (None where unknown).
+#[pyfunction(name = "available_memory")]
+fn py_available_memory() -> Option<u64> {
+    available_memory()
 }
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyIsingModel>()?;
     m.add_function(wrap_pyfunction!(anneal, m)?)?;
-    m.add_function(wrap_pyfunction!(energies, m)?)?;
-    m.add_function(wrap_pyfunction!(log_partition, m)?)?;
+    m.add_function(wrap_pyfunction!(exact_log_partition, m)?)?;
     m.add_function(wrap_pyfunction!(exact_moments, m)?)?;
     m.add_function(wrap_pyfunction!(exact_log_probs, m)?)?;
     m.add_function(wrap_pyfunction!(exact_sample, m)?)?;
     m.add_function(wrap_pyfunction!(log_likelihood_proxy, m)?)?;
     m.add_function(wrap_pyfunction!(simd_kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(py_available_memory, m)?)?;
     m.add("MAX_EXACT_SPINS", MAX_EXACT_SPINS)?;
     m.add("LANES", LANES)?;
+    m.add("MAX_THREADS", MAX_THREADS)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -11,24 +11,33 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::graph::{check_states, IsingGraph};
+use crate::graph::IsingGraph;
+use crate::resources::Stop;
 use crate::rng::Xoshiro256;
+use crate::samples::Samples;
 
 /// Largest model enumerated exactly (2^30 states take a few seconds per pass).
 pub const MAX_EXACT_SPINS: usize = 30;
+/// Largest |beta E| handled: beyond it exp and log-sum-exp would overflow.
+const MAX_EXPONENT: f64 = 1e300;
 const MAX_INNER: usize = 12;
 /// Outer states are cut into this many chunks at most; fixed so sums are
 /// reduced in the same order on any machine.
 const CHUNKS: usize = 256;
 
+/// Biases are divided by the largest |bias| and beta multiplied by it (the
+/// distribution depends only on beta E), so any finite model is enumerated
+/// without overflow; a model whose beta E itself exceeds the float range is
+/// refused.
 pub struct Enumerator {
     n: usize,
     k: usize,
+    /// Normalised fields and dense symmetric couplings (n x n).
     h: Vec<f64>,
-    /// Dense symmetric couplings, n x n.
     jd: Vec<f64>,
     /// Energy of the inner couplings for every inner state b.
     pair: Vec<f64>,
+    /// beta times the normalising scale.
     beta: f64,
 }
 
@@ -63,8 +72,25 @@ impl Enumerator {
                 format!("must be finite and non-negative: value = {beta}"),
             ));
         }
+        let max = graph.max_abs_bias();
+        let scale = if max > 0.0 { max } else { 1.0 };
+        let h: Vec<f64> = graph.h().iter().map(|v| v / scale).collect();
+        let jd: Vec<f64> = graph.dense_couplings().iter().map(|v| v / scale).collect();
+        let total: f64 =
+            h.iter().map(|v| v.abs()).sum::<f64>() + jd.iter().map(|v| v.abs()).sum::<f64>() / 2.0;
+        let beta_scaled = beta * scale;
+        let exponent = beta_scaled * total;
+        if exponent.is_nan() || exponent > MAX_EXPONENT {
+            return Err(Error::value(
+                "beta",
+                format!(
+                    "times the model's energies ({beta} x {:.3e}) exceeds the floating-point \
+                     range: log Z cannot be represented",
+                    total * scale
+                ),
+            ));
+        }
         let k = n.min(MAX_INNER);
-        let jd = graph.dense_couplings();
         let mut pair = vec![0.0; 1 << k];
         for (b, p) in pair.iter_mut().enumerate() {
             let mut e = 0.0;
@@ -78,10 +104,10 @@ impl Enumerator {
         Ok(Enumerator {
             n,
             k,
-            h: graph.h.clone(),
+            h,
             jd,
             pair,
-            beta,
+            beta: beta_scaled,
         })
     }
 
@@ -139,61 +165,111 @@ impl Enumerator {
     }
 
     /// log Z_a for every outer state a, in order.
-    fn outer_log_weights(&self) -> Vec<f64> {
-        self.chunks()
+    fn outer_log_weights(&self, stop: &Stop) -> Result<Vec<f64>> {
+        let parts: Vec<Vec<f64>> = self
+            .chunks()
             .into_par_iter()
-            .flat_map_iter(|range| {
+            .map(|range| {
+                stop.check()?;
                 let (mut x, mut heff, mut lin) = self.scratch();
-                range
+                Ok(range
                     .map(|a| {
                         let m = self.block(a, &mut x, &mut heff, &mut lin);
                         m + x.iter().map(|v| (v - m).exp()).sum::<f64>().ln()
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<Vec<_>>())
             })
-            .collect()
+            .collect::<Result<_>>()?;
+        Ok(parts.concat())
     }
 
-    pub fn log_partition(&self) -> f64 {
-        log_sum_exp(&self.outer_log_weights())
+    pub fn log_partition(&self, stop: &Stop) -> Result<f64> {
+        Ok(log_sum_exp(&self.outer_log_weights(stop)?))
     }
 
-    pub fn moments(&self) -> Moments {
+    pub fn moments(&self, stop: &Stop) -> Result<Moments> {
         let parts: Vec<Accumulator> = self
             .chunks()
             .into_par_iter()
             .map(|range| {
+                stop.check()?;
                 let mut acc = Accumulator::new(self.n, self.k);
                 let (mut x, mut heff, mut lin) = self.scratch();
                 for a in range {
                     let m = self.block(a, &mut x, &mut heff, &mut lin);
                     acc.add_block(a, m, &mut x);
                 }
-                acc
+                Ok(acc)
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut total = Accumulator::new(self.n, self.k);
         for p in parts {
             total.merge(p);
         }
-        total.finish()
+        Ok(total.finish())
+    }
+
+    /// -beta E(s) of one state, from the normalised biases (no overflow).
+    fn minus_beta_energy(&self, s: &[i8]) -> f64 {
+        let n = self.n;
+        let mut e = 0.0;
+        for i in 0..n {
+            let si = s[i] as f64;
+            e += self.h[i] * si;
+            for (w, &sj) in self.jd[i * n + i + 1..(i + 1) * n].iter().zip(&s[i + 1..]) {
+                e += w * si * sj as f64;
+            }
+        }
+        -self.beta * e
+    }
+
+    fn check_columns(&self, samples: &Samples) -> Result<()> {
+        if samples.cols() != self.n {
+            return Err(Error::shape(
+                "samples",
+                format!(
+                    "expected {} columns (one per spin), got {}",
+                    self.n,
+                    samples.cols()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// log P(s) for each row of `samples`.
-    pub fn log_probs(&self, graph: &IsingGraph, samples: &[i8]) -> Result<Vec<f64>> {
-        let log_z = self.log_partition();
-        Ok(graph
-            .energies(samples)?
-            .into_iter()
-            .map(|e| -self.beta * e - log_z)
+    pub fn log_probs(&self, samples: &Samples, stop: &Stop) -> Result<Vec<f64>> {
+        self.check_columns(samples)?;
+        let log_z = self.log_partition(stop)?;
+        Ok(samples
+            .iter_rows()
+            .map(|s| self.minus_beta_energy(s) - log_z)
             .collect())
     }
 
-    /// `num` i.i.d. states from the Boltzmann distribution, row-major. Sample d
-    /// picks its outer state, then its inner state, with two uniforms from
-    /// stream d of `seed`.
-    pub fn sample(&self, num: usize, seed: u64) -> Vec<i8> {
-        let logw = self.outer_log_weights();
+    /// Lambda_av(S) = -beta mean_s E(s) - log Z.
+    pub fn log_likelihood_proxy(&self, samples: &Samples, stop: &Stop) -> Result<f64> {
+        self.check_columns(samples)?;
+        if samples.rows() == 0 {
+            return Err(Error::value("samples", "must hold at least one state"));
+        }
+        let total: f64 = samples.iter_rows().map(|s| self.minus_beta_energy(s)).sum();
+        Ok(total / samples.rows() as f64 - self.log_partition(stop)?)
+    }
+
+    /// `num` i.i.d. states from the Boltzmann distribution: samples
+    /// `offset ..` of `seed`. Sample d picks its outer state, then its inner
+    /// state, with two uniforms from stream d of `seed`.
+    pub fn sample(&self, num: usize, seed: u64, offset: u64, stop: &Stop) -> Result<Samples> {
+        Error::positive("num_reads", num)?;
+        if offset.checked_add(num as u64).is_none() {
+            return Err(Error::value(
+                "read_offset",
+                format!("plus num_reads must stay below 2^64: value = {offset}"),
+            ));
+        }
+        let mut out = Samples::filled("num_reads", num, self.n)?;
+        let logw = self.outer_log_weights(stop)?;
         let top = logw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
         let mut cdf = Vec::with_capacity(logw.len());
         let mut acc = 0.0;
@@ -201,39 +277,42 @@ impl Enumerator {
             acc += (w - top).exp();
             cdf.push(acc);
         }
-        let draws: Vec<(usize, f64)> = (0..num)
-            .map(|d| {
-                let mut rng = Xoshiro256::for_stream(seed, d as u64);
-                let a = pick(&cdf, rng.next_f64());
-                (a, rng.next_f64())
-            })
-            .collect();
-        draws
-            .into_par_iter()
-            .flat_map_iter(|(a, u)| {
+        let (n, k) = (self.n, self.k);
+        if n == 0 {
+            return Ok(out);
+        }
+        // Draws in blocks, so the stop flag is seen between blocks.
+        const BLOCK: usize = 1024;
+        out.as_mut_slice()
+            .par_chunks_mut(BLOCK * n)
+            .enumerate()
+            .try_for_each(|(block, rows)| {
+                stop.check()?;
                 let (mut x, mut heff, mut lin) = self.scratch();
-                let m = self.block(a, &mut x, &mut heff, &mut lin);
-                let mut acc = 0.0;
-                for v in x.iter_mut() {
-                    acc += (*v - m).exp();
-                    *v = acc;
-                }
-                let b = pick(&x, u);
-                let (n, k) = (self.n, self.k);
-                (0..n).map(move |i| {
-                    let up = if i < k {
-                        (b >> i) & 1
-                    } else {
-                        (a >> (i - k)) & 1
-                    };
-                    if up == 1 {
-                        1i8
-                    } else {
-                        -1i8
+                for (r, row) in rows.chunks_mut(n).enumerate() {
+                    let d = offset + (block * BLOCK + r) as u64;
+                    let mut rng = Xoshiro256::for_stream(seed, d);
+                    let a = pick(&cdf, rng.next_f64());
+                    let u = rng.next_f64();
+                    let m = self.block(a, &mut x, &mut heff, &mut lin);
+                    let mut acc = 0.0;
+                    for v in x.iter_mut() {
+                        acc += (*v - m).exp();
+                        *v = acc;
                     }
-                })
-            })
-            .collect()
+                    let b = pick(&x, u);
+                    for (i, v) in row.iter_mut().enumerate() {
+                        let up = if i < k {
+                            (b >> i) & 1
+                        } else {
+                            (a >> (i - k)) & 1
+                        };
+                        *v = if up == 1 { 1 } else { -1 };
+                    }
+                }
+                Ok(())
+            })?;
+        Ok(out)
     }
 }
 
@@ -400,20 +479,6 @@ impl Accumulator {
     }
 }
 
-/// The log-likelihood proxy of a sample set under (h, J, beta):
-/// Lambda_av(S) = -beta mean_s E(s) - log Z(beta).
-pub fn log_likelihood_proxy(graph: &IsingGraph, beta: f64, samples: &[i8]) -> Result<f64> {
-    let n = graph.num_spins();
-    check_states("samples", samples, n)?;
-    if samples.is_empty() {
-        return Err(Error::value("samples", "must hold at least one state"));
-    }
-    let en = Enumerator::new(graph, beta)?;
-    let e = graph.energies(samples)?;
-    let mean = e.iter().sum::<f64>() / e.len() as f64;
-    Ok(-beta * mean - en.log_partition())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,10 +528,11 @@ mod tests {
         for (n, beta) in [(0, 1.0), (1, 0.7), (5, 1.3), (12, 0.9), (15, 1.1)] {
             let g = dense_model(n, n as u64 + 3);
             let e = Enumerator::new(&g, beta).unwrap();
-            let got = e.moments();
+            let got = e.moments(Stop::never()).unwrap();
             let want = brute_force(&g, beta);
             assert!((got.log_z - want.log_z).abs() < 1e-10, "n={n}");
-            assert!((e.log_partition() - want.log_z).abs() < 1e-10, "n={n}");
+            let log_z = e.log_partition(Stop::never()).unwrap();
+            assert!((log_z - want.log_z).abs() < 1e-10, "n={n}");
             for (a, b) in got.mean.iter().zip(&want.mean) {
                 assert!((a - b).abs() < 1e-10, "n={n} mean {a} vs {b}");
             }
@@ -479,20 +545,54 @@ mod tests {
     #[test]
     fn large_couplings_do_not_overflow() {
         let g = dense_model(14, 1);
-        let got = Enumerator::new(&g, 2000.0).unwrap().moments();
+        let got = Enumerator::new(&g, 2000.0)
+            .unwrap()
+            .moments(Stop::never())
+            .unwrap();
         assert!(got.log_z.is_finite());
         assert!(got.mean.iter().all(|m| m.abs() <= 1.0 + 1e-12));
+    }
+
+    /// Finite biases near the top of the float range: the same distribution
+    /// as the model scaled down, and log Z shifted by nothing but the scale.
+    #[test]
+    fn huge_finite_biases_are_enumerated_exactly() {
+        let g = dense_model(10, 4);
+        let scale = 1e300;
+        let h: Vec<f64> = g.h().iter().map(|v| v * scale).collect();
+        let (ir, ic): (Vec<i64>, Vec<i64>) =
+            g.edges().iter().map(|&(a, b)| (a as i64, b as i64)).unzip();
+        let j: Vec<f64> = g.couplings().iter().map(|v| v * scale).collect();
+        let big = IsingGraph::new(&h, &ir, &ic, &j).unwrap();
+        let small = Enumerator::new(&g, 1.0)
+            .unwrap()
+            .moments(Stop::never())
+            .unwrap();
+        let e = Enumerator::new(&big, 1.0 / scale).unwrap();
+        let got = e.moments(Stop::never()).unwrap();
+        assert!((got.log_z - small.log_z).abs() < 1e-9);
+        for (a, b) in got.mean.iter().zip(&small.mean) {
+            assert!((a - b).abs() < 1e-9);
+        }
+        let s = e.sample(50, 1, 0, Stop::never()).unwrap();
+        let s_small = Enumerator::new(&g, 1.0)
+            .unwrap()
+            .sample(50, 1, 0, Stop::never())
+            .unwrap();
+        assert_eq!(s, s_small);
+        // beta E beyond the float range: refused, not infinite.
+        assert!(Enumerator::new(&big, 1.0).is_err());
     }
 
     #[test]
     fn samples_follow_the_distribution() {
         let g = dense_model(14, 11);
         let e = Enumerator::new(&g, 1.0).unwrap();
-        let exact = e.moments();
+        let exact = e.moments(Stop::never()).unwrap();
         let num = 20_000;
-        let s = e.sample(num, 42);
+        let s = e.sample(num, 42, 0, Stop::never()).unwrap();
         for i in 0..14 {
-            let m: f64 = s.chunks(14).map(|r| r[i] as f64).sum::<f64>() / num as f64;
+            let m: f64 = s.iter_rows().map(|r| r[i] as f64).sum::<f64>() / num as f64;
             let sd = ((1.0 - exact.mean[i].powi(2)) / num as f64).sqrt();
             assert!(
                 (m - exact.mean[i]).abs() < 5.0 * sd + 1e-9,
@@ -500,8 +600,8 @@ mod tests {
                 exact.mean[i]
             );
         }
-        assert_eq!(s, e.sample(num, 42));
-        assert_ne!(s, e.sample(num, 43));
+        assert_eq!(s, e.sample(num, 42, 0, Stop::never()).unwrap());
+        assert_ne!(s, e.sample(num, 43, 0, Stop::never()).unwrap());
     }
 
     #[test]
@@ -514,6 +614,16 @@ mod tests {
         let g = dense_model(3, 0);
         assert!(Enumerator::new(&g, -1.0).is_err());
         assert!(Enumerator::new(&g, f64::NAN).is_err());
-        assert!(log_likelihood_proxy(&g, 1.0, &[]).is_err());
+        let e = Enumerator::new(&g, 1.0).unwrap();
+        let none = Samples::from_vec("samples", 0, 3, vec![]).unwrap();
+        assert!(e.log_likelihood_proxy(&none, Stop::never()).is_err());
+        assert!(e.sample(0, 1, 0, Stop::never()).is_err());
+        assert!(matches!(
+            e.sample(usize::MAX / 4, 1, 0, Stop::never()),
+            Err(Error::OutOfMemory { .. })
+        ));
+        let stop = Stop::new();
+        stop.request();
+        assert_eq!(e.log_partition(&stop).err(), Some(Error::Interrupted));
     }
 }

@@ -1,5 +1,5 @@
-//! qsample's native core: simulated annealing, exact enumeration and the
-//! log-likelihood proxy for Ising models given as flat arrays.
+//! qsample's native core: the Ising model, the shared sweep kernel and the
+//! samplers built on it, exact enumeration and the log-likelihood proxy.
 //!
 //! Nothing here knows about Python; `bindings` (behind the `python` feature)
 //! is the only place that does.
@@ -8,12 +8,18 @@ pub mod anneal;
 pub mod error;
 pub mod exact;
 pub mod graph;
+pub mod kernel;
+pub mod resources;
 pub mod rng;
+pub mod samples;
 
 #[cfg(feature = "python")]
 mod bindings;
 
-pub use anneal::{anneal, Acceptance, AnnealParams};
+pub use anneal::{anneal, AnnealParams, Annealed};
 pub use error::{Error, Result};
-pub use exact::{log_likelihood_proxy, Enumerator, Moments, MAX_EXACT_SPINS};
+pub use exact::{Enumerator, Moments, MAX_EXACT_SPINS};
 pub use graph::IsingGraph;
+pub use kernel::{Acceptance, Precision, PrecisionRequest};
+pub use resources::Stop;
+pub use samples::Samples;

@@ -1,7 +1,8 @@
 //! Small, fast, reproducible generators.
 //!
-//! Every read owns a stream derived from `(seed, read index)`, so the samples a
-//! seed gives do not depend on how reads are spread over threads or SIMD lanes.
+//! Every read owns streams derived from `(seed, read index)`, so the samples a
+//! seed gives do not depend on how reads are spread over threads, SIMD lanes
+//! or calls (a read offset names the same read in any call).
 
 /// SplitMix64 step: used only to expand seeds into well-mixed generator states.
 #[inline]
@@ -75,95 +76,81 @@ impl Xoshiro256 {
     }
 }
 
-/// xoshiro128+ in `L` independent lanes. Written lane by lane on plain arrays so
-/// the compiler turns it into SIMD; the lanes never mix, so lane `l` is a pure
-/// function of its own seed.
-#[derive(Clone, Debug)]
-pub struct LaneRng<const L: usize> {
-    s0: [u32; L],
-    s1: [u32; L],
-    s2: [u32; L],
-    s3: [u32; L],
+/// A 32-bit mixer with strong avalanche (Wellons' "lowbias32"); a bijection.
+#[inline(always)]
+pub fn mix32(mut x: u32) -> u32 {
+    x ^= x >> 16;
+    x = x.wrapping_mul(0x7feb_352d);
+    x ^= x >> 15;
+    x = x.wrapping_mul(0x846c_a68b);
+    x ^= x >> 16;
+    x
 }
 
-// Lane loops index several arrays in step; written this way they vectorise.
-#[allow(clippy::needless_range_loop)]
-impl<const L: usize> LaneRng<L> {
-    /// Lane `l` follows the stream of read `first_read + l`.
-    pub fn for_reads(seed: u64, first_read: u64) -> Self {
-        let mut r = LaneRng {
-            s0: [0; L],
-            s1: [0; L],
-            s2: [0; L],
-            s3: [0; L],
-        };
-        for l in 0..L {
-            // A separate stream family from the scalar generator of the same read.
-            let mut k = stream_key(seed, first_read + l as u64) ^ 0xA076_1D64_78BD_642F;
-            let a = splitmix64(&mut k);
-            let b = splitmix64(&mut k);
-            r.s0[l] = a as u32;
-            r.s1[l] = (a >> 32) as u32;
-            r.s2[l] = b as u32;
-            r.s3[l] = ((b >> 32) as u32) | 1; // never the all-zero state
+/// The per-spin input of the threshold hash: distinct spins get distinct salts.
+#[inline]
+pub fn spin_salt(i: u32) -> u32 {
+    mix32(i.wrapping_add(0x9E37_79B9))
+}
+
+/// The random thresholds of one read, counter-based: the threshold of spin i
+/// in sweep t is a pure function of (seed, read, t, i). So a read's samples do
+/// not depend on which other reads share its SIMD lanes or thread, on the read
+/// count of the call, nor on whether its thresholds were needed by a
+/// neighbouring lane: skipping a draw never shifts a later one.
+#[derive(Clone, Copy, Debug)]
+pub struct ReadKeys {
+    base: u64,
+}
+
+impl ReadKeys {
+    pub fn new(seed: u64, read: u64) -> Self {
+        // A separate stream family from the scalar generator of the same read.
+        ReadKeys {
+            base: stream_key(seed, read) ^ 0xA076_1D64_78BD_642F,
         }
-        r
     }
 
-    /// Bounds (min, max) such that every `next_exp1` value v has min <= v < max.
-    pub fn exp1_bounds() -> (f32, f32) {
-        (-ln_f32(1.0), next_up(-ln_f32(1.0 / 16_777_216.0)))
+    /// The key of sweep `t`.
+    #[inline]
+    pub fn sweep(&self, t: u64) -> u32 {
+        let mut x = self
+            .base
+            .wrapping_add(t.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        (splitmix64(&mut x) >> 32) as u32
     }
+}
 
-    /// Bounds (min, max) such that every `next_logistic` value v has min <= v < max.
-    pub fn logistic_bounds() -> (f32, f32) {
-        // The extreme uniforms next_logistic can produce: (k + 1/2) / 2^24, k in [0, 2^24).
-        let lo = 0.5 / 16_777_216.0;
-        let hi = 1.0 - lo;
-        (ln_f32(lo) - ln_f32(hi), next_up(ln_f32(hi) - ln_f32(lo)))
-    }
+/// 1 / 2^24: uniforms are made of the 24 strong high bits of a hash.
+const UNIT24: f32 = 1.0 / 16_777_216.0;
 
-    /// Exp(1) variates, -ln(u) with u uniform on (0, 1] in 24-bit steps.
-    #[inline(always)]
-    pub fn next_exp1(&mut self) -> [f32; L] {
-        let mut out = [0f32; L];
-        for l in 0..L {
-            let x = self.s0[l].wrapping_add(self.s3[l]);
-            let t = self.s1[l] << 9;
-            self.s2[l] ^= self.s0[l];
-            self.s3[l] ^= self.s1[l];
-            self.s1[l] ^= self.s2[l];
-            self.s0[l] ^= self.s3[l];
-            self.s2[l] ^= t;
-            self.s3[l] = self.s3[l].rotate_left(11);
-            // The top 24 bits are the strong ones in xoshiro128+; +1 keeps u > 0.
-            let u = ((x >> 8) + 1) as f32 * (1.0 / 16_777_216.0);
-            out[l] = -ln_f32(u);
-        }
-        out
-    }
+/// Metropolis threshold: an Exp(1) variate -ln(u), u uniform on (0, 1] in
+/// 2^-24 steps. Accepting a flip iff beta dE < threshold is accepting it with
+/// probability min(1, e^(-beta dE)).
+#[inline(always)]
+pub fn exp1_from_hash(h: u32) -> f32 {
+    -ln_f32(((h >> 8) + 1) as f32 * UNIT24)
+}
 
-    /// Standard logistic variates ln(u / (1 - u)): the Gibbs (heat-bath) threshold.
-    #[inline(always)]
-    pub fn next_logistic(&mut self) -> [f32; L] {
-        let mut out = [0f32; L];
-        for l in 0..L {
-            let x = self.s0[l].wrapping_add(self.s3[l]);
-            let t = self.s1[l] << 9;
-            self.s2[l] ^= self.s0[l];
-            self.s3[l] ^= self.s1[l];
-            self.s1[l] ^= self.s2[l];
-            self.s0[l] ^= self.s3[l];
-            self.s2[l] ^= t;
-            self.s3[l] = self.s3[l].rotate_left(11);
-            // u on the open interval (0, 1), symmetric around 1/2.
-            let k = (x >> 8) as f32;
-            let u = (k + 0.5) * (1.0 / 16_777_216.0);
-            let v = (16_777_215.0 - k + 0.5) * (1.0 / 16_777_216.0);
-            out[l] = ln_f32(u) - ln_f32(v);
-        }
-        out
-    }
+/// Gibbs (heat-bath) threshold: a standard logistic variate ln(u / (1 - u)),
+/// u on the open interval (0, 1) symmetric around 1/2. Accepting iff
+/// beta dE < threshold is accepting with probability 1 / (1 + e^(beta dE)).
+#[inline(always)]
+pub fn logistic_from_hash(h: u32) -> f32 {
+    let k = (h >> 8) as f32;
+    ln_f32((k + 0.5) * UNIT24) - ln_f32((16_777_215.0 - k + 0.5) * UNIT24)
+}
+
+/// Bounds (min, max) such that every `exp1_from_hash` value v has min <= v < max.
+pub fn exp1_bounds() -> (f32, f32) {
+    (-ln_f32(1.0), next_up(-ln_f32(UNIT24)))
+}
+
+/// Bounds (min, max) such that every `logistic_from_hash` value v has min <= v < max.
+pub fn logistic_bounds() -> (f32, f32) {
+    let lo = 0.5 * UNIT24;
+    let hi = 1.0 - lo;
+    (ln_f32(lo) - ln_f32(hi), next_up(ln_f32(hi) - ln_f32(lo)))
 }
 
 fn next_up(x: f32) -> f32 {
@@ -236,51 +223,69 @@ mod tests {
 
     #[test]
     fn variates_stay_within_their_bounds() {
-        let (lo, hi) = LaneRng::<8>::exp1_bounds();
+        let (lo, hi) = exp1_bounds();
         assert_eq!(lo, 0.0);
-        for k in [1u32, 2, 1000, 1 << 23, (1 << 24) - 1, 1 << 24] {
-            let v = -ln_f32(k as f32 / 16_777_216.0);
+        let (glo, ghi) = logistic_bounds();
+        assert!(glo < -16.0 && ghi > 16.0 && (glo + ghi).abs() < 1e-5);
+        for h in [0u32, 1, 255, 256, 1 << 31, u32::MAX - 255, u32::MAX] {
+            let v = exp1_from_hash(h);
             assert!(lo <= v && v < hi, "{v} not in [{lo}, {hi})");
-        }
-        let (lo, hi) = LaneRng::<8>::logistic_bounds();
-        assert!(lo < -16.0 && hi > 16.0 && (lo + hi).abs() < 1e-5);
-        let mut r = LaneRng::<8>::for_reads(3, 0);
-        for _ in 0..10_000 {
-            assert!(r.next_logistic().iter().all(|&v| lo <= v && v < hi));
+            let g = logistic_from_hash(h);
+            assert!(glo <= g && g < ghi, "{g} not in [{glo}, {ghi})");
         }
     }
 
     #[test]
-    fn exp1_variates_have_unit_mean() {
-        let mut r = LaneRng::<8>::for_reads(7, 0);
-        let mut sum = 0f64;
-        let n = 200_000;
-        for _ in 0..n / 8 {
-            for v in r.next_exp1() {
-                assert!(v >= 0.0);
-                sum += v as f64;
+    fn salts_are_distinct_and_keys_depend_on_everything() {
+        let mut salts: Vec<u32> = (0..100_000).map(spin_salt).collect();
+        salts.sort_unstable();
+        salts.dedup();
+        assert_eq!(salts.len(), 100_000);
+        let k = ReadKeys::new(1, 2);
+        assert_ne!(k.sweep(0), k.sweep(1));
+        assert_ne!(k.sweep(0), ReadKeys::new(1, 3).sweep(0));
+        assert_ne!(k.sweep(0), ReadKeys::new(2, 2).sweep(0));
+        assert_eq!(k.sweep(5), ReadKeys::new(1, 2).sweep(5));
+    }
+
+    /// Hashes of (key ^ salt) over many keys and spins: the Exp(1) and
+    /// logistic variates have the right mean and variance, and thresholds of
+    /// neighbouring spins in a sweep are uncorrelated.
+    #[test]
+    fn hashed_variates_have_the_right_moments() {
+        let (mut s1, mut s2, mut g1, mut g2, mut c) = (0f64, 0f64, 0f64, 0f64, 0f64);
+        let mut count = 0f64;
+        for read in 0..40u64 {
+            let keys = ReadKeys::new(9, read);
+            for t in 0..50u64 {
+                let key = keys.sweep(t);
+                let mut prev = 0f64;
+                for i in 0..100u32 {
+                    let h = mix32(key ^ spin_salt(i));
+                    let e = exp1_from_hash(h) as f64;
+                    let g = logistic_from_hash(h) as f64;
+                    s1 += e;
+                    s2 += e * e;
+                    g1 += g;
+                    g2 += g * g;
+                    if i > 0 {
+                        c += (e - 1.0) * (prev - 1.0);
+                    }
+                    prev = e;
+                    count += 1.0;
+                }
             }
         }
-        let mean = sum / n as f64;
-        // sd of the mean is 1/sqrt(n) ~ 0.0022; allow 5 sigma.
+        let mean = s1 / count;
+        let var = s2 / count - mean * mean;
+        // sd of the mean of 200 000 Exp(1) is 0.0022: 5 sigma bands.
         assert!((mean - 1.0).abs() < 0.012, "mean {mean}");
-    }
-
-    #[test]
-    fn logistic_variates_are_symmetric_with_known_variance() {
-        let mut r = LaneRng::<8>::for_reads(9, 0);
-        let (mut s1, mut s2) = (0f64, 0f64);
-        let n = 200_000;
-        for _ in 0..n / 8 {
-            for v in r.next_logistic() {
-                s1 += v as f64;
-                s2 += (v as f64) * (v as f64);
-            }
-        }
-        let mean = s1 / n as f64;
-        let var = s2 / n as f64 - mean * mean;
+        assert!((var - 1.0).abs() < 0.05, "var {var}");
+        assert!((c / count).abs() < 0.012, "lag-1 covariance {}", c / count);
+        let gm = g1 / count;
+        let gv = g2 / count - gm * gm;
         let want = std::f64::consts::PI.powi(2) / 3.0;
-        assert!(mean.abs() < 0.02, "mean {mean}");
-        assert!((var - want).abs() < 0.05 * want, "var {var}");
+        assert!(gm.abs() < 0.02, "logistic mean {gm}");
+        assert!((gv - want).abs() < 0.05 * want, "logistic var {gv}");
     }
 }

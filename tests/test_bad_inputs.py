@@ -22,14 +22,12 @@ BQM = random_bqm(5, 0)
     ({"num_sweeps_per_beta": 0}, "num_sweeps_per_beta"),
     ({"beta_range": (-1, 2)}, "beta_range"),
     ({"beta_range": (0, 2)}, "geometric"),
-    ({"beta_range": "hot"}, "beta_range"),
     ({"beta_schedule_type": "cubic"}, "beta_schedule_type"),
     ({"beta_schedule_type": "custom"}, "beta_schedule"),
     ({"beta_schedule_type": "custom", "beta_schedule": [1, -2]}, "beta_schedule"),
     ({"beta_schedule_type": "custom", "beta_schedule": [1, np.nan]}, "beta_schedule"),
     ({"beta_schedule": [1, 2]}, "custom"),
     ({"proposal_acceptance_criteria": "Glauber"}, "proposal_acceptance_criteria"),
-    ({"randomize_order": "yes"}, "randomize_order"),
     ({"seed": -1}, "seed"),
     ({"num_threads": 0}, "num_threads"),
     ({"fixed_variables": {"nope": 1}}, "fixed_variables"),
@@ -44,6 +42,12 @@ def test_sa_refuses_bad_arguments(kwargs, match):
     ({"seed": 1.5}, "seed"),
     ({"num_reads": 2.0}, "num_reads"),
     ({"num_threads": "2"}, "num_threads"),
+    ({"beta_range": "hot"}, "beta_range"),
+    ({"randomize_order": "yes"}, "randomize_order"),
+    ({"num_sweeps": 10.0}, "num_sweeps"),
+    ({"num_sweeps_per_beta": 1.0}, "num_sweeps_per_beta"),
+    ({"proposal_acceptance_criteria": None}, "proposal_acceptance_criteria"),
+    ({"interrupt_function": 3}, "interrupt_function"),
 ])
 def test_sa_refuses_wrong_types_with_type_error(kwargs, match):
     with pytest.raises(TypeError, match=match):
@@ -63,23 +67,30 @@ def test_nan_and_infinite_biases_are_refused():
 
 
 def test_core_rejects_malformed_arrays_without_crashing():
-    h = np.zeros(3)
     with pytest.raises(ValueError, match="equal lengths"):
-        _core.anneal(h, np.array([0, 1]), np.array([1]), np.array([1.0, 2.0]),
-                     np.ones(2), 1, 4, 0)
+        _core.IsingModel(3, np.array([0, 1]), np.array([1]))
     with pytest.raises(ValueError, match="out of range"):
-        _core.energies(h, np.array([0]), np.array([7]), np.array([1.0]),
-                       np.ones((1, 3), dtype=np.int8))
+        _core.IsingModel(3, np.array([0]), np.array([7]))
     with pytest.raises(ValueError, match="self-loop"):
-        _core.log_partition(h, np.array([1]), np.array([1]), np.array([1.0]), 1.0)
+        _core.IsingModel(3, np.array([1]), np.array([1]))
+    m = _core.IsingModel(3, np.array([0]), np.array([1]))
+    with pytest.raises(ValueError, match="'h'"):
+        m.set_parameters(np.zeros(2), np.ones(1))
+    with pytest.raises(ValueError, match="'J'"):
+        m.set_parameters(np.zeros(3), np.ones(2))
+    betas = np.ones(2)
     with pytest.raises(ValueError, match="initial_states"):
-        _core.anneal(h, np.array([0]), np.array([1]), np.array([1.0]), np.ones(2), 1, 4, 0,
-                     initial_states=np.ones((4, 2), dtype=np.int8))
+        _core.anneal(m, betas, 1, 4, 0, initial_states=np.ones((4, 2), dtype=np.int8))
     with pytest.raises(ValueError, match="initial_states"):
-        _core.anneal(h, np.array([0]), np.array([1]), np.array([1.0]), np.ones(2), 1, 2, 0,
-                     initial_states=np.full((2, 3), 3, dtype=np.int8))
+        _core.anneal(m, betas, 1, 2, 0, initial_states=np.full((2, 3), 3, dtype=np.int8))
+    with pytest.raises(ValueError, match="fixed_variables"):
+        _core.anneal(m, betas, 1, 2, 0, fixed=np.array([0, 5, 0], dtype=np.int8))
+    with pytest.raises(ValueError, match="precision"):
+        _core.anneal(m, betas, 1, 2, 0, precision="half")
     with pytest.raises(TypeError):
-        _core.anneal(h, np.array([0.5]), np.array([1]), np.array([1.0]), np.ones(2), 1, 2, 0)
+        _core.IsingModel(3, np.array([0.5]), np.array([1]))
+    with pytest.raises(ValueError, match="samples"):
+        m.energies(np.ones((1, 2), dtype=np.int8))
 
 
 def test_exact_refuses_negative_beta_and_too_many_spins():

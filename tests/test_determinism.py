@@ -10,7 +10,6 @@ import pytest
 
 from qsample import SimulatedAnnealingSampler
 from qsample.ising import from_bqm
-from qsample.samplers.annealing import anneal_arrays
 
 from conftest import random_bqm
 
@@ -49,7 +48,8 @@ def test_gil_is_released_during_sampling():
     def run() -> None:
         barrier.wait()
         start = time.perf_counter()
-        anneal_arrays(ising, betas, num_reads=64, seed=1, num_threads=1)
+        SimulatedAnnealingSampler().sample_arrays(ising, 64, 1, beta_schedule_type="custom",
+                                                  beta_schedule=betas, num_threads=1)
         spans.append((start, time.perf_counter()))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -79,7 +79,8 @@ def test_python_threads_run_while_core_samples():
     counter.start()
     in_call.set()
     before = ticks[0]
-    anneal_arrays(ising, betas, num_reads=64, seed=1, num_threads=1)
+    SimulatedAnnealingSampler().sample_arrays(ising, 64, 1, beta_schedule_type="custom",
+                                                  beta_schedule=betas, num_threads=1)
     during = ticks[0] - before
     done.set()
     counter.join()

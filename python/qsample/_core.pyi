@@ -5,66 +5,44 @@ from numpy.typing import NDArray
 
 MAX_EXACT_SPINS: int
 LANES: int
+MAX_THREADS: int
+__version__: str
+
+class IsingModel:
+    def __init__(
+        self, num_spins: int, irow: NDArray[np.int64], icol: NDArray[np.int64]
+    ) -> None: ...
+    def set_parameters(self, h: NDArray[np.float64], j: NDArray[np.float64]) -> None: ...
+    @property
+    def num_spins(self) -> int: ...
+    @property
+    def num_couplings(self) -> int: ...
+    def energies(self, samples: NDArray[np.int8]) -> NDArray[np.float64]: ...
 
 def anneal(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
+    model: IsingModel,
     betas: NDArray[np.float64],
     sweeps_per_beta: int,
     num_reads: int,
     seed: int,
+    read_offset: int = 0,
     initial_states: NDArray[np.int8] | None = None,
-    clamp: NDArray[np.int8] | None = None,
+    fixed: NDArray[np.int8] | None = None,
     gibbs: bool = False,
     randomize_order: bool = False,
+    precision: str = "auto",
     num_threads: int = 0,
-) -> tuple[NDArray[np.int8], NDArray[np.float64]]: ...
-def energies(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    samples: NDArray[np.int8],
-) -> NDArray[np.float64]: ...
-def log_partition(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    beta: float,
-) -> float: ...
+) -> tuple[NDArray[np.int8], str]: ...
+def exact_log_partition(model: IsingModel, beta: float) -> float: ...
 def exact_moments(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    beta: float,
+    model: IsingModel, beta: float
 ) -> tuple[float, NDArray[np.float64], NDArray[np.float64]]: ...
 def exact_log_probs(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    beta: float,
-    samples: NDArray[np.int8],
+    model: IsingModel, beta: float, samples: NDArray[np.int8]
 ) -> NDArray[np.float64]: ...
 def exact_sample(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    beta: float,
-    num_reads: int,
-    seed: int,
+    model: IsingModel, beta: float, num_reads: int, seed: int, read_offset: int = 0
 ) -> NDArray[np.int8]: ...
-def log_likelihood_proxy(
-    h: NDArray[np.float64],
-    irow: NDArray[np.int64],
-    icol: NDArray[np.int64],
-    j: NDArray[np.float64],
-    beta: float,
-    samples: NDArray[np.int8],
-) -> float: ...
+def log_likelihood_proxy(model: IsingModel, beta: float, samples: NDArray[np.int8]) -> float: ...
 def simd_kernel() -> str: ...
+def available_memory() -> int | None: ...

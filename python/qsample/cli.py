@@ -175,7 +175,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
                                           s.num_train, seed=s.seed)
         known = ev.block_mask((s.rows, s.columns), *s.block)
-        r = ev.reconstruct(model, test.data, known, ex.sa_phase(s.num_reads).draw,
+        r = ev.reconstruct(model, test.data, known, ex.sa_phase().draw,
                            num_reconstructions=s.num_reconstructions, seed=s.seed,
                            progress=progress)
         figures = {"mistakes_per_picture": {"end": r.mean_wrong},

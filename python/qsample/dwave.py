@@ -83,11 +83,11 @@ def embed(sampler: Any, num_logical: int, *, clique: bool = False, **options: An
     return find_embedding(num_logical, target, **options)
 
 
-def qpu_negative_phase(sampler: dimod.Sampler, num_reads: int = 100,
+def qpu_negative_phase(sampler: dimod.Sampler,
                        sampler_parameters: Mapping[str, Any] | None = None) -> SampledMoments:
     """Model moments from a QPU with :data:`QPU_DEFAULTS` applied; the sampler's
     parameter names are checked now, its values on the first iteration."""
-    return SampledMoments(sampler, num_reads, {**QPU_DEFAULTS, **(sampler_parameters or {})})
+    return SampledMoments(sampler, {**QPU_DEFAULTS, **(sampler_parameters or {})})
 
 
 def trainer(sampler: dimod.Sampler, model: HardwareModel, logical_data: Any,
@@ -104,7 +104,7 @@ def trainer(sampler: dimod.Sampler, model: HardwareModel, logical_data: Any,
     hyper = hyper or Hyperparameters()
     _check_fits(sampler, model)
     device = target_of(sampler)
-    negative = qpu_negative_phase(sampler, hyper.num_reads, sampler_parameters)
+    negative = qpu_negative_phase(sampler, sampler_parameters)
     options.setdefault("h_range", device.h_range)
     options.setdefault("J_range", device.j_range)
     return embedded_trainer(model, logical_data, negative, hyper, **options)

@@ -17,10 +17,15 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validate import check_beta, check_positive_int, check_seed
-from .ising import IsingArrays, ModelLike, as_ising, spin_samples
-
-MAX_EXACT_SPINS: int = _core.MAX_EXACT_SPINS
+from ._validate import MAX_EXACT_SPINS as MAX_EXACT_SPINS  # re-exported: the public bound
+from ._validate import (
+    check_beta,
+    check_exact_size,
+    check_int,
+    check_positive_int,
+    check_seed,
+)
+from .ising import IsingArrays, ModelLike, as_ising, check_sample_memory, native_model, spin_samples
 
 
 @dataclass(frozen=True)
@@ -36,24 +41,20 @@ class Moments:
 def _prepare(model: ModelLike | IsingArrays, beta: Any) -> tuple[IsingArrays, float]:
     ising = as_ising(model)
     beta = check_beta(beta)
-    if ising.num_variables > MAX_EXACT_SPINS:
-        raise ValueError(
-            f"exact enumeration handles at most {MAX_EXACT_SPINS} variables; the model has "
-            f"{ising.num_variables} (use SimulatedAnnealingSampler for larger models)"
-        )
+    check_exact_size(ising.num_variables)
     return ising, beta
 
 
 def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0) -> float:
     """log Z(beta) by a stable log-sum-exp over every state."""
     ising, beta = _prepare(model, beta)
-    return _core.log_partition(*ising.core_args(), beta) - beta * ising.offset
+    return _core.exact_log_partition(native_model(ising), beta) - beta * ising.offset
 
 
 def moments(model: ModelLike | IsingArrays, beta: float = 1.0) -> Moments:
     """Exact first and second moments and log Z in one enumeration."""
     ising, beta = _prepare(model, beta)
-    log_z, mean, corr = _core.exact_moments(*ising.core_args(), beta)
+    log_z, mean, corr = _core.exact_moments(native_model(ising), beta)
     return Moments(log_z - beta * ising.offset, mean, corr, list(ising.variables))
 
 
@@ -62,22 +63,27 @@ def log_probabilities(model: ModelLike | IsingArrays, samples: Any,
     """log P(s) = -beta E(s) - log Z for each row of ±1 ``samples``."""
     ising, beta = _prepare(model, beta)
     s = spin_samples(samples, ising.num_variables)
-    return _core.exact_log_probs(*ising.core_args(), beta, s)
+    return _core.exact_log_probs(native_model(ising), beta, s)
 
 
 def log_likelihood_proxy(model: ModelLike | IsingArrays, samples: Any,
                          beta: float = 1.0) -> float:
-    """Lambda_av(S) = (1/L) sum_l log P(s_l) = -beta <E>_S - log Z (design notes §1.6)."""
+    """Lambda_av(S) = (1/L) sum_l log P(s_l) = -beta <E>_S - log Z."""
     ising, beta = _prepare(model, beta)
     s = spin_samples(samples, ising.num_variables)
     if s.shape[0] == 0:
         raise ValueError("'samples' must hold at least one state")
-    return _core.log_likelihood_proxy(*ising.core_args(), beta, s)
+    return _core.log_likelihood_proxy(native_model(ising), beta, s)
 
 
 def sample(model: ModelLike | IsingArrays, num_reads: int, beta: float = 1.0,
-           seed: int | None = None) -> np.ndarray:
-    """``num_reads`` exact i.i.d. Boltzmann samples, int8 ±1 of shape (num_reads, n)."""
+           seed: int | None = None, read_offset: int = 0) -> np.ndarray:
+    """``num_reads`` exact i.i.d. Boltzmann samples, int8 ±1 of shape (num_reads, n).
+    Sample d of a seed is drawn from its own stream, so ``read_offset`` gives
+    samples ``read_offset ..`` of the same sequence."""
     ising, beta = _prepare(model, beta)
     num_reads = check_positive_int("num_reads", num_reads)
-    return _core.exact_sample(*ising.core_args(), beta, num_reads, check_seed(seed))
+    read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1 - num_reads)
+    check_sample_memory(num_reads, ising.num_variables, copies=1)
+    return _core.exact_sample(native_model(ising), beta, num_reads, check_seed(seed),
+                              read_offset)

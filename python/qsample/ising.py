@@ -4,10 +4,18 @@ Every model handed to the core goes through here: a dimod
 ``BinaryQuadraticModel`` (either vartype) or a pair ``(h, J)`` of a field vector
 and a square coupling matrix. The result is SPIN-valued, in dimod's sign
 convention ``E(s) = sum_i h_i s_i + sum_(i<j) J_ij s_i s_j + offset``.
+
+The core keeps a model's structure (spins and coupled pairs) in a native
+object built once: :func:`native_model` reuses it for every model with the
+same ``irow``/``icol`` arrays and only sets the new parameters — what a
+learning loop does on every iteration.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -16,6 +24,7 @@ import dimod
 import numpy as np
 
 from . import _core
+from ._validate import check_spins
 
 ModelLike = Union[dimod.BinaryQuadraticModel, tuple[Any, Any]]
 
@@ -41,8 +50,72 @@ class IsingArrays:
             self.h, (self.irow, self.icol, self.J), self.offset, dimod.SPIN,
             variable_order=self.variables)
 
-    def core_args(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        return self.h, self.irow, self.icol, self.J
+    def native(self) -> _core.IsingModel:
+        """The core's model of these arrays (structure reused, see :func:`native_model`)."""
+        return native_model(self)
+
+
+class _StructureCache(threading.local):
+    """Per thread (a native model's parameters are set, then sampled: two
+    threads must not share one), the last few structures, keyed by the
+    identity of their index arrays, which are held weakly."""
+
+    SIZE = 4
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple[int, int, int], tuple[Any, Any, _core.IsingModel]] = (
+            OrderedDict())
+
+
+_structures = _StructureCache()
+
+
+def native_model(ising: IsingArrays) -> _core.IsingModel:
+    """The core's model of ``ising``: the structure is built once per pair of
+    index arrays and reused, only the parameters are set on each call."""
+    key = (ising.num_variables, id(ising.irow), id(ising.icol))
+    entry = _structures.entries.get(key)
+    if entry is not None and entry[0]() is ising.irow and entry[1]() is ising.icol:
+        _structures.entries.move_to_end(key)
+        model = entry[2]
+    else:
+        model = _core.IsingModel(ising.num_variables, _index_array(ising.irow),
+                                 _index_array(ising.icol))
+        try:
+            _structures.entries[key] = (weakref.ref(ising.irow), weakref.ref(ising.icol), model)
+        except TypeError:  # arrays that cannot be referenced weakly are not cached
+            pass
+        while len(_structures.entries) > _StructureCache.SIZE:
+            _structures.entries.popitem(last=False)
+    model.set_parameters(np.ascontiguousarray(ising.h, dtype=np.float64),
+                         np.ascontiguousarray(ising.J, dtype=np.float64))
+    return model
+
+
+def _index_array(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.int64)
+
+
+def check_sample_memory(num_reads: int, num_variables: int, parameter: str = "num_reads",
+                        per_read_bytes: int = 0, copies: int = 2) -> None:
+    """Refuse up front, with the bytes needed, a request whose samples would
+    not fit in memory: ``copies`` int8 arrays of (num_reads, num_variables)
+    (the core's and e.g. a SampleSet's) plus ``per_read_bytes`` per read."""
+    need = num_reads * (copies * num_variables + per_read_bytes)
+    available = _core.available_memory()
+    if available is not None and need > available:
+        raise MemoryError(
+            f"'{parameter}' = {num_reads} needs {_human_bytes(need)} for the samples of "
+            f"{num_variables} variables, more than the {_human_bytes(available)} of memory "
+            "available")
+
+
+def _human_bytes(n: float) -> str:
+    for unit in ("bytes", "kB", "MB", "GB", "TB", "PB"):
+        if n < 1000 or unit == "PB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} EB"
 
 
 def _check_finite(h: np.ndarray, J: np.ndarray, irow: np.ndarray, icol: np.ndarray) -> None:
@@ -54,15 +127,32 @@ def _check_finite(h: np.ndarray, J: np.ndarray, irow: np.ndarray, icol: np.ndarr
         raise ValueError(f"'J' must be finite: coupling ({irow[k]}, {icol[k]}) = {J[k]}")
 
 
+def check_bqm(bqm: Any) -> dimod.BinaryQuadraticModel:
+    """The model a dimod sampler is given, checked before any work."""
+    if not isinstance(bqm, dimod.BinaryQuadraticModel):
+        raise TypeError(f"'bqm' must be a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+    return bqm
+
+
+def sorted_variables(bqm: dimod.BinaryQuadraticModel) -> list[Hashable]:
+    """The variables in sorted order when they sort (as dimod's SampleSet
+    orders them), else in the model's order."""
+    try:
+        return sorted(bqm.variables)
+    except TypeError:
+        return list(bqm.variables)
+
+
 def from_bqm(bqm: dimod.BinaryQuadraticModel,
              variable_order: Sequence[Hashable] | None = None) -> IsingArrays:
     """Flat SPIN arrays of ``bqm`` (converted from BINARY if needed)."""
-    if not isinstance(bqm, dimod.BinaryQuadraticModel):
-        raise TypeError(f"'bqm' must be a dimod.BinaryQuadraticModel, got {type(bqm).__name__}")
+    check_bqm(bqm)
     spin = bqm.spin
     order = list(spin.variables) if variable_order is None else list(variable_order)
     h, (irow, icol, J), offset = spin.to_numpy_vectors(variable_order=order)
     _check_finite(h, J, irow, icol)
+    if not np.isfinite(offset):
+        raise ValueError(f"'offset' of the model must be finite: value = {offset}")
     return IsingArrays(
         variables=order,
         h=np.ascontiguousarray(h, dtype=np.float64),
@@ -120,21 +210,11 @@ def as_ising(model: ModelLike | IsingArrays) -> IsingArrays:
 
 def spin_samples(samples: Any, num_variables: int, parameter: str = "samples") -> np.ndarray:
     """Samples as a C-contiguous int8 (rows, n) array of ±1, or a clear error."""
-    arr = np.asarray(samples)
-    if arr.ndim == 1:
-        arr = arr.reshape(1, -1)
-    if arr.ndim != 2 or arr.shape[1] != num_variables:
-        raise ValueError(
-            f"'{parameter}' must have shape (num_samples, {num_variables}), got {arr.shape}"
-        )
-    if arr.size and not np.all((arr == 1) | (arr == -1)):
-        bad = arr[(arr != 1) & (arr != -1)].flat[0]
-        raise ValueError(f"'{parameter}' must hold spins +1 or -1, found {bad!r}")
-    return np.ascontiguousarray(arr, dtype=np.int8)
+    return check_spins(parameter, samples, num_variables, allow_empty=True)
 
 
 def energies(model: ModelLike | IsingArrays, samples: Any) -> np.ndarray:
     """Energies (with the offset) of ±1 samples, computed in the native core."""
     ising = as_ising(model)
     s = spin_samples(samples, ising.num_variables)
-    return _core.energies(*ising.core_args(), s) + ising.offset
+    return native_model(ising).energies(s) + ising.offset

@@ -18,7 +18,7 @@ from typing import Any
 import dimod
 import numpy as np
 
-from . import _core, _files
+from . import _files
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding
 from .ising import IsingArrays, spin_samples
@@ -85,7 +85,7 @@ class HardwareModel:
     def energies(self, extended_samples: Any) -> np.ndarray:
         """Energies of (S, M) extended ±1 samples, computed in the native core."""
         s = spin_samples(extended_samples, self.num_qubits, "extended_samples")
-        return _core.energies(self.h, self.irow, self.icol, self.J, s)
+        return self.to_ising().native().energies(s)
 
     def encode(self, logical_samples: Any) -> np.ndarray:
         return encode(logical_samples, self.layout)

@@ -72,7 +72,7 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
                                s.embedding_tries, s.seed)
     embedding.save(out / "embedding.json")
     model = HardwareModel(embedding, seed=s.seed)
-    phase = sa_phase(s.num_reads)
+    phase = sa_phase()
     at = sorted({*s.evaluate_at, s.iterations}) if evaluate else []
     recon: dict[int, ev.Reconstruction] = {}
 

@@ -58,9 +58,9 @@ def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
     raise ValueError(f"'embedding' must be 'minorminer' or 'clique': value = {method!r}")
 
 
-def sa_phase(num_reads: int) -> SampledMoments:
+def sa_phase() -> SampledMoments:
     """qsample's SA with the fixed learning schedule (see the module notes)."""
-    return SampledMoments(num_reads=num_reads)
+    return SampledMoments()
 
 
 def environment() -> dict[str, str]:

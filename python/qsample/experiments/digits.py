@@ -67,7 +67,7 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
                                s.embedding_tries, s.seed)
     embedding.save(out / "embedding.json")
     model = HardwareModel(embedding, seed=s.seed)
-    phase = sa_phase(s.num_reads)
+    phase = sa_phase()
     accuracy_along: dict[str, float] = {}
 
     def accuracy(t: Trainer, it: int) -> None:
@@ -102,7 +102,7 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
     from .. import plots
 
     test = test or datasets.optdigits_test(one_hot=True)
-    phase = phase or sa_phase(s.num_reads)
+    phase = phase or sa_phase()
     c = ev.classify(model, test.data[:, :42], test.labels, 4, phase.draw,
                     num_samples=s.classify_samples, seed=s.seed, progress=progress)
     names = [str(k) for k in datasets.DIGIT_CLASSES]

@@ -155,11 +155,11 @@ def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
     """SA-based learning of the embedded model; Λ_av of the decoded
     negative-phase samples of each iteration."""
     model = HardwareModel(embedding, seed=seed)
-    phase = sa_phase(hyper.num_reads)
+    phase = sa_phase()
     lam = np.empty(T)
 
     def sampled_proxy(t: Trainer, it: int) -> None:
-        decoded = model.decode(phase.last_samples).values
+        decoded = model.decode(t.negative.samples).values
         lam[it - 1] = ev.proxy(truth, decoded, seed=it)
 
     physical = embedded_trainer(model, data, phase, hyper, seed=seed, progress=False,

@@ -2,7 +2,13 @@
 both phases reduce samples to."""
 
 from .moments import sample_moments
-from .phases import DEFAULT_SA_PARAMETERS, ExactMoments, NegativePhase, SampledMoments
+from .phases import (
+    DEFAULT_SA_PARAMETERS,
+    ExactMoments,
+    NegativePhase,
+    PhaseResult,
+    SampledMoments,
+)
 from .trainer import (
     RANGE_POLICIES,
     History,
@@ -20,6 +26,7 @@ __all__ = [
     "History",
     "Hyperparameters",
     "NegativePhase",
+    "PhaseResult",
     "RangeEvent",
     "SampledMoments",
     "Trainer",

@@ -1,20 +1,21 @@
 """The negative phase of moment matching: model moments from a sampler's
-samples, or exact by enumeration."""
+samples, or exact by enumeration. Each call returns one
+:class:`PhaseResult` (the moments and, when sampled, the samples)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import dimod
 import numpy as np
 
 from .. import exact
-from .._validate import check_beta, check_positive_int
+from .._validate import check_beta, check_exact_size, check_positive_int
 from ..ising import IsingArrays
-from ..samplers.annealing import SimulatedAnnealingSampler, anneal_arrays
-from ..samplers.exact import ExactSampler
-from ..samplers.schedules import beta_schedule as make_schedule
+from ..samplers.annealing import SimulatedAnnealingSampler
+from ..samplers.base import has_array_entry_point, sampler_stack
 from .moments import sample_moments
 
 #: The paper's SA setting for learning (SK experiment): a linear schedule
@@ -26,82 +27,105 @@ DEFAULT_SA_PARAMETERS: dict[str, Any] = {
     "beta_schedule": np.linspace(0.0, 1.0, 200),
 }
 
+#: Parameters that choose an annealing schedule: given any of them, the
+#: default learning schedule is not applied.
+SCHEDULE_PARAMETERS = frozenset({"beta_range", "beta_schedule_type", "beta_schedule"})
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """Model moments for the current parameters: ``mean[k] = <z_k>``,
+    ``correlation[e] = <z_irow[e] z_icol[e]>`` over the model's edges, and the
+    samples they came from (None for exact moments)."""
+
+    mean: np.ndarray
+    correlation: np.ndarray
+    samples: np.ndarray | None = None
 
 
 class NegativePhase(Protocol):
     """Model moments for the current parameters."""
 
-    def __call__(self, model: IsingArrays, seed: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def validate(self, model: IsingArrays, num_reads: int) -> None: ...
+
+    def __call__(self, model: IsingArrays, num_reads: int, seed: int) -> PhaseResult: ...
+
+
+def drives_qsample_annealer(sampler: Any) -> bool:
+    """Whether qsample's simulated annealer does the sampling, directly or
+    anywhere below ``sampler`` in a composite stack."""
+    return any(isinstance(s, SimulatedAnnealingSampler) for s in sampler_stack(sampler))
 
 
 class SampledMoments:
-    """Model moments estimated from ``num_reads`` samples of any dimod sampler.
+    """Model moments estimated from the samples of any dimod sampler.
 
-    qsample's own samplers get the flat arrays directly (no BQM, no SampleSet);
-    any other sampler (dwave-samplers, OpenJij, a QPU, a composite) gets a
-    ``dimod.BinaryQuadraticModel`` over the model's variable labels.
+    A qsample sampler is called through its array entry point
+    (``sample_arrays``: no BQM, no SampleSet, parameters checked exactly as
+    its ``sample`` checks them); any other sampler (dwave-samplers, OpenJij, a
+    QPU, a composite) gets a ``dimod.BinaryQuadraticModel`` over the model's
+    variable labels.
+
+    When qsample's simulated annealer does the sampling — alone or anywhere in
+    a composite stack such as :class:`~qsample.EmulatedDevice` — and no
+    schedule parameter is given, the fixed learning schedule
+    (:data:`DEFAULT_SA_PARAMETERS`, over ``num_sweeps`` sweeps if given) is
+    passed down the stack.
     """
 
-    def __init__(self, sampler: dimod.Sampler | None = None, num_reads: int = 100,
+    def __init__(self, sampler: dimod.Sampler | None = None,
                  sampler_parameters: Mapping[str, Any] | None = None) -> None:
         self.sampler = SimulatedAnnealingSampler() if sampler is None else sampler
         if not isinstance(self.sampler, dimod.Sampler):
             raise TypeError(f"'sampler' must be a dimod.Sampler, got {type(sampler).__name__}")
+        if sampler_parameters is not None and not isinstance(sampler_parameters, Mapping):
+            raise TypeError(f"'sampler_parameters' must be a mapping of keyword arguments: "
+                            f"value = {sampler_parameters!r}")
         params = dict(sampler_parameters or {})
-        if isinstance(self.sampler, SimulatedAnnealingSampler) and not (
-                {"beta_range", "beta_schedule_type", "beta_schedule"} & set(params)):
-            # The fixed learning schedule, over as many sweeps as asked for.
+        accepted = set(self.sampler.parameters)
+        if drives_qsample_annealer(self.sampler) and not SCHEDULE_PARAMETERS & set(params):
+            missing = sorted(SCHEDULE_PARAMETERS - {"beta_range"} - accepted)
+            if missing:
+                raise ValueError(
+                    f"{type(self.sampler).__name__} does not pass {missing} down to qsample's "
+                    "SimulatedAnnealingSampler, so the fixed learning schedule cannot reach it; "
+                    "give the schedule in 'sampler_parameters' to whatever sampler it reaches")
             sweeps = params.pop("num_sweeps", len(DEFAULT_SA_PARAMETERS["beta_schedule"]))
             sweeps = check_positive_int("num_sweeps", sweeps)
             params.update(DEFAULT_SA_PARAMETERS, beta_schedule=np.linspace(0.0, 1.0, sweeps))
-        unknown = sorted(set(params) - set(self.sampler.parameters))
+        unknown = sorted(set(params) - accepted)
         if unknown:
             raise ValueError(
                 f"'sampler_parameters' has {unknown}, which {type(self.sampler).__name__} does "
-                f"not accept; it accepts {sorted(self.sampler.parameters)}")
+                f"not accept; it accepts {sorted(accepted)}")
         if "num_reads" in params:
             raise ValueError("give 'num_reads' as a hyperparameter, not a sampler parameter")
         if "seed" in params:
             raise ValueError("'seed' is set on every call from the trainer's seed; give the "
                              "seed to the Trainer, not as a sampler parameter")
-        self.num_reads = num_reads
         self.parameters = params
-        self.last_samples: np.ndarray | None = None
 
-    def validate(self, model: IsingArrays) -> None:
+    @property
+    def native(self) -> bool:
+        """Whether the sampler is called through its array entry point."""
+        return has_array_entry_point(self.sampler)
+
+    def validate(self, model: IsingArrays, num_reads: int) -> None:
         """Run the sampler's own argument checks once, before the first iteration."""
-        if isinstance(self.sampler, SimulatedAnnealingSampler):
-            self._schedule(model)
+        check_positive_int("num_reads", num_reads)
+        if self.native:
+            self.sampler.prepare(model, num_reads=num_reads, seed=0, **self.parameters)
         else:
-            self.draw(model, num_reads=1, seed=0)
-
-    def _schedule(self, model: IsingArrays) -> np.ndarray:
-        p = self.parameters
-        betas, _ = make_schedule(
-            model, num_sweeps=p.get("num_sweeps"),
-            num_sweeps_per_beta=p.get("num_sweeps_per_beta", 1),
-            beta_range=p.get("beta_range"),
-            beta_schedule_type=p.get("beta_schedule_type", "geometric"),
-            beta_schedule=p.get("beta_schedule"))
-        return betas
+            self.draw(model, 1, 0)
 
     def draw(self, model: IsingArrays, num_reads: int, seed: int) -> np.ndarray:
         """``num_reads`` ±1 samples (int8, in the model's variable order) with this
         sampler and its parameters: what evaluation uses, so a model is judged
         by the sampler whose temperature it absorbed."""
-        p = self.parameters
-        if isinstance(self.sampler, SimulatedAnnealingSampler):
-            samples, _ = anneal_arrays(
-                model, self._schedule(model),
-                num_sweeps_per_beta=p.get("num_sweeps_per_beta", 1), num_reads=num_reads,
-                seed=seed, gibbs=p.get("proposal_acceptance_criteria") == "Gibbs",
-                randomize_order=bool(p.get("randomize_order", False)),
-                num_threads=p.get("num_threads") or 0)
-            return samples
-        if isinstance(self.sampler, ExactSampler):
-            return exact.sample(model, num_reads, beta=p.get("beta", 1.0), seed=seed)
-        kwargs = dict(p)
-        if "seed" in self.sampler.parameters and "seed" not in kwargs:
+        if self.native:
+            return self.sampler.sample_arrays(model, num_reads, seed, **self.parameters)
+        kwargs = dict(self.parameters)
+        if "seed" in self.sampler.parameters:
             kwargs["seed"] = seed % 2**31
         ss = self.sampler.sample(model.to_bqm(), num_reads=num_reads, **kwargs)
         if ss.vartype is not dimod.SPIN:
@@ -111,9 +135,10 @@ class SampledMoments:
         # Samplers may aggregate; expand occurrences so every read counts once.
         return np.repeat(samples, ss.record.num_occurrences, axis=0).astype(np.int8)
 
-    def __call__(self, model: IsingArrays, seed: int) -> tuple[np.ndarray, np.ndarray]:
-        self.last_samples = self.draw(model, self.num_reads, seed)
-        return sample_moments(self.last_samples, model.irow, model.icol)
+    def __call__(self, model: IsingArrays, num_reads: int, seed: int) -> PhaseResult:
+        samples = self.draw(model, num_reads, seed)
+        mean, corr = sample_moments(samples, model.irow, model.icol)
+        return PhaseResult(mean, corr, samples)
 
 
 class ExactMoments:
@@ -123,14 +148,9 @@ class ExactMoments:
     def __init__(self, beta: float = 1.0) -> None:
         self.beta = check_beta(beta)
 
-    def validate(self, model: IsingArrays) -> None:
-        if model.num_variables > exact.MAX_EXACT_SPINS:
-            raise ValueError(
-                f"exact moments handle at most {exact.MAX_EXACT_SPINS} variables; the model "
-                f"has {model.num_variables}")
+    def validate(self, model: IsingArrays, num_reads: int) -> None:
+        check_exact_size(model.num_variables, "exact moments")
 
-    def __call__(self, model: IsingArrays, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, model: IsingArrays, num_reads: int, seed: int) -> PhaseResult:
         m = exact.moments(model, self.beta)
-        return m.mean, m.correlation[model.irow, model.icol]
-
-
+        return PhaseResult(m.mean, m.correlation[model.irow, model.icol])

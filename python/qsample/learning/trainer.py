@@ -30,7 +30,7 @@ import numpy as np
 from .. import _files
 from ..ising import IsingArrays
 from .moments import sample_moments
-from .phases import ExactMoments, SampledMoments
+from .phases import NegativePhase, PhaseResult, SampledMoments
 
 RANGE_POLICIES = ("stop", "clip", "ignore")
 
@@ -129,7 +129,7 @@ class Trainer:
         self,
         model: IsingArrays,
         data: np.ndarray,
-        negative_phase: SampledMoments | ExactMoments | None = None,
+        negative_phase: NegativePhase | None = None,
         hyper: Hyperparameters | None = None,
         *,
         seed: int = 0,
@@ -146,9 +146,9 @@ class Trainer:
             raise ValueError(
                 f"'batch_size' ({self.hyper.batch_size}) must not exceed the number of data "
                 f"points ({len(self.data)})")
-        self.negative_phase = negative_phase or SampledMoments(num_reads=self.hyper.num_reads)
-        if isinstance(self.negative_phase, SampledMoments):
-            self.negative_phase.num_reads = self.hyper.num_reads
+        self.negative_phase = negative_phase if negative_phase is not None else SampledMoments()
+        #: The last negative phase's result (moments and samples), or None.
+        self.negative: PhaseResult | None = None
         self.h_range = _check_range("h_range", h_range)
         self.J_range = _check_range("J_range", J_range)
         m = len(model.J)
@@ -199,16 +199,16 @@ class Trainer:
         if self.stopped:
             return False
         if not self._validated:
-            self.negative_phase.validate(self.current_model())
+            self.negative_phase.validate(self.current_model(), self.hyper.num_reads)
             self._validated = True
         data_h, data_J = self._positive_phase()
         seed = int(self.rng.integers(0, 2**63))
         t0 = time.perf_counter()
-        model_h, model_J = self.negative_phase(self.current_model(), seed)
+        self.negative = self.negative_phase(self.current_model(), self.hyper.num_reads, seed)
         t1 = time.perf_counter()
         hp = self.hyper
-        grad_h = data_h - model_h
-        grad_J = data_J - model_J
+        grad_h = data_h - self.negative.mean
+        grad_J = data_J - self.negative.correlation
         velocity_h = hp.momentum * self.velocity_h - hp.learning_rate * grad_h
         velocity_J = hp.momentum * self.velocity_J - hp.learning_rate * (grad_J + hp.l2 * self.J)
         # A step the range policy refuses leaves parameters and momentum as they were.
@@ -365,7 +365,7 @@ def _check_range(name: str, r: Any) -> tuple[float, float] | None:
 
 
 def embedded_trainer(model: Any, logical_data: Any,
-                     negative_phase: SampledMoments | ExactMoments | None = None,
+                     negative_phase: NegativePhase | None = None,
                      hyper: Hyperparameters | None = None, **options: Any) -> Trainer:
     """A :class:`Trainer` for a :class:`~qsample.model.HardwareModel`: the logical
     data is encoded with f, the device range is the target's, and max |J| is

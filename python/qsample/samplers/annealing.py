@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Hashable, Mapping
+import os
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
@@ -11,24 +12,47 @@ import dimod
 import numpy as np
 
 from .. import _core
-from .._validate import check_positive_int, check_seed
-from ..ising import IsingArrays, from_bqm
+from .._validate import check_positive_int
+from ..ising import IsingArrays, native_model
+from .base import Drawn, NativeSampler, Plan
+from .schedules import SCHEDULE_TYPES
 from .schedules import beta_schedule as make_schedule
 
 ACCEPTANCE_CRITERIA = ("Metropolis", "Gibbs")
+INITIAL_STATES_GENERATORS = ("none", "tile", "random")
+PRECISIONS = ("auto", "single", "double")
 
 
-class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
+@dataclass
+class AnnealPlan(Plan):
+    betas: np.ndarray = None  # type: ignore[assignment]
+    sweeps_per_beta: int = 1
+    initial_states: np.ndarray | None = None
+    fixed: np.ndarray | None = None
+    gibbs: bool = False
+    randomize_order: bool = False
+    precision: str = "auto"
+    num_threads: int = 0
+    interrupt_function: Callable[[], Any] | None = None
+
+
+class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
     """Simulated annealing of Ising models, a drop-in for
     ``dwave.samplers.SimulatedAnnealingSampler``.
 
-    Reads run in parallel and, in sequential order, several reads share one set
-    of SIMD registers. Every read has its own random stream derived from
-    ``(seed, read index)``, so a seed gives the same samples for any
-    ``num_threads``.
+    Reads run in parallel and share SIMD registers (16 reads per group, or the
+    spins of one read when few are asked for). Read r of a seed is the same
+    whatever the number of threads, the read count of the call, or the
+    ``read_offset`` it is asked for with (see ``sample_arrays``).
 
-    Beyond dwave-samplers' arguments, ``fixed_variables`` holds variables at
-    given values (they never flip), and ``num_threads`` bounds the threads used.
+    Beyond dwave-samplers' arguments: ``fixed_variables`` holds variables at
+    given values (they never flip); ``num_threads`` bounds the threads used;
+    ``precision`` ("auto", "single", "double") picks the float width — "auto"
+    anneals in single precision only when its rounding cannot move β·ΔE by
+    more than 10⁻³ anywhere in the schedule, otherwise in double; the one used
+    is reported in ``info["precision"]``. Spins are swept class by class of a
+    colouring of the graph (no coupling inside a class), in label order within
+    a class.
 
     Examples:
         >>> import dimod
@@ -40,7 +64,7 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
     """
 
     def __init__(self) -> None:
-        self._parameters = {
+        self._parameters: dict[str, list[str]] = {
             "num_reads": [],
             "num_sweeps": [],
             "num_sweeps_per_beta": [],
@@ -50,13 +74,15 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
             "seed": [],
             "initial_states": [],
             "initial_states_generator": [],
+            "interrupt_function": [],
             "proposal_acceptance_criteria": [],
             "randomize_order": [],
             "fixed_variables": [],
             "num_threads": [],
+            "precision": [],
         }
-        self._properties = {
-            "beta_schedule_options": ("linear", "geometric", "custom"),
+        self._properties: dict[str, Any] = {
+            "beta_schedule_options": SCHEDULE_TYPES,
             "proposal_acceptance_criteria_options": ACCEPTANCE_CRITERIA,
         }
 
@@ -68,140 +94,132 @@ class SimulatedAnnealingSampler(dimod.Sampler, dimod.Initialized):
     def properties(self) -> dict[str, Any]:
         return self._properties
 
-    def sample(
+    def prepare(  # type: ignore[override]
         self,
-        bqm: dimod.BinaryQuadraticModel,
-        num_reads: int | None = None,
-        num_sweeps: int | None = None,
-        num_sweeps_per_beta: int = 1,
-        beta_range: tuple[float, float] | None = None,
-        beta_schedule_type: str = "geometric",
+        model: IsingArrays,
+        *,
+        num_reads: Any = None,
+        seed: int = 0,
+        bqm: dimod.BinaryQuadraticModel | None = None,
+        num_sweeps: Any = None,
+        num_sweeps_per_beta: Any = 1,
+        beta_range: Any = None,
+        beta_schedule_type: Any = "geometric",
         beta_schedule: Any = None,
-        seed: int | None = None,
         initial_states: Any = None,
-        initial_states_generator: str = "random",
-        proposal_acceptance_criteria: str = "Metropolis",
-        randomize_order: bool = False,
+        initial_states_generator: Any = "random",
+        interrupt_function: Any = None,
+        proposal_acceptance_criteria: Any = "Metropolis",
+        randomize_order: Any = False,
         fixed_variables: Mapping[Hashable, int] | None = None,
-        num_threads: int | None = None,
-        **kwargs: Any,
-    ) -> dimod.SampleSet:
-        """Sample from ``bqm`` (SPIN or BINARY); energies include the offset."""
-        t0 = time.perf_counter_ns()
-        self.remove_unknown_kwargs(**kwargs)
-        if proposal_acceptance_criteria not in ACCEPTANCE_CRITERIA:
-            raise ValueError(
-                f"'proposal_acceptance_criteria' must be one of {ACCEPTANCE_CRITERIA}: "
-                f"value = {proposal_acceptance_criteria!r}"
-            )
+        num_threads: Any = None,
+        precision: Any = "auto",
+    ) -> AnnealPlan:
+        num_reads, init = self._starts(model, bqm, initial_states, initial_states_generator,
+                                       num_reads, seed)
+        if interrupt_function is not None and not callable(interrupt_function):
+            raise TypeError(f"'interrupt_function' must be a callable (or None): "
+                            f"value = {interrupt_function!r}")
+        betas, reported_range = make_schedule(
+            model, num_sweeps=num_sweeps, num_sweeps_per_beta=num_sweeps_per_beta,
+            beta_range=beta_range, beta_schedule_type=beta_schedule_type,
+            beta_schedule=beta_schedule)
+        gibbs = _criterion(proposal_acceptance_criteria) == "Gibbs"
         if not isinstance(randomize_order, (bool, np.bool_)):
-            raise ValueError(
-                f"'randomize_order' must be True or False: value = {randomize_order!r}"
-            )
-        threads = 0 if num_threads is None else check_positive_int("num_threads", num_threads)
-        seed = check_seed(seed)
-        original_vartype = bqm.vartype
-        spin_bqm = bqm.spin
+            raise TypeError(f"'randomize_order' must be True or False: value = {randomize_order!r}")
+        threads = 0 if num_threads is None else check_positive_int(
+            "num_threads", num_threads, _core.MAX_THREADS)
+        if not isinstance(precision, str) or precision not in PRECISIONS:
+            raise ValueError(f"'precision' must be one of {PRECISIONS}: value = {precision!r}")
+        vartype = dimod.SPIN if bqm is None else bqm.vartype
+        return AnnealPlan(
+            num_reads=num_reads,
+            info={"beta_range": reported_range, "beta_schedule_type": beta_schedule_type},
+            betas=betas, sweeps_per_beta=int(num_sweeps_per_beta), initial_states=init,
+            fixed=_fixed_array(model, fixed_variables, vartype), gibbs=gibbs,
+            randomize_order=bool(randomize_order), precision=precision, num_threads=threads,
+            interrupt_function=interrupt_function)
+
+    def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
+                initial_states: Any, generator: Any, num_reads: Any, seed: int
+                ) -> tuple[int, np.ndarray | None]:
+        """(num_reads, starting states in the model's order or None), by
+        dimod's rules for ``initial_states`` and ``initial_states_generator``.
+        Without given states, reads start from their own random streams in
+        the core (so a read does not depend on the call it is asked in)."""
         if num_reads is not None:
             check_positive_int("num_reads", num_reads)
-        init = None
-        if initial_states is not None:
-            # dimod expands/validates user starts; only the seed's low 32 bits feed numpy.
-            parsed = self.parse_initial_states(
-                spin_bqm,
-                initial_states=initial_states,
-                initial_states_generator=initial_states_generator,
-                num_reads=num_reads,
-                seed=seed % 2**32,
-            )
-            num_reads = parsed.num_reads
-            order = list(parsed.initial_states.variables)
-            init = np.ascontiguousarray(parsed.initial_states.record.sample, dtype=np.int8)
-        else:
-            num_reads = 1 if num_reads is None else num_reads
-            order = list(spin_bqm.variables)
-        ising = from_bqm(spin_bqm, order)
-        betas, used_range = make_schedule(
-            ising,
-            num_sweeps=num_sweeps,
-            num_sweeps_per_beta=num_sweeps_per_beta,
-            beta_range=beta_range,
-            beta_schedule_type=beta_schedule_type,
-            beta_schedule=beta_schedule,
-        )
-        clamp = _clamp_array(ising, fixed_variables, original_vartype)
-        t1 = time.perf_counter_ns()
-        samples, energies = anneal_arrays(
-            ising,
-            betas,
-            num_sweeps_per_beta=num_sweeps_per_beta,
-            num_reads=num_reads,
-            seed=seed,
-            initial_states=init,
-            clamp=clamp,
-            gibbs=proposal_acceptance_criteria == "Gibbs",
-            randomize_order=bool(randomize_order),
-            num_threads=threads,
-        )
-        t2 = time.perf_counter_ns()
-        sampleset = dimod.SampleSet.from_samples(
-            (samples, ising.variables),
-            vartype=dimod.SPIN,
-            energy=energies + ising.offset,
-            info={"beta_range": used_range, "beta_schedule_type": beta_schedule_type, "seed": seed},
-        )
-        if original_vartype is not dimod.SPIN:
-            sampleset.change_vartype(original_vartype, inplace=True)
-        sampleset.info["timing"] = {
-            "preprocessing_ns": t1 - t0,
-            "sampling_ns": t2 - t1,
-            "postprocessing_ns": time.perf_counter_ns() - t2,
-        }
-        return sampleset
+        if not isinstance(generator, str) or generator not in INITIAL_STATES_GENERATORS:
+            raise ValueError(f"'initial_states_generator' must be one of "
+                             f"{INITIAL_STATES_GENERATORS}: value = {generator!r}")
+        if initial_states is None and generator == "random":
+            return (1 if num_reads is None else int(num_reads)), None
+        spin = (bqm if bqm is not None else model.to_bqm()).spin
+        parsed = self.parse_initial_states(spin, initial_states=initial_states,
+                                           initial_states_generator=generator,
+                                           num_reads=num_reads, seed=seed % 2**32)
+        states = parsed.initial_states
+        columns = [states.variables.index(v) for v in model.variables]
+        init = np.ascontiguousarray(states.record.sample[:, columns], dtype=np.int8)
+        return parsed.num_reads, init
+
+    def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
+        assert isinstance(plan, AnnealPlan)
+        native = native_model(model)
+
+        def run(offset: int, count: int, init: np.ndarray | None) -> tuple[np.ndarray, str]:
+            return _core.anneal(native, plan.betas, plan.sweeps_per_beta, count, seed,
+                                read_offset=offset, initial_states=init, fixed=plan.fixed,
+                                gibbs=plan.gibbs, randomize_order=plan.randomize_order,
+                                precision=plan.precision, num_threads=plan.num_threads)
+
+        f = plan.interrupt_function
+        if f is None or model.num_variables == 0:
+            samples, used = run(read_offset, plan.num_reads, plan.initial_states)
+            return Drawn(samples, {"precision": used})
+        # As dwave-samplers: the function is called after every read (here in
+        # bursts, after each batch of reads run in parallel); once it returns
+        # true, the reads finished so far come back — the same reads as the
+        # first ones of an uninterrupted call.
+        workers = plan.num_threads or os.cpu_count() or 1
+        batch = _core.LANES * workers
+        parts: list[np.ndarray] = []
+        done, used = 0, "single"
+        while done < plan.num_reads:
+            count = min(batch, plan.num_reads - done)
+            init = None if plan.initial_states is None else plan.initial_states[done:done + count]
+            part, used = run(read_offset + done, count, init)
+            for k in range(count):
+                if f():
+                    parts.append(part[:k + 1])
+                    return Drawn(np.concatenate(parts), {"precision": used})
+            parts.append(part)
+            done += count
+        return Drawn(np.concatenate(parts), {"precision": used})
 
 
-def anneal_arrays(
-    ising: IsingArrays,
-    betas: np.ndarray,
-    *,
-    num_sweeps_per_beta: int = 1,
-    num_reads: int = 1,
-    seed: int = 0,
-    initial_states: np.ndarray | None = None,
-    clamp: np.ndarray | None = None,
-    gibbs: bool = False,
-    randomize_order: bool = False,
-    num_threads: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Anneal flat arrays directly: (samples int8 (num_reads, n), energies without offset).
-
-    This is the path for callers that sample the same structure many times (the
-    learning loop): no BQM or SampleSet is built.
-    """
-    return _core.anneal(
-        *ising.core_args(),
-        np.ascontiguousarray(betas, dtype=np.float64),
-        int(num_sweeps_per_beta),
-        int(num_reads),
-        int(seed),
-        initial_states=initial_states,
-        clamp=clamp,
-        gibbs=gibbs,
-        randomize_order=randomize_order,
-        num_threads=int(num_threads),
-    )
+def _criterion(value: Any) -> str:
+    """dwave-samplers' rule: the name in any case."""
+    if not isinstance(value, str):
+        raise TypeError(f"'proposal_acceptance_criteria' must be one of {ACCEPTANCE_CRITERIA}: "
+                        f"value = {value!r}")
+    for name in ACCEPTANCE_CRITERIA:
+        if value.lower() == name.lower():
+            return name
+    raise ValueError(f"'proposal_acceptance_criteria' must be one of {ACCEPTANCE_CRITERIA} "
+                     f"(any case): value = {value!r}")
 
 
-def _clamp_array(ising: IsingArrays, fixed: Mapping[Hashable, int] | None,
+def _fixed_array(model: IsingArrays, fixed: Mapping[Hashable, int] | None,
                  vartype: dimod.Vartype) -> np.ndarray | None:
-    """The core's clamp vector (0 free, ±1 held) from ``{label: value}``."""
-    if not fixed:
+    """The core's vector of fixed values (0 free, ±1 held) from ``{label: value}``."""
+    if fixed is None or (isinstance(fixed, Mapping) and not fixed):
         return None
     if not isinstance(fixed, Mapping):
-        raise ValueError(f"'fixed_variables' must be a mapping {{variable: value}}: got {fixed!r}")
+        raise TypeError(f"'fixed_variables' must be a mapping {{variable: value}}: got {fixed!r}")
     allowed = (-1, 1) if vartype is dimod.SPIN else (0, 1)
-    index = {v: i for i, v in enumerate(ising.variables)}
-    clamp = np.zeros(ising.num_variables, dtype=np.int8)
+    index = {v: i for i, v in enumerate(model.variables)}
+    out = np.zeros(model.num_variables, dtype=np.int8)
     for v, value in fixed.items():
         if v not in index:
             raise ValueError(f"'fixed_variables' names {v!r}, which is not a variable of the model")
@@ -210,5 +228,5 @@ def _clamp_array(ising: IsingArrays, fixed: Mapping[Hashable, int] | None,
                 f"'fixed_variables' value for {v!r} must be one of {allowed} for a "
                 f"{vartype.name} model: value = {value!r}"
             )
-        clamp[index[v]] = value if vartype is dimod.SPIN else 2 * value - 1
-    return clamp
+        out[index[v]] = value if vartype is dimod.SPIN else 2 * value - 1
+    return out

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from typing import Any
 
 import dimod
 
-from .. import _core
-from .._validate import check_seed
-from ..exact import MAX_EXACT_SPINS, sample
-from ..ising import as_ising
+from .. import exact as enumeration
+from .._validate import MAX_EXACT_SPINS, check_beta, check_exact_size, check_positive_int
+from ..ising import IsingArrays
+from .base import Drawn, NativeSampler, Plan
 
 
-class ExactSampler(dimod.Sampler):
+@dataclass
+class ExactPlan(Plan):
+    beta: float = 1.0
+
+
+class ExactSampler(NativeSampler):
     """Exact i.i.d. samples from the Boltzmann distribution at inverse temperature ``beta``.
 
     Unlike ``dimod.ExactSolver``, which lists every state, this draws
@@ -30,8 +35,8 @@ class ExactSampler(dimod.Sampler):
     """
 
     def __init__(self) -> None:
-        self._parameters = {"num_reads": [], "beta": [], "seed": []}
-        self._properties = {"max_num_variables": MAX_EXACT_SPINS}
+        self._parameters: dict[str, list[str]] = {"num_reads": [], "beta": [], "seed": []}
+        self._properties: dict[str, Any] = {"max_num_variables": MAX_EXACT_SPINS}
 
     @property
     def parameters(self) -> dict[str, list[str]]:
@@ -41,25 +46,15 @@ class ExactSampler(dimod.Sampler):
     def properties(self) -> dict[str, Any]:
         return self._properties
 
-    def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int = 1, beta: float = 1.0,
-               seed: int | None = None, **kwargs: Any) -> dimod.SampleSet:
-        t0 = time.perf_counter_ns()
-        self.remove_unknown_kwargs(**kwargs)
-        ising = as_ising(bqm)
-        seed = check_seed(seed)
-        t1 = time.perf_counter_ns()
-        s = sample(ising, num_reads, beta=beta, seed=seed)
-        t2 = time.perf_counter_ns()
-        energies = _core.energies(*ising.core_args(), s) + ising.offset
-        ss = dimod.SampleSet.from_samples(
-            (s, ising.variables), vartype=dimod.SPIN, energy=energies,
-            info={"beta": float(beta), "seed": seed},
-        )
-        if bqm.vartype is not dimod.SPIN:
-            ss.change_vartype(bqm.vartype, inplace=True)
-        ss.info["timing"] = {
-            "preprocessing_ns": t1 - t0,
-            "sampling_ns": t2 - t1,
-            "postprocessing_ns": time.perf_counter_ns() - t2,
-        }
-        return ss
+    def prepare(self, model: IsingArrays, *, num_reads: Any = None,  # type: ignore[override]
+                seed: int = 0, bqm: dimod.BinaryQuadraticModel | None = None,
+                beta: Any = 1.0) -> ExactPlan:
+        reads = 1 if num_reads is None else check_positive_int("num_reads", num_reads)
+        beta = check_beta(beta)
+        check_exact_size(model.num_variables, "ExactSampler")
+        return ExactPlan(num_reads=reads, info={"beta": beta}, beta=beta)
+
+    def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
+        assert isinstance(plan, ExactPlan)
+        return Drawn(enumeration.sample(model, plan.num_reads, beta=plan.beta, seed=seed,
+                                        read_offset=read_offset))

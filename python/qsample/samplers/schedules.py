@@ -7,11 +7,11 @@ dwave-samplers anneal the same way when called with the same arguments.
 from __future__ import annotations
 
 import warnings
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 
+from .._validate import check_int, check_number, check_positive_int
 from ..ising import IsingArrays
 
 SCHEDULE_TYPES = ("linear", "geometric", "custom")
@@ -48,90 +48,108 @@ def default_beta_range(ising: IsingArrays,
     return hot, cold
 
 
+#: Sweeps per call and per beta beyond this are refused: more would run for days.
+MAX_SWEEPS = 2**40
+
+
 def _check_beta_range(beta_range: Any) -> tuple[float, float]:
-    try:
-        lo, hi = (float(b) for b in beta_range)
-    except (TypeError, ValueError):
+    if isinstance(beta_range, (str, bytes)) or not hasattr(beta_range, "__len__"):
+        raise TypeError(
+            f"'beta_range' must be a pair (hot, cold) of non-negative numbers: "
+            f"value = {beta_range!r}")
+    if len(beta_range) != 2:
         raise ValueError(
-            "'beta_range' must be a pair (hot, cold) of non-negative numbers: "
-            f"value = {beta_range!r}"
-        ) from None
-    if not (np.isfinite(lo) and np.isfinite(hi) and lo >= 0 and hi >= 0):
-        raise ValueError(
-            f"'beta_range' must be a pair of finite non-negative numbers: value = {beta_range!r}"
-        )
+            f"'beta_range' must be a pair (hot, cold) of non-negative numbers: "
+            f"value = {beta_range!r}")
+    lo, hi = (check_number("beta_range", b, 0.0) for b in beta_range)
     return lo, hi
 
 
 def beta_schedule(
     ising: IsingArrays,
     *,
-    num_sweeps: int | None,
-    num_sweeps_per_beta: int,
+    num_sweeps: Any,
+    num_sweeps_per_beta: Any,
     beta_range: Any,
-    beta_schedule_type: str,
+    beta_schedule_type: Any,
     beta_schedule: Any,
-) -> tuple[np.ndarray, tuple[float, float] | None]:
-    """The array of betas (one per ``num_sweeps_per_beta`` sweeps) and the range used."""
-    if not isinstance(num_sweeps_per_beta, Integral) or num_sweeps_per_beta < 1:
-        raise ValueError(
-            f"'num_sweeps_per_beta' must be a positive integer: value = {num_sweeps_per_beta!r}"
-        )
+) -> tuple[np.ndarray, Any]:
+    """The array of betas (one per ``num_sweeps_per_beta`` sweeps) and the
+    ``beta_range`` to report (as dwave-samplers reports it: the heuristic's
+    pair, the user's value as given, or None for a custom schedule without one)."""
+    per_beta = check_positive_int("num_sweeps_per_beta", num_sweeps_per_beta, MAX_SWEEPS)
+    if not isinstance(beta_schedule_type, str):
+        raise TypeError(f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: "
+                        f"value = {beta_schedule_type!r}")
     if beta_schedule_type not in SCHEDULE_TYPES:
         raise ValueError(
             f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: value = {beta_schedule_type!r}"
         )
     if beta_schedule_type == "custom":
-        return _custom(beta_schedule, num_sweeps, num_sweeps_per_beta, beta_range)
+        return _custom(beta_schedule, num_sweeps, per_beta, beta_range)
     if beta_schedule is not None:
         raise ValueError(
             "'beta_schedule' is only read with beta_schedule_type='custom': "
             f"got beta_schedule_type={beta_schedule_type!r}"
         )
-    if num_sweeps is None:
-        num_sweeps = 1000
-    if not isinstance(num_sweeps, Integral) or num_sweeps < 0:
-        raise ValueError(f"'num_sweeps' must be a non-negative integer: value = {num_sweeps!r}")
-    num_betas, rem = divmod(int(num_sweeps), int(num_sweeps_per_beta))
+    sweeps = 1000 if num_sweeps is None else check_int("num_sweeps", num_sweeps, 0, MAX_SWEEPS)
+    num_betas, rem = divmod(sweeps, per_beta)
     if rem:
         raise ValueError(
             f"'num_sweeps' ({num_sweeps}) must be divisible by "
             f"'num_sweeps_per_beta' ({num_sweeps_per_beta})"
         )
-    lo, hi = default_beta_range(ising) if beta_range is None else _check_beta_range(beta_range)
+    if beta_range is None:
+        lo, hi = default_beta_range(ising)
+        reported: Any = [lo, hi]
+    else:
+        lo, hi = _check_beta_range(beta_range)
+        reported = beta_range
     if num_betas == 1:
-        return np.array([hi]), (lo, hi)
+        return np.array([hi]), reported
     if beta_schedule_type == "linear":
-        return np.linspace(lo, hi, num=num_betas), (lo, hi)
+        return np.linspace(lo, hi, num=num_betas), reported
     if min(lo, hi) <= 0:
         raise ValueError(
             f"'beta_range' must be positive for beta_schedule_type='geometric': value = {(lo, hi)}"
         )
-    return np.geomspace(lo, hi, num=num_betas), (lo, hi)
+    return np.geomspace(lo, hi, num=num_betas), reported
 
 
-def _custom(schedule: Any, num_sweeps: Any, per_beta: int,
-            beta_range: Any) -> tuple[np.ndarray, tuple[float, float] | None]:
+def _custom(schedule: Any, num_sweeps: Any, per_beta: int, beta_range: Any
+            ) -> tuple[np.ndarray, Any]:
     if schedule is None:
         raise ValueError("'beta_schedule' must be given for beta_schedule_type='custom'")
     try:
-        betas = np.asarray(schedule, dtype=np.float64).ravel()
+        betas = np.asarray(schedule, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"'beta_schedule' must be an array of numbers: value = {schedule!r}"
+        raise TypeError(
+            f"'beta_schedule' must be a 1-D array of numbers: value = {schedule!r}"
         ) from None
-    if betas.size and not (np.all(np.isfinite(betas)) and betas.min() >= 0):
-        raise ValueError("'beta_schedule' must hold finite non-negative values")
-    if num_sweeps is not None and num_sweeps != betas.size * per_beta:
-        raise ValueError(
-            f"'num_sweeps' must be None or len(beta_schedule) * num_sweeps_per_beta = "
-            f"{betas.size * per_beta} for beta_schedule_type='custom': value = {num_sweeps!r}"
-        )
+    if betas.ndim != 1:
+        raise ValueError(f"'beta_schedule' must be a 1-D array of inverse temperatures, got "
+                         f"shape {betas.shape}")
+    if betas.size == 0:
+        raise ValueError("'beta_schedule' must hold at least one inverse temperature")
+    # +inf is allowed: a zero-temperature quench (only moves that lower the energy).
+    bad = np.flatnonzero(~(betas >= 0))
+    if bad.size:
+        raise ValueError(f"'beta_schedule' must hold non-negative values (inf allowed): "
+                         f"beta_schedule[{bad[0]}] = {betas[bad[0]]}")
+    if betas.size * per_beta > MAX_SWEEPS:
+        raise ValueError(f"'beta_schedule' asks for {betas.size * per_beta} sweeps, more than "
+                         f"{MAX_SWEEPS}")
+    if num_sweeps is not None:
+        sweeps = check_int("num_sweeps", num_sweeps, 0)
+        if sweeps != betas.size * per_beta:
+            raise ValueError(
+                f"'num_sweeps' must be None or len(beta_schedule) * num_sweeps_per_beta = "
+                f"{betas.size * per_beta} for beta_schedule_type='custom': value = {num_sweeps!r}"
+            )
     if beta_range is not None:
         lo, hi = _check_beta_range(beta_range)
-        if betas.size and (lo != betas[0] or hi != betas[-1]):
+        if lo != betas[0] or hi != betas[-1]:
             raise ValueError(
                 "'beta_range' must be None or match the first and last values of 'beta_schedule'"
             )
-    used = (float(betas[0]), float(betas[-1])) if betas.size else None
-    return betas, used
+    return np.ascontiguousarray(betas), beta_range

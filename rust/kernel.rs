@@ -1,0 +1,710 @@
+//! The shared sweep kernel: single-spin Metropolis or Gibbs updates of Ising
+//! models, in SIMD lanes, used by every sampler of the core.
+//!
+//! Two ways to fill the lanes give the same samples bit for bit:
+//! - `lane_sweep`: `LANES` chains (reads, replicas) side by side, one per lane
+//!   (`state[i][lane]`); every lane visits the spins in the same order.
+//! - `spin_sweep`: one chain, the spins of a colour class (no coupling inside
+//!   a class) updated `LANES` at a time — what makes one read fast.
+//!
+//! Both visit the free spins class by class (the order of
+//! `IsingGraph::colour_classes`), sum a spin's field in the same order, and
+//! draw the threshold of spin i in sweep t of chain r from a counter-based
+//! hash of (key(r, t), salt(i)) — so which lanes share a vector, which thread
+//! runs them, and how reads are split between calls never changes a sample.
+//!
+//! Acceptance skips `exp`: Metropolis flips iff beta dE < -ln(u) (an Exp(1)
+//! variate), Gibbs iff beta dE < ln(u / (1 - u)) (a logistic variate). A lane
+//! whose beta dE lies outside the thresholds' range has the same outcome for
+//! every draw, so the hash and the logarithms are skipped when no lane of a
+//! vector needs them (most of a cold sweep).
+//!
+//! Precision: the model is divided by its largest |bias| (the distribution
+//! depends only on beta E, so beta is multiplied by the same factor), which
+//! keeps any finite model inside the float range; single precision is used
+//! only when its rounding cannot move beta dE by more than `TOLERANCE` at the
+//! coldest beta, otherwise double. No fused multiply-add anywhere: the
+//! baseline, AVX2 and AVX-512 builds give bit-identical samples.
+
+use std::ops::{Add, Mul};
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+use crate::graph::IsingGraph;
+use crate::rng::{
+    exp1_bounds, exp1_from_hash, logistic_bounds, logistic_from_hash, mix32, spin_salt,
+};
+
+/// Chains (or spins) per SIMD group.
+pub const LANES: usize = 16;
+pub type Lanes<T> = [T; LANES];
+
+/// Largest change of beta dE that single-precision rounding may cause.
+pub const TOLERANCE: f64 = 1e-3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Acceptance {
+    Metropolis,
+    Gibbs,
+}
+
+/// What the caller asks for; `Auto` decides from the model and the schedule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrecisionRequest {
+    Auto,
+    Single,
+    Double,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    Single,
+    Double,
+}
+
+impl Precision {
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Single => "single",
+            Precision::Double => "double",
+        }
+    }
+}
+
+/// The float types the kernel runs in.
+pub trait Real:
+    Copy + Send + Sync + PartialOrd + Default + Add<Output = Self> + Mul<Output = Self> + 'static
+{
+    const ZERO: Self;
+    const ONE: Self;
+    const MINUS_TWO: Self;
+    const MAX: Self;
+    const INFINITY: Self;
+    fn from_f64(x: f64) -> Self;
+    fn from_f32(x: f32) -> Self;
+    fn to_f64(self) -> f64;
+    /// The value with its sign flipped when `flip` (by the sign bit: branch-free).
+    fn flip_if(self, flip: bool) -> Self;
+}
+
+impl Real for f32 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+    const MINUS_TWO: Self = -2.0;
+    const MAX: Self = f32::MAX;
+    const INFINITY: Self = f32::INFINITY;
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn from_f32(x: f32) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn flip_if(self, flip: bool) -> Self {
+        f32::from_bits(self.to_bits() ^ ((flip as u32) << 31))
+    }
+}
+
+impl Real for f64 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+    const MINUS_TWO: Self = -2.0;
+    const MAX: Self = f64::MAX;
+    const INFINITY: Self = f64::INFINITY;
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn from_f32(x: f32) -> Self {
+        x as f64
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn flip_if(self, flip: bool) -> Self {
+        f64::from_bits(self.to_bits() ^ ((flip as u64) << 63))
+    }
+}
+
+/// The instruction set the kernel runs with on this CPU; `QSAMPLE_SIMD`
+/// (`baseline`, `avx2`) caps it, so the builds can be compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SimdLevel {
+    Baseline,
+    Avx2,
+    Avx512,
+}
+
+impl SimdLevel {
+    pub fn name(self) -> &'static str {
+        match self {
+            SimdLevel::Baseline => "baseline",
+            SimdLevel::Avx2 => "avx2",
+            SimdLevel::Avx512 => "avx512",
+        }
+    }
+}
+
+pub fn simd_level() -> SimdLevel {
+    static LEVEL: OnceLock<SimdLevel> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        #[allow(unused_mut)]
+        let mut level = SimdLevel::Baseline;
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                level = SimdLevel::Avx2;
+            }
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                level = SimdLevel::Avx512;
+            }
+        }
+        let cap = match std::env::var("QSAMPLE_SIMD").as_deref() {
+            Ok("baseline") => SimdLevel::Baseline,
+            Ok("avx2") => SimdLevel::Avx2,
+            _ => SimdLevel::Avx512,
+        };
+        level.min(cap)
+    })
+}
+
+/// Define `$name` to run `$body` compiled for the best instruction set the
+/// CPU has (AVX-512, AVX2 or baseline x86-64), picked at run time. The body
+/// and everything it calls must be `#[inline(always)]` to be compiled for
+/// each.
+macro_rules! multiversion {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident [$($decl:tt)*] [$($targs:tt)*]
+     ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty => $body:ident) => {
+        $(#[$meta])*
+        $vis fn $name<$($decl)*>($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx2")]
+                unsafe fn avx512<$($decl)*>($($arg: $ty),*) -> $ret {
+                    $body::<$($targs)*>($($arg),*)
+                }
+                #[target_feature(enable = "avx2")]
+                unsafe fn avx2<$($decl)*>($($arg: $ty),*) -> $ret {
+                    $body::<$($targs)*>($($arg),*)
+                }
+                match $crate::kernel::simd_level() {
+                    // SAFETY: simd_level checked that the CPU has these features.
+                    $crate::kernel::SimdLevel::Avx512 => {
+                        return unsafe { avx512::<$($targs)*>($($arg),*) }
+                    }
+                    $crate::kernel::SimdLevel::Avx2 => {
+                        return unsafe { avx2::<$($targs)*>($($arg),*) }
+                    }
+                    $crate::kernel::SimdLevel::Baseline => {}
+                }
+            }
+            $body::<$($targs)*>($($arg),*)
+        }
+    };
+}
+pub(crate) use multiversion;
+
+/// The model as the sweeps read it: biases divided by `scale`, in `T`, in CSR
+/// order, with the visiting order of the free spins.
+pub struct KernelModel<T> {
+    n: usize,
+    scale: f64,
+    h: Vec<T>,
+    offsets: Vec<u32>,
+    nbr: Vec<u32>,
+    w: Vec<T>,
+    salt: Vec<u32>,
+    /// Free spins, class after class.
+    order: Vec<u32>,
+    class_starts: Vec<usize>,
+    fixed: Option<Vec<i8>>,
+}
+
+impl<T: Real> KernelModel<T> {
+    pub fn new(graph: &IsingGraph, fixed: Option<&[i8]>) -> Result<Self> {
+        let n = graph.num_spins();
+        if let Some(f) = fixed {
+            check_fixed(f, n)?;
+        }
+        let max = graph.max_abs_bias();
+        let scale = if max > 0.0 { max } else { 1.0 };
+        let (order, class_starts) = graph.colour_classes(fixed);
+        Ok(KernelModel {
+            n,
+            scale,
+            h: graph.h().iter().map(|&v| T::from_f64(v / scale)).collect(),
+            offsets: graph.offsets().to_vec(),
+            nbr: graph.neighbours().to_vec(),
+            w: graph
+                .slot_couplings()
+                .map(|v| T::from_f64(v / scale))
+                .collect(),
+            salt: (0..n as u32).map(spin_salt).collect(),
+            order,
+            class_starts,
+            fixed: fixed.map(|f| f.to_vec()),
+        })
+    }
+
+    pub fn num_spins(&self) -> usize {
+        self.n
+    }
+
+    pub fn num_free(&self) -> usize {
+        self.order.len()
+    }
+
+    pub fn free_spins(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// The fixed value of spin i (0 when free).
+    pub fn fixed_value(&self, i: usize) -> i8 {
+        self.fixed.as_ref().map_or(0, |f| f[i])
+    }
+
+    /// beta for the normalised model: beta * scale. An infinite beta stays
+    /// infinite: a strict zero-temperature quench (dE < 0 flips; dE = 0 gives
+    /// beta dE = NaN, which never flips), as in dwave-samplers. A finite
+    /// beta whose product overflows `T` becomes the largest finite value,
+    /// which keeps dE = 0 moves (beta dE = 0) as at any finite beta.
+    #[inline]
+    pub fn beta(&self, beta: f64) -> T {
+        if beta == f64::INFINITY {
+            return T::INFINITY;
+        }
+        let b = T::from_f64(beta * self.scale);
+        if b < T::MAX {
+            b
+        } else {
+            T::MAX
+        }
+    }
+
+    /// Local field of spin i for one chain whose state is `s` (all spins).
+    #[inline(always)]
+    pub fn field_of(&self, i: usize, s: &[T]) -> T {
+        let (lo, hi) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        let mut f = self.h[i];
+        for (&j, &w) in self.nbr[lo..hi].iter().zip(&self.w[lo..hi]) {
+            f = f + w * s[j as usize];
+        }
+        f
+    }
+
+    /// Cost of one sweep of a lane group, in neighbour visits, and of one
+    /// read of the spin-parallel kernel: used to pick the cheaper one.
+    pub fn lane_sweep_cost(&self) -> f64 {
+        self.order
+            .iter()
+            .map(|&i| (self.offsets[i as usize + 1] - self.offsets[i as usize]) as f64 + 4.0)
+            .sum()
+    }
+}
+
+fn check_fixed(f: &[i8], n: usize) -> Result<()> {
+    if f.len() != n {
+        return Err(Error::shape(
+            "fixed_variables",
+            format!("expected {n} values, got {}", f.len()),
+        ));
+    }
+    if let Some(k) = f.iter().position(|&v| !(v == 0 || v == 1 || v == -1)) {
+        return Err(Error::value(
+            "fixed_variables",
+            format!("must be +1 or -1 (0 = free): spin {k} is {}", f[k]),
+        ));
+    }
+    Ok(())
+}
+
+/// Single or double precision for this model up to inverse temperature
+/// `beta_max`: single only if its rounding of the normalised biases and of
+/// the field sums cannot move beta dE by more than `TOLERANCE`.
+pub fn choose_precision(graph: &IsingGraph, beta_max: f64, request: PrecisionRequest) -> Precision {
+    match request {
+        PrecisionRequest::Single => return Precision::Single,
+        PrecisionRequest::Double => return Precision::Double,
+        PrecisionRequest::Auto => {}
+    }
+    let max = graph.max_abs_bias();
+    if max == 0.0 || beta_max == 0.0 {
+        return Precision::Single;
+    }
+    let eps = f32::EPSILON as f64; // 2^-23: twice the unit roundoff, a safe bound
+    let offsets = graph.offsets();
+    let nbr_w: Vec<f64> = graph.slot_couplings().map(|v| v / max).collect();
+    let mut worst = 0.0f64;
+    for (i, &h) in graph.h().iter().enumerate() {
+        let h = h / max;
+        let (lo, hi) = (offsets[i] as usize, offsets[i + 1] as usize);
+        let mut rep = (h - (h as f32) as f64).abs();
+        let mut total = h.abs();
+        for &w in &nbr_w[lo..hi] {
+            rep += (w - (w as f32) as f64).abs();
+            total += w.abs();
+        }
+        // Representation error plus the rounding of a sum of deg + 1 terms.
+        let err = rep + (hi - lo + 1) as f64 * eps * total;
+        worst = worst.max(err);
+    }
+    // dE = -2 s field: twice the field's error, in the model's units.
+    let change = 2.0 * worst * max * beta_max;
+    if change <= TOLERANCE {
+        Precision::Single
+    } else {
+        Precision::Double
+    }
+}
+
+/// beta dE for a flip of a spin whose value is `s` in a field `field`.
+#[inline(always)]
+fn flip_energy<T: Real>(beta: T, s: T, field: T) -> T {
+    beta * ((T::MINUS_TWO * s) * field)
+}
+
+/// The range [min, max) of the thresholds, as `T`.
+#[inline(always)]
+fn bounds<T: Real, const GIBBS: bool>() -> (T, T) {
+    let (lo, hi) = if GIBBS {
+        logistic_bounds()
+    } else {
+        exp1_bounds()
+    };
+    (T::from_f32(lo), T::from_f32(hi))
+}
+
+#[inline(always)]
+fn threshold<const GIBBS: bool>(h: u32) -> f32 {
+    if GIBBS {
+        logistic_from_hash(h)
+    } else {
+        exp1_from_hash(h)
+    }
+}
+
+/// One sweep of `LANES` chains over the free spins, chain `l` at inverse
+/// temperature `beta[l]` (normalised: from `KernelModel::beta`) with sweep
+/// key `keys[l]`.
+#[inline(always)]
+pub fn lane_sweep<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    beta: &Lanes<T>,
+    state: &mut [Lanes<T>],
+    keys: &Lanes<u32>,
+) {
+    let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    assert!(state.len() >= m.n, "state must hold every spin");
+    for &i in &m.order {
+        let i = i as usize;
+        // SAFETY: `KernelModel::new` took `order`, `offsets`, `nbr`, `h`,
+        // `w` and `salt` from a valid graph of n spins (every index < n, the
+        // offsets increasing and within `nbr`), and `state` holds n rows
+        // (asserted above). Unchecked access here keeps the bounds checks out
+        // of the hottest loop of the crate.
+        unsafe {
+            let (lo, hi) = (
+                *m.offsets.get_unchecked(i) as usize,
+                *m.offsets.get_unchecked(i + 1) as usize,
+            );
+            let nbr = m.nbr.get_unchecked(lo..hi);
+            let w = m.w.get_unchecked(lo..hi);
+            // Two partial sums halve the chain of dependent additions; the
+            // spin-parallel kernel sums in the same order.
+            let mut even = [*m.h.get_unchecked(i); LANES];
+            let mut odd = [T::ZERO; LANES];
+            for (js, ws) in nbr.chunks_exact(2).zip(w.chunks_exact(2)) {
+                let a = state.get_unchecked(*js.get_unchecked(0) as usize);
+                let b = state.get_unchecked(*js.get_unchecked(1) as usize);
+                let (wa, wb) = (*ws.get_unchecked(0), *ws.get_unchecked(1));
+                for l in 0..LANES {
+                    even[l] = even[l] + wa * a[l];
+                    odd[l] = odd[l] + wb * b[l];
+                }
+            }
+            if nbr.len() % 2 == 1 {
+                let k = nbr.len() - 1;
+                let a = state.get_unchecked(*nbr.get_unchecked(k) as usize);
+                let wa = *w.get_unchecked(k);
+                for l in 0..LANES {
+                    even[l] = even[l] + wa * a[l];
+                }
+            }
+            let salt = *m.salt.get_unchecked(i);
+            let si = state.get_unchecked_mut(i);
+            let s: Lanes<T> = *si;
+            let mut x = [T::ZERO; LANES];
+            let mut undecided = false;
+            for l in 0..LANES {
+                x[l] = flip_energy(beta[l], s[l], even[l] + odd[l]);
+                undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
+            }
+            // Decided lanes flip iff x < min whatever the draw, so min serves
+            // as their threshold when no lane needs a real one.
+            let mut t = [lo_t; LANES];
+            if undecided {
+                for l in 0..LANES {
+                    t[l] = T::from_f32(threshold::<GIBBS>(mix32(keys[l] ^ salt)));
+                }
+            }
+            // Always store the whole row: a masked store would stall the
+            // next spin's loads.
+            *si = std::array::from_fn(|l| s[l].flip_if(x[l] < t[l]));
+        }
+    }
+}
+
+/// The colour classes cut into groups of up to `LANES` spins, each with its
+/// neighbour lists padded to the group's largest degree (padding reads a
+/// dummy spin, index n, with weight 0): the tables of `spin_sweep`.
+pub struct SpinGroups<T> {
+    /// (first row of `nbr`/`w`, number of neighbour pairs, number of real spins).
+    groups: Vec<(usize, usize, usize)>,
+    spins: Vec<Lanes<u32>>,
+    h: Vec<Lanes<T>>,
+    salt: Vec<Lanes<u32>>,
+    nbr: Vec<Lanes<u32>>,
+    w: Vec<Lanes<T>>,
+    /// Neighbour rows visited per sweep (the cost of one read).
+    rows: usize,
+}
+
+impl<T: Real> SpinGroups<T> {
+    pub fn new(m: &KernelModel<T>) -> Self {
+        let dummy = m.n as u32;
+        let mut g = SpinGroups {
+            groups: Vec::new(),
+            spins: Vec::new(),
+            h: Vec::new(),
+            salt: Vec::new(),
+            nbr: Vec::new(),
+            w: Vec::new(),
+            rows: 0,
+        };
+        for c in 0..m.class_starts.len().saturating_sub(1) {
+            let class = &m.order[m.class_starts[c]..m.class_starts[c + 1]];
+            for chunk in class.chunks(LANES) {
+                let deg = |i: u32| (m.offsets[i as usize + 1] - m.offsets[i as usize]) as usize;
+                let max_deg = chunk.iter().map(|&i| deg(i)).max().unwrap_or(0);
+                let pairs = max_deg.div_ceil(2);
+                let first_row = g.nbr.len();
+                let mut spins = [dummy; LANES];
+                let mut h = [T::ZERO; LANES];
+                let mut salt = [0u32; LANES];
+                for (l, &i) in chunk.iter().enumerate() {
+                    spins[l] = i;
+                    h[l] = m.h[i as usize];
+                    salt[l] = m.salt[i as usize];
+                }
+                for k in 0..2 * pairs {
+                    let mut nb = [dummy; LANES];
+                    let mut w = [T::ZERO; LANES];
+                    for (l, &i) in chunk.iter().enumerate() {
+                        if k < deg(i) {
+                            let slot = m.offsets[i as usize] as usize + k;
+                            nb[l] = m.nbr[slot];
+                            w[l] = m.w[slot];
+                        }
+                    }
+                    g.nbr.push(nb);
+                    g.w.push(w);
+                }
+                g.groups.push((first_row, pairs, chunk.len()));
+                g.spins.push(spins);
+                g.h.push(h);
+                g.salt.push(salt);
+                g.rows += 2 * pairs + 4;
+            }
+        }
+        g
+    }
+
+    /// Cost of one sweep of one read, in the units of `lane_sweep_cost`.
+    pub fn read_sweep_cost(&self) -> f64 {
+        // A gathered row costs about as much as eight broadcast rows.
+        8.0 * self.rows as f64
+    }
+}
+
+/// One sweep of a single chain (`state` holds the n spins and a trailing
+/// dummy +1), colour class by class, `LANES` spins at a time; same samples as
+/// `lane_sweep` for the same key.
+#[inline(always)]
+pub fn spin_sweep<T: Real, const GIBBS: bool>(
+    g: &SpinGroups<T>,
+    beta: T,
+    state: &mut [T],
+    key: u32,
+) {
+    let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    for (q, &(first, pairs, count)) in g.groups.iter().enumerate() {
+        let mut even = g.h[q];
+        let mut odd = [T::ZERO; LANES];
+        for p in 0..pairs {
+            let (na, wa) = (&g.nbr[first + 2 * p], &g.w[first + 2 * p]);
+            let (nb, wb) = (&g.nbr[first + 2 * p + 1], &g.w[first + 2 * p + 1]);
+            for l in 0..LANES {
+                even[l] = even[l] + wa[l] * state[na[l] as usize];
+                odd[l] = odd[l] + wb[l] * state[nb[l] as usize];
+            }
+        }
+        let spins = &g.spins[q];
+        let mut s = [T::ZERO; LANES];
+        let mut x = [T::ZERO; LANES];
+        let mut undecided = false;
+        for l in 0..LANES {
+            s[l] = state[spins[l] as usize];
+            x[l] = flip_energy(beta, s[l], even[l] + odd[l]);
+            undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
+        }
+        let mut t = [lo_t; LANES];
+        if undecided {
+            let salt = &g.salt[q];
+            for l in 0..LANES {
+                t[l] = T::from_f32(threshold::<GIBBS>(mix32(key ^ salt[l])));
+            }
+        }
+        for l in 0..count {
+            state[spins[l] as usize] = s[l].flip_if(x[l] < t[l]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::ReadKeys;
+
+    fn glass(n: usize, seed: u64) -> IsingGraph {
+        // A ring with chords: odd cycles, so three or more colours.
+        let mut rng = crate::rng::Xoshiro256::for_stream(seed, 0);
+        let (mut ir, mut ic, mut j) = (vec![], vec![], vec![]);
+        for i in 0..n {
+            for d in [1, 3, 7] {
+                ir.push(i as i64);
+                ic.push(((i + d) % n) as i64);
+                j.push(rng.next_f64() * 2.0 - 1.0);
+            }
+        }
+        let h: Vec<f64> = (0..n).map(|_| rng.next_f64() - 0.5).collect();
+        IsingGraph::new(&h, &ir, &ic, &j).unwrap()
+    }
+
+    /// A chain run by `spin_sweep` ends exactly where lane `l` of a group run
+    /// by `lane_sweep` ends, when both start from the same state with the
+    /// same keys.
+    #[test]
+    fn lane_and_spin_kernels_agree_bit_for_bit() {
+        let g = glass(61, 3);
+        for gibbs in [false, true] {
+            let m = KernelModel::<f32>::new(&g, None).unwrap();
+            let groups = SpinGroups::new(&m);
+            let keys: Vec<ReadKeys> = (0..LANES as u64).map(|r| ReadKeys::new(5, r)).collect();
+            let mut lanes = vec![[0f32; LANES]; 61];
+            for (i, s) in lanes.iter_mut().enumerate() {
+                for (l, v) in s.iter_mut().enumerate() {
+                    *v = if (i * 7 + l * 3) % 5 < 2 { 1.0 } else { -1.0 };
+                }
+            }
+            let l = 5;
+            let mut single: Vec<f32> = lanes.iter().map(|s| s[l]).chain([1.0]).collect();
+            for t in 0..40u64 {
+                let beta = m.beta(0.05 * t as f64);
+                let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
+                if gibbs {
+                    lane_sweep::<f32, true>(&m, &[beta; LANES], &mut lanes, &k);
+                    spin_sweep::<f32, true>(&groups, beta, &mut single, k[l]);
+                } else {
+                    lane_sweep::<f32, false>(&m, &[beta; LANES], &mut lanes, &k);
+                    spin_sweep::<f32, false>(&groups, beta, &mut single, k[l]);
+                }
+            }
+            let from_lanes: Vec<f32> = lanes.iter().map(|s| s[l]).collect();
+            assert_eq!(&single[..61], &from_lanes[..], "gibbs = {gibbs}");
+        }
+    }
+
+    #[test]
+    fn precision_follows_the_dynamic_range() {
+        let ir = [0i64, 1, 2];
+        let ic = [1i64, 2, 3];
+        // Ordinary model: single.
+        let g = IsingGraph::new(&[0.1, -0.2, 0.3, 0.0], &ir, &ic, &[1.0, -0.7, 0.4]).unwrap();
+        assert_eq!(
+            choose_precision(&g, 5.0, PrecisionRequest::Auto),
+            Precision::Single
+        );
+        // The same shape at any overall scale: single (only beta * scale matters).
+        let big = IsingGraph::new(
+            &[1e-40, -2e-40, 3e-40, 0.0],
+            &ir,
+            &ic,
+            &[1e-39, -7e-40, 4e-40],
+        )
+        .unwrap();
+        assert_eq!(
+            choose_precision(&big, 5e39, PrecisionRequest::Auto),
+            Precision::Single
+        );
+        // Couplings of 1e9 beside fields of 1 at a beta that resolves the fields: double.
+        let wide =
+            IsingGraph::new(&[1.0, -1.0, 1.0, 0.0], &ir, &ic, &[123456789.0, -1e9, 3e8]).unwrap();
+        assert_eq!(
+            choose_precision(&wide, 3.0, PrecisionRequest::Auto),
+            Precision::Double
+        );
+        assert_eq!(
+            choose_precision(&wide, 3.0, PrecisionRequest::Single),
+            Precision::Single
+        );
+        // Zero temperature needs exactness unless the rounding is nil.
+        assert_eq!(
+            choose_precision(&g, f64::INFINITY, PrecisionRequest::Auto),
+            Precision::Double
+        );
+    }
+
+    #[test]
+    fn infinite_beta_is_the_greedy_rule() {
+        let g = IsingGraph::new(&[0.0, 0.5], &[0], &[1], &[-1.0]).unwrap();
+        let m = KernelModel::<f64>::new(&g, None).unwrap();
+        let beta = m.beta(f64::INFINITY);
+        assert_eq!(beta, f64::INFINITY);
+        assert_eq!(m.beta(1e308), 1e308); // finite: kept
+        assert_eq!(
+            KernelModel::<f32>::new(&g, None).unwrap().beta(1e300),
+            f32::MAX
+        );
+        // Spin 0 sees field -1 * s1; with s = (+1, -1) its flip lowers E: taken.
+        let mut state = vec![[1.0f64; LANES], [-1.0; LANES]];
+        let keys = [7u32; LANES];
+        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys);
+        assert!(state[0].iter().all(|&v| v == -1.0));
+        // s = (-1, -1) is then the ground state: nothing moves any more.
+        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys);
+        assert!(state.iter().all(|s| s.iter().all(|&v| v == -1.0)));
+        // A free spin with dE = 0 never flips at beta = inf (strict quench),
+        // under either rule, and flips as usual at a huge finite beta.
+        let free = IsingGraph::new(&[0.0], &[], &[], &[]).unwrap();
+        let mf = KernelModel::<f64>::new(&free, None).unwrap();
+        let mut s = vec![[1.0f64; LANES]];
+        lane_sweep::<f64, false>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys);
+        lane_sweep::<f64, true>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys);
+        assert!(s[0].iter().all(|&v| v == 1.0));
+        lane_sweep::<f64, false>(&mf, &[mf.beta(1e300); LANES], &mut s, &keys);
+        assert!(s[0].iter().all(|&v| v == -1.0));
+    }
+}
