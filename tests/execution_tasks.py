@@ -1,0 +1,68 @@
+"""Task functions for the execution tests, in a module of
+their own so that Dask worker processes import them by name."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def figures_task(settings, task_id, seed):
+    """Figures depending on the task's seed and settings only (JSON-native values)."""
+    rng = np.random.default_rng(seed)
+    return {"task": task_id, "seed": seed, "mean": float(rng.normal(size=500).mean()),
+            "draws": rng.integers(0, 2**31, size=4).tolist(), "settings": settings}
+
+
+def marked_task(settings, task_id, seed):
+    """``figures_task`` that leaves a marker ``<task>.<pid>.<n>`` per call in
+    ``settings["markers"]``, sleeps ``settings["sleep"]`` seconds, and, on the
+    first attempt of the task named by ``settings["hold"]``, waits for its
+    process to be killed (so a kill is certain to land mid-task)."""
+    markers = Path(settings["markers"])
+    earlier = list(markers.glob(f"{task_id}.*"))
+    (markers / f"{task_id}.{os.getpid()}.{len(earlier)}").write_text("")
+    if task_id == settings.get("hold") and not earlier:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+        raise TimeoutError("the held task was not killed")
+    time.sleep(settings.get("sleep", 0.0))
+    return figures_task({"n": settings["n"]}, task_id, seed)
+
+
+def calls(markers: Path, task_id: str | None = None) -> list[tuple[str, int]]:
+    """(task id, pid) of every call ``marked_task`` recorded."""
+    out = []
+    for p in markers.iterdir():
+        tid, pid, _ = p.name.rsplit(".", 2)
+        if task_id is None or tid == task_id:
+            out.append((tid, int(pid)))
+    return out
+
+
+def failing_task(settings, task_id, seed):
+    """Fails on every attempt for ids in ``settings["fail"]``; on the first
+    attempt only for ids in ``settings["flaky"]`` (a flag file per id in
+    ``settings["flags"]`` remembers the attempt)."""
+    if task_id in settings.get("fail", ()):
+        raise ValueError(f"task {task_id} always fails")
+    if task_id in settings.get("flaky", ()):
+        flag = Path(settings["flags"]) / task_id
+        if not flag.exists():
+            flag.write_text("")
+            raise OSError(f"task {task_id} fails once")
+    return figures_task({"n": settings["n"]}, task_id, seed)
+
+
+def interrupting_task(settings, task_id, seed):
+    """Ctrl-C arrives while the task named by ``settings["interrupt"]`` runs,
+    the first time only (a flag file remembers it)."""
+    flag = Path(settings["flag"])
+    if task_id == settings["interrupt"] and not flag.exists():
+        flag.write_text("")
+        raise KeyboardInterrupt
+    return figures_task({"n": settings["n"]}, task_id, seed)
