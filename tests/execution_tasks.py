@@ -66,3 +66,16 @@ def interrupting_task(settings, task_id, seed):
         flag.write_text("")
         raise KeyboardInterrupt
     return figures_task({"n": settings["n"]}, task_id, seed)
+
+
+def grid_point(settings, out_dir, seed):
+    """A grid point: figures from its settings and seed; writes a file into its folder."""
+    rng = np.random.default_rng(seed)
+    (out_dir / "samples.txt").write_text(" ".join(map(str, rng.integers(0, 9, size=5))))
+    noise = float(rng.normal(scale=0.01))
+    score = settings["rate"] * settings.get("scale", 1.0) + noise
+    if "markers" in settings:
+        markers = Path(settings["markers"])
+        (markers / f"{out_dir.name}.{os.getpid()}.{len(list(markers.iterdir()))}").write_text("")
+    return {"score": score, "noise": noise, "label": f"{settings['method']}",
+            "curve": rng.normal(size=3).tolist()}

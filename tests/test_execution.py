@@ -23,7 +23,9 @@ from qsample.execution import (
     Task,
     TaskFailedError,
     TaskProgress,
+    grid_spec_from_sets,
     open_executor,
+    run_grid,
     run_tasks,
     start_local_cluster,
     task_seed,
@@ -34,6 +36,7 @@ from execution_tasks import (
     calls,
     failing_task,
     figures_task,
+    grid_point,
     interrupting_task,
     marked_task,
 )
@@ -233,6 +236,18 @@ def test_two_workers_give_the_serial_results_bit_for_bit(dask_executor):
     tasks = tasks_of(12)
     serial = run_tasks(figures_task, tasks, 21, progress=False)
     assert run_tasks(figures_task, tasks, 21, executor=dask_executor, progress=False) == serial
+
+
+def test_a_grid_on_two_workers_equals_the_serial_grid(dask_executor, tmp_path):
+    spec = grid_spec_from_sets(["rate=0.1,0.2,0.3", "method=sa,exact"])
+    serial = run_grid(spec, grid_point, tmp_path / "serial", 4, progress=False)
+    on_dask = run_grid(spec, grid_point, tmp_path / "dask", 4, executor=dask_executor,
+                       progress=False)
+    assert on_dask.figures == serial.figures
+    assert on_dask.summary_csv.read_bytes() == serial.summary_csv.read_bytes()
+    for p in serial.points:
+        assert ((tmp_path / "dask" / p.id / "samples.txt").read_text()
+                == (tmp_path / "serial" / p.id / "samples.txt").read_text())
 
 
 def test_the_scheduler_address_comes_from_the_environment(cluster, monkeypatch):

@@ -16,6 +16,8 @@ so the results do not depend on the backend or on which worker ran what.
 from .backends import SCHEDULER_ENV, default_workers, open_executor
 from .dask_backend import DaskExecutor, start_local_cluster
 from .executor import ExecutionInterrupted, Executor, Finished
+from .grid import GridPoint, GridResult, RunPoint, expand_grid, point_id, run_grid
+from .grid_spec import GridSpec, grid_spec_from_file, grid_spec_from_sets
 from .progress import TaskProgress
 from .run import TaskFailedError, TaskFunction, iter_task_results, run_tasks
 from .seeds import task_seed, task_seed_sequence
@@ -29,15 +31,24 @@ __all__ = [
     "ExecutionInterrupted",
     "Executor",
     "Finished",
+    "GridPoint",
+    "GridResult",
+    "GridSpec",
     "ResultStore",
+    "RunPoint",
     "SerialExecutor",
     "Task",
     "TaskFailedError",
     "TaskFunction",
     "TaskProgress",
     "default_workers",
+    "expand_grid",
+    "grid_spec_from_file",
+    "grid_spec_from_sets",
     "iter_task_results",
     "open_executor",
+    "point_id",
+    "run_grid",
     "run_tasks",
     "start_local_cluster",
     "task_seed",
