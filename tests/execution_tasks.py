@@ -1,4 +1,4 @@
-"""Task functions for the execution tests, in a module of
+"""Task functions and a fake sampler for the execution tests, in a module of
 their own so that Dask worker processes import them by name."""
 
 from __future__ import annotations
@@ -79,3 +79,29 @@ def grid_point(settings, out_dir, seed):
         (markers / f"{out_dir.name}.{os.getpid()}.{len(list(markers.iterdir()))}").write_text("")
     return {"score": score, "noise": noise, "label": f"{settings['method']}",
             "curve": rng.normal(size=3).tolist()}
+
+
+def _splitmix64(z: np.ndarray) -> np.ndarray:
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+class FakeSampler:
+    """A deterministic sampler with the read offset of the ``ArraySampler``
+    protocol: entry (r, j) of the reads depends on (seed, read_offset + r, j)
+    only. ``ignore_offset`` makes a broken one, for the tests to tell apart."""
+
+    def __init__(self, ignore_offset: bool = False) -> None:
+        self.ignore_offset = ignore_offset
+
+    def sample_arrays(self, model, num_reads, seed, *, read_offset=0, fail_at=None):
+        if fail_at is not None and read_offset <= fail_at < read_offset + num_reads:
+            raise RuntimeError(f"read {fail_at} fails")
+        start = 0 if self.ignore_offset else read_offset
+        with np.errstate(over="ignore"):
+            reads = np.arange(start, start + num_reads, dtype=np.uint64)[:, None]
+            cols = np.arange(model["num_variables"], dtype=np.uint64)[None, :]
+            z = _splitmix64(_splitmix64(np.uint64(seed) + reads) ^ cols)
+        return np.where(z >> np.uint64(63), 1, -1).astype(np.int8)

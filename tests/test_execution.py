@@ -27,12 +27,14 @@ from qsample.execution import (
     open_executor,
     run_grid,
     run_tasks,
+    sample_in_chunks,
     start_local_cluster,
     task_seed,
 )
 from qsample.execution.store import ResultStore
 
 from execution_tasks import (
+    FakeSampler,
     calls,
     failing_task,
     figures_task,
@@ -248,6 +250,17 @@ def test_a_grid_on_two_workers_equals_the_serial_grid(dask_executor, tmp_path):
     for p in serial.points:
         assert ((tmp_path / "dask" / p.id / "samples.txt").read_text()
                 == (tmp_path / "serial" / p.id / "samples.txt").read_text())
+
+
+def test_chunks_on_two_workers_equal_one_sampler_call(dask_executor, tmp_path):
+    model = {"num_variables": 37}
+    one_call = FakeSampler().sample_arrays(model, 1003, 9)
+    chunked = sample_in_chunks(FakeSampler(), model, 1003, 9, chunk_reads=97,
+                               executor=dask_executor, progress=False)
+    np.testing.assert_array_equal(chunked, one_call)
+    path = sample_in_chunks(FakeSampler(), model, 1003, 9, executor=dask_executor,
+                            out=tmp_path / "reads.npy", progress=False)
+    np.testing.assert_array_equal(np.load(path), one_call)
 
 
 def test_the_scheduler_address_comes_from_the_environment(cluster, monkeypatch):

@@ -14,6 +14,7 @@ so the results do not depend on the backend or on which worker ran what.
 """
 
 from .backends import SCHEDULER_ENV, default_workers, open_executor
+from .chunked_sampling import ArraySampler, plan_chunks, sample_in_chunks
 from .dask_backend import DaskExecutor, start_local_cluster
 from .executor import ExecutionInterrupted, Executor, Finished
 from .grid import GridPoint, GridResult, RunPoint, expand_grid, point_id, run_grid
@@ -27,6 +28,7 @@ from .task import Task
 
 __all__ = [
     "SCHEDULER_ENV",
+    "ArraySampler",
     "DaskExecutor",
     "ExecutionInterrupted",
     "Executor",
@@ -47,9 +49,11 @@ __all__ = [
     "grid_spec_from_sets",
     "iter_task_results",
     "open_executor",
+    "plan_chunks",
     "point_id",
     "run_grid",
     "run_tasks",
+    "sample_in_chunks",
     "start_local_cluster",
     "task_seed",
     "task_seed_sequence",
