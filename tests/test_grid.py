@@ -135,6 +135,13 @@ def test_the_cross_product_with_ids_independent_of_the_order_of_settings():
     assert {p.id for p in reordered} == {p.id for p in points}
 
 
+def test_numpy_values_read_as_plain_ones_in_ids():
+    spec = GridSpec({"rate": np.array([0.01, 0.1]), "n": [np.int64(3)]},
+                    {"scale": np.float64(2.0)})
+    assert [p.id for p in expand_grid(spec)] == ["n=3,rate=0.01", "n=3,rate=0.1"]
+    assert type(spec.fixed["scale"]) is float
+
+
 def test_a_grid_needs_a_varied_setting():
     with pytest.raises(ValueError, match="at least one setting to vary"):
         expand_grid(grid_spec_from_sets(["rate=1"]))

@@ -12,7 +12,8 @@ A spec file::
     [fixed]                           # optional: the same for every point
     num_reads = 1000
 
-YAML takes the same keys. In ``key=v1,v2`` strings a value reads as a boolean
+YAML takes the same keys (PyYAML reads ``1e-3`` as text: write ``1.0e-3``).
+In ``key=v1,v2`` strings a value reads as a boolean
 (``true``/``false``), an integer, a float, or else text (quotes force text: ``'"1"'``);
 a key given one value is fixed, a key given several varies.
 """
@@ -27,6 +28,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
+
+import numpy as np
 
 Scalar = Union[str, int, float, bool]
 
@@ -47,6 +50,12 @@ class GridSpec:
     figure: str | None = None
 
     def __post_init__(self) -> None:
+        # numpy values (e.g. np.logspace) as plain Python ones: ids read 0.01, not
+        # np.float64(0.01); lists and arrays as tuples
+        object.__setattr__(self, "vary", {
+            k: tuple(_plain(v) for v in vs) if isinstance(vs, (list, tuple, np.ndarray)) else vs
+            for k, vs in self.vary.items()})
+        object.__setattr__(self, "fixed", {k: _plain(v) for k, v in self.fixed.items()})
         for key, values in self.vary.items():
             check_key(key)
             if not isinstance(values, tuple) or not values:
@@ -79,6 +88,10 @@ class GridSpec:
     def as_json(self) -> dict[str, Any]:
         return {"vary": {k: list(v) for k, v in self.vary.items()}, "fixed": self.fixed,
                 "figure": self.figure}
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_key(key: Any) -> str:
