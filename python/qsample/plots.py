@@ -115,3 +115,30 @@ def confusion(path: str | os.PathLike, matrix: np.ndarray, names: Sequence[str],
     if title:
         ax.set_title(title, fontsize=10)
     _save(fig, path)
+
+
+def figure_vs_setting(path: str | os.PathLike,
+                      series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+                      xlabel: str, ylabel: str, title: str = "",
+                      categories: Sequence[str] | None = None, logx: bool = False) -> None:
+    """A figure of a grid against one varied setting: one line (x, mean, std or
+    None) per combination of the other settings. With ``categories`` the x
+    values are positions 0, 1, ... labelled by them (a setting of text values)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    for label, (x, mean, std) in series.items():
+        (line,) = ax.plot(x, mean, label=label, lw=1.4, marker="o", ms=4)
+        if std is not None:
+            ax.fill_between(x, mean - std, mean + std, color=line.get_color(), alpha=0.2)
+    if categories is not None:
+        ax.set_xticks(range(len(categories)), categories)
+    elif logx:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    if len(series) > 1:
+        ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    _save(fig, path)
