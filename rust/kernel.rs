@@ -344,7 +344,7 @@ pub fn choose_precision(graph: &IsingGraph, beta_max: f64, request: PrecisionReq
     if max == 0.0 || beta_max == 0.0 {
         return Precision::Single;
     }
-    let eps = f32::EPSILON as f64; // 2^-23: twice the unit roundoff, a safe bound
+    let unit = (f32::EPSILON / 2.0) as f64; // 2^-24, the unit roundoff
     let offsets = graph.offsets();
     let nbr_w: Vec<f64> = graph.slot_couplings().map(|v| v / max).collect();
     let mut worst = 0.0f64;
@@ -357,8 +357,9 @@ pub fn choose_precision(graph: &IsingGraph, beta_max: f64, request: PrecisionReq
             rep += (w - (w as f32) as f64).abs();
             total += w.abs();
         }
-        // Representation error plus the rounding of a sum of deg + 1 terms.
-        let err = rep + (hi - lo + 1) as f64 * eps * total;
+        // Representation error plus the bound on rounding a sum of deg + 1
+        // terms (each addition may lose a unit roundoff of the running total).
+        let err = rep + (hi - lo + 1) as f64 * unit * total;
         worst = worst.max(err);
     }
     // dE = -2 s field: twice the field's error, in the model's units.

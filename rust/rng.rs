@@ -121,36 +121,44 @@ impl ReadKeys {
     }
 }
 
-/// 1 / 2^24: uniforms are made of the 24 strong high bits of a hash.
+/// 1 / 2^24.
 const UNIT24: f32 = 1.0 / 16_777_216.0;
 
-/// Metropolis threshold: an Exp(1) variate -ln(u), u uniform on (0, 1] in
-/// 2^-24 steps. Accepting a flip iff beta dE < threshold is accepting it with
-/// probability min(1, e^(-beta dE)).
+/// A uniform on the open interval (0, 1) from the 23 high bits k of a hash:
+/// (2k + 1) / 2^24, exact in f32, symmetric around 1/2, never 0 or 1.
+/// Returns (u, 1 - u), both exact.
 #[inline(always)]
-pub fn exp1_from_hash(h: u32) -> f32 {
-    -ln_f32(((h >> 8) + 1) as f32 * UNIT24)
+fn open_uniform(h: u32) -> (f32, f32) {
+    let odd = ((h >> 9) << 1 | 1) as f32;
+    (odd * UNIT24, (16_777_216.0 - odd) * UNIT24)
 }
 
-/// Gibbs (heat-bath) threshold: a standard logistic variate ln(u / (1 - u)),
-/// u on the open interval (0, 1) symmetric around 1/2. Accepting iff
-/// beta dE < threshold is accepting with probability 1 / (1 + e^(beta dE)).
+/// Metropolis threshold: an Exp(1) variate -ln(u), u uniform on (0, 1).
+/// Accepting a flip iff beta dE < threshold is accepting it with probability
+/// min(1, e^(-beta dE)); the threshold is never 0, so a flip that does not
+/// raise the energy is always taken.
+#[inline(always)]
+pub fn exp1_from_hash(h: u32) -> f32 {
+    -ln_f32(open_uniform(h).0)
+}
+
+/// Gibbs (heat-bath) threshold: a standard logistic variate ln(u / (1 - u)).
+/// Accepting iff beta dE < threshold is accepting with probability
+/// 1 / (1 + e^(beta dE)).
 #[inline(always)]
 pub fn logistic_from_hash(h: u32) -> f32 {
-    let k = (h >> 8) as f32;
-    ln_f32((k + 0.5) * UNIT24) - ln_f32((16_777_215.0 - k + 0.5) * UNIT24)
+    let (u, v) = open_uniform(h);
+    ln_f32(u) - ln_f32(v)
 }
 
 /// Bounds (min, max) such that every `exp1_from_hash` value v has min <= v < max.
 pub fn exp1_bounds() -> (f32, f32) {
-    (-ln_f32(1.0), next_up(-ln_f32(UNIT24)))
+    (exp1_from_hash(u32::MAX), next_up(exp1_from_hash(0)))
 }
 
 /// Bounds (min, max) such that every `logistic_from_hash` value v has min <= v < max.
 pub fn logistic_bounds() -> (f32, f32) {
-    let lo = 0.5 * UNIT24;
-    let hi = 1.0 - lo;
-    (ln_f32(lo) - ln_f32(hi), next_up(ln_f32(hi) - ln_f32(lo)))
+    (logistic_from_hash(0), next_up(logistic_from_hash(u32::MAX)))
 }
 
 fn next_up(x: f32) -> f32 {
@@ -224,7 +232,7 @@ mod tests {
     #[test]
     fn variates_stay_within_their_bounds() {
         let (lo, hi) = exp1_bounds();
-        assert_eq!(lo, 0.0);
+        assert!(lo > 0.0 && lo < 1e-7, "{lo}");
         let (glo, ghi) = logistic_bounds();
         assert!(glo < -16.0 && ghi > 16.0 && (glo + ghi).abs() < 1e-5);
         for h in [0u32, 1, 255, 256, 1 << 31, u32::MAX - 255, u32::MAX] {

@@ -14,6 +14,9 @@ import numpy as np
 
 #: Largest model enumerated exactly (2^30 states); the core enforces the same bound.
 MAX_EXACT_SPINS = 30
+#: Largest read count a call accepts (the core counts reads in 64 bits); far
+#: below it, the memory check refuses what would not fit.
+MAX_READS = 2**63 - 1
 
 
 def check_int(name: str, value: Any, low: int | None = None, high: int | None = None) -> int:
@@ -47,6 +50,11 @@ def check_positive_int(name: str, value: Any, high: int | None = None) -> int:
     return v
 
 
+def check_num_reads(value: Any) -> int:
+    """A read count: a positive integer below 2**63."""
+    return check_positive_int("num_reads", value, MAX_READS)
+
+
 def check_number(name: str, value: Any, low: float | None = None, high: float | None = None,
                  *, low_open: bool = False, high_open: bool = False) -> float:
     """A finite real number in the interval given by ``low``/``high`` (closed
@@ -73,9 +81,11 @@ def check_beta(value: Any, name: str = "beta") -> float:
 
 
 def check_seed(seed: Any, name: str = "seed") -> int:
-    """A seed for the core: None draws one; otherwise an integer in [0, 2**64)."""
+    """A seed for the core: an integer in [0, 2**64). None draws one from
+    numpy's global generator, as dwave-samplers does, so ``np.random.seed``
+    makes unseeded calls reproducible."""
     if seed is None:
-        return int(np.random.default_rng().integers(0, 2**63))
+        return int(np.random.randint(0, 2**31))  # noqa: NPY002 - the global generator is the point
     return check_int(name, seed, 0, 2**64 - 1)
 
 

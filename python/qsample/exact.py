@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validate import MAX_EXACT_SPINS as MAX_EXACT_SPINS  # re-exported: the public bound
-from ._validate import (
+from ._validate import MAX_EXACT_SPINS as MAX_EXACT_SPINS
+from ._validate import (  # re-exported: the public bound
     check_beta,
     check_exact_size,
     check_int,
-    check_positive_int,
+    check_num_reads,
     check_seed,
 )
 from .ising import IsingArrays, ModelLike, as_ising, check_sample_memory, native_model, spin_samples
@@ -82,7 +82,7 @@ def sample(model: ModelLike | IsingArrays, num_reads: int, beta: float = 1.0,
     Sample d of a seed is drawn from its own stream, so ``read_offset`` gives
     samples ``read_offset ..`` of the same sequence."""
     ising, beta = _prepare(model, beta)
-    num_reads = check_positive_int("num_reads", num_reads)
+    num_reads = check_num_reads(num_reads)
     read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1 - num_reads)
     check_sample_memory(num_reads, ising.num_variables, copies=1)
     return _core.exact_sample(native_model(ising), beta, num_reads, check_seed(seed),

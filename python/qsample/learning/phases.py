@@ -12,7 +12,7 @@ import dimod
 import numpy as np
 
 from .. import exact
-from .._validate import check_beta, check_exact_size, check_positive_int
+from .._validate import check_beta, check_exact_size, check_num_reads, check_positive_int
 from ..ising import IsingArrays
 from ..samplers.annealing import SimulatedAnnealingSampler
 from ..samplers.base import has_array_entry_point, sampler_stack
@@ -112,7 +112,7 @@ class SampledMoments:
 
     def validate(self, model: IsingArrays, num_reads: int) -> None:
         """Run the sampler's own argument checks once, before the first iteration."""
-        check_positive_int("num_reads", num_reads)
+        check_num_reads(num_reads)
         if self.native:
             self.sampler.prepare(model, num_reads=num_reads, seed=0, **self.parameters)
         else:

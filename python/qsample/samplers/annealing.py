@@ -12,7 +12,7 @@ import dimod
 import numpy as np
 
 from .. import _core
-from .._validate import check_positive_int
+from .._validate import check_num_reads, check_positive_int
 from ..ising import IsingArrays, native_model
 from .base import Drawn, NativeSampler, Plan
 from .schedules import SCHEDULE_TYPES
@@ -148,16 +148,23 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
         Without given states, reads start from their own random streams in
         the core (so a read does not depend on the call it is asked in)."""
         if num_reads is not None:
-            check_positive_int("num_reads", num_reads)
+            check_num_reads(num_reads)
         if not isinstance(generator, str) or generator not in INITIAL_STATES_GENERATORS:
             raise ValueError(f"'initial_states_generator' must be one of "
                              f"{INITIAL_STATES_GENERATORS}: value = {generator!r}")
         if initial_states is None and generator == "random":
             return (1 if num_reads is None else int(num_reads)), None
         spin = (bqm if bqm is not None else model.to_bqm()).spin
-        parsed = self.parse_initial_states(spin, initial_states=initial_states,
-                                           initial_states_generator=generator,
-                                           num_reads=num_reads, seed=seed % 2**32)
+        try:
+            parsed = self.parse_initial_states(spin, initial_states=initial_states,
+                                               initial_states_generator=generator,
+                                               num_reads=num_reads, seed=seed % 2**32)
+        except ValueError as e:
+            if initial_states is None:
+                raise ValueError(f"'initial_states_generator' = {generator!r} needs "
+                                 f"'initial_states': {e}") from None
+            raise ValueError(f"'initial_states' (with initial_states_generator="
+                             f"{generator!r}): {e}") from None
         states = parsed.initial_states
         columns = [states.variables.index(v) for v in model.variables]
         init = np.ascontiguousarray(states.record.sample[:, columns], dtype=np.int8)

@@ -8,7 +8,12 @@ from typing import Any
 import dimod
 
 from .. import exact as enumeration
-from .._validate import MAX_EXACT_SPINS, check_beta, check_exact_size, check_positive_int
+from .._validate import (
+    MAX_EXACT_SPINS,
+    check_beta,
+    check_exact_size,
+    check_num_reads,
+)
 from ..ising import IsingArrays
 from .base import Drawn, NativeSampler, Plan
 
@@ -49,7 +54,7 @@ class ExactSampler(NativeSampler):
     def prepare(self, model: IsingArrays, *, num_reads: Any = None,  # type: ignore[override]
                 seed: int = 0, bqm: dimod.BinaryQuadraticModel | None = None,
                 beta: Any = 1.0) -> ExactPlan:
-        reads = 1 if num_reads is None else check_positive_int("num_reads", num_reads)
+        reads = 1 if num_reads is None else check_num_reads(num_reads)
         beta = check_beta(beta)
         check_exact_size(model.num_variables, "ExactSampler")
         return ExactPlan(num_reads=reads, info={"beta": beta}, beta=beta)

@@ -123,12 +123,12 @@ def _custom(schedule: Any, num_sweeps: Any, per_beta: int, beta_range: Any
     try:
         betas = np.asarray(schedule, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(
+        raise ValueError(
             f"'beta_schedule' must be a 1-D array of numbers: value = {schedule!r}"
         ) from None
     if betas.ndim != 1:
-        raise ValueError(f"'beta_schedule' must be a 1-D array of inverse temperatures, got "
-                         f"shape {betas.shape}")
+        raise TypeError(f"'beta_schedule' must be a 1-D sequence of inverse temperatures, got "
+                        f"shape {betas.shape}")
     if betas.size == 0:
         raise ValueError("'beta_schedule' must hold at least one inverse temperature")
     # +inf is allowed: a zero-temperature quench (only moves that lower the energy).
