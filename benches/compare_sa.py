@@ -1,9 +1,11 @@
 """qsample's simulated annealing against dwave-samplers' (see qsample.benchmark).
 
-    python benches/compare_sa.py [--reads 64] [--sweeps 1000] [--repeats 3]
+    python benches/compare_sa.py [--reads 1,16,96,1000] [--sweeps 200] [--repeats 3]
+                                 [--problems gaussian,bas,k46]
 
-The Rust benches' K46 data file was written with
-``qsample.benchmark.write_arrays(embedded_clique(), "benches/data/k46_chimera16.txt")``.
+The data files were written with ``qsample.benchmark.write_arrays``:
+``k46_chimera16.txt`` from ``embedded_clique()``, ``bas_k42_dw2x.txt`` from the
+model.npz of ``qsample bas --quick`` (``HardwareModel.load(path).to_bqm()``).
 """
 
 from qsample.benchmark import main
