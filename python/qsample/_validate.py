@@ -72,19 +72,34 @@ def check_beta(value: Any, name: str = "beta") -> float:
     return check_number(name, value, 0.0)
 
 
-def check_seed(seed: Any, name: str = "seed") -> int:
-    """A seed for the core: None draws one; otherwise an integer in [0, 2**64)."""
+def check_seed(seed: Any, name: str = "seed", high: int = 2**64 - 1) -> int:
+    """A seed for the core: None draws one; otherwise an integer in [0, high]
+    (2**64 - 1 unless the consumer takes narrower seeds)."""
     if seed is None:
-        return int(np.random.default_rng().integers(0, 2**63))
-    return check_int(name, seed, 0, 2**64 - 1)
+        return int(np.random.default_rng().integers(0, min(2**63, high + 1)))
+    return check_int(name, seed, 0, high)
 
 
-def check_exact_size(num_variables: int, what: str = "exact enumeration") -> None:
-    """Refuse models too large to enumerate, with one message everywhere."""
+def check_exact_size(num_variables: int, what: str = "exact enumeration",
+                     name: str | None = None) -> None:
+    """Refuse models too large to enumerate, with one message everywhere;
+    ``name`` is the parameter that set the size, when there is one."""
     if num_variables > MAX_EXACT_SPINS:
+        if name is not None:
+            raise ValueError(f"'{name}' must be at most {MAX_EXACT_SPINS} for {what} "
+                             f"(2^{MAX_EXACT_SPINS} states): value = {num_variables}")
         raise ValueError(
             f"{what} handles at most {MAX_EXACT_SPINS} variables (2^{MAX_EXACT_SPINS} states); "
             f"the model has {num_variables}")
+
+
+def check_spin(name: str, value: Any) -> int:
+    """One spin, +1 or -1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"'{name}' must be +1 or -1: value = {value!r}")
+    if value not in (1, -1):
+        raise ValueError(f"'{name}' must be +1 or -1: value = {value!r}")
+    return int(value)
 
 
 def check_spins(name: str, values: Any, num_columns: int | None = None, *,

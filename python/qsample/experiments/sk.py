@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import datasets, exact
 from .. import evaluate as ev
+from .._validate import check_exact_size, check_int
 from ..embedding import Embedding
 from ..learning import (
     ExactMoments,
@@ -42,9 +43,8 @@ class SKSettings:
     def __post_init__(self) -> None:
         _check_settings(self, ("instances", "spins", "num_samples", "iterations", "num_reads",
                                "embedding_tries"), ("zeta", "learning_rates"))
-        if self.spins > exact.MAX_EXACT_SPINS:
-            raise ValueError(f"'spins' must be at most {exact.MAX_EXACT_SPINS} (exact "
-                             f"samples and log Z): value = {self.spins}")
+        check_int("spins", self.spins, 2)
+        check_exact_size(self.spins, "exact samples and log Z", name="spins")
 
     @classmethod
     def quick(cls) -> SKSettings:

@@ -22,12 +22,13 @@ import os
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass, field
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
 from .. import _files
+from .._validate import check_int, check_number, check_positive_int, check_spins
 from ..ising import IsingArrays
 from .moments import sample_moments
 from .phases import ExactMoments, SampledMoments
@@ -46,23 +47,12 @@ class Hyperparameters:
     range_policy: str = "stop"  # "stop" (the paper), "clip", or "ignore"
 
     def __post_init__(self) -> None:
-        def number(name: str, value: Any) -> float:
-            if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
-                raise ValueError(f"'{name}' must be a finite number: value = {value!r}")
-            return float(value)
-
-        if number("learning_rate", self.learning_rate) <= 0:
-            raise ValueError(f"'learning_rate' must be positive: value = {self.learning_rate!r}")
-        if not 0 <= number("momentum", self.momentum) < 1:
-            raise ValueError(f"'momentum' must be in [0, 1): value = {self.momentum!r}")
-        if number("l2", self.l2) < 0:
-            raise ValueError(f"'l2' must be non-negative: value = {self.l2!r}")
-        for name in ("num_reads", "batch_size"):
-            value = getattr(self, name)
-            if name == "batch_size" and value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
+        check_number("learning_rate", self.learning_rate, 0.0, low_open=True)
+        check_number("momentum", self.momentum, 0.0, 1.0, high_open=True)
+        check_number("l2", self.l2, 0.0)
+        check_positive_int("num_reads", self.num_reads)
+        if self.batch_size is not None:
+            check_positive_int("batch_size", self.batch_size)
         if self.range_policy not in RANGE_POLICIES:
             raise ValueError(
                 f"'range_policy' must be one of {RANGE_POLICIES}: value = {self.range_policy!r}"
@@ -266,10 +256,7 @@ class Trainer:
 
     def run(self, num_iterations: int) -> Trainer:
         """Run up to ``num_iterations`` more iterations (fewer if the range stops it)."""
-        if isinstance(num_iterations, bool) or not isinstance(num_iterations, Integral) \
-                or num_iterations < 0:
-            raise ValueError(
-                f"'num_iterations' must be a non-negative integer: value = {num_iterations!r}")
+        num_iterations = check_int("num_iterations", num_iterations, 0)
         from tqdm.auto import tqdm
 
         disable = None if self.progress is None else not self.progress
@@ -337,19 +324,8 @@ class Trainer:
         return self
 
 
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
-    return int(value)
-
-
 def _check_data(data: Any, n: int) -> np.ndarray:
-    d = np.asarray(data)
-    if d.ndim != 2 or d.shape[1] != n or d.shape[0] == 0:
-        raise ValueError(f"'data' must have shape (num_points >= 1, {n}), got {d.shape}")
-    if not np.all((d == 1) | (d == -1)):
-        raise ValueError("'data' must hold spins +1 or -1")
-    return np.ascontiguousarray(d, dtype=np.int8)
+    return check_spins("data", data, n)
 
 
 def _check_range(name: str, r: Any) -> tuple[float, float] | None:
@@ -380,8 +356,7 @@ def embedded_trainer(model: Any, logical_data: Any,
 def logical_complete_graph(n: int, seed: int | None = None, scale: float = 1e-6) -> IsingArrays:
     """K_n over logical variables 0..n-1 with parameters uniform in [-scale, scale]
     (the paper's symmetry-breaking start)."""
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"'n' must be a positive integer: value = {n!r}")
+    n = check_positive_int("n", n)
     rng = np.random.default_rng(seed)
     irow, icol = np.triu_indices(n, k=1)
     return IsingArrays(list(range(n)), rng.uniform(-scale, scale, n),
