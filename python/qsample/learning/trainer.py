@@ -17,19 +17,18 @@ into the learned parameters: nothing here ever estimates it.
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from .. import _files
 from .._validate import check_int, check_number, check_positive_int, check_spins
 from ..ising import IsingArrays
+from . import checkpoints
 from .moments import sample_moments
 from .phases import ExactMoments, SampledMoments
 
@@ -269,58 +268,21 @@ class Trainer:
         return self
 
     # -- checkpoints ---------------------------------------------------------------
-    def save_checkpoint(self, path: str | os.PathLike) -> None:
-        """Parameters, momentum, RNG and mini-batch state, history: enough to
-        continue exactly as if never stopped. Written atomically."""
-        meta = {
-            "format": "qsample-checkpoint-1",
-            "iteration": self.iteration,
-            "rng": self.rng.bit_generator.state,
-            "cursor": self._cursor,
-            "history": asdict(self.history),
-            "hyper": asdict(self.hyper),
-            "stopped": self.stopped,
-            "range_events": [asdict(e) for e in self.range_events],
-            "num_variables": self.model.num_variables,
-            "num_edges": len(self.J),
-        }
-        _files.savez(path, h=self.h, J=self.J, velocity_h=self.velocity_h,
-                      velocity_J=self.velocity_J, order=self._order,
-                      meta=np.array(json.dumps(meta, default=_files.json_default)))
+    def save_checkpoint(self, path: str | os.PathLike,
+                        extra: Mapping[str, Any] | None = None) -> None:
+        """Parameters, momentum, RNG and mini-batch state, history, and
+        fingerprints of the model structure and data: enough to continue exactly
+        as if never stopped. ``extra`` is kept beside it (JSON values or numpy
+        arrays; read back with :func:`~qsample.learning.read_checkpoint`).
+        Written atomically."""
+        checkpoints.write(path, self, checkpoints.snapshot(self), extra)
 
-    def load_checkpoint(self, path: str | os.PathLike) -> Trainer:
-        """Restore a checkpoint into a trainer built on the same model structure and data."""
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            if meta.get("format") != "qsample-checkpoint-1":
-                raise ValueError(f"{path} is not a qsample checkpoint")
-            if (meta["num_variables"], meta["num_edges"]) != (self.model.num_variables,
-                                                              len(self.J)):
-                raise ValueError(
-                    f"checkpoint is for {meta['num_variables']} variables and "
-                    f"{meta['num_edges']} edges; this trainer has {self.model.num_variables} "
-                    f"and {len(self.J)}")
-            if meta["hyper"] != json.loads(json.dumps(asdict(self.hyper))):
-                raise ValueError(f"checkpoint was made with hyperparameters {meta['hyper']}; "
-                                 f"this trainer has {asdict(self.hyper)}")
-            if len(z["order"]) != len(self.data):
-                raise ValueError(f"checkpoint is for {len(z['order'])} data points; this "
-                                 f"trainer has {len(self.data)}")
-            self.h, self.J = z["h"].copy(), z["J"].copy()
-            self.velocity_h, self.velocity_J = z["velocity_h"].copy(), z["velocity_J"].copy()
-            self._order = z["order"].copy()
-        self.iteration = meta["iteration"]
-        self.rng.bit_generator.state = meta["rng"]
-        self._cursor = meta["cursor"]
-        self.history = History(**meta["history"])
-        self.stopped = meta["stopped"]
-        self.range_events = [RangeEvent(**{**e, "variables": tuple(
-                                               tuple(v) if isinstance(v, list) else v
-                                               for v in e["variables"]),
-                                           "limit": tuple(e["limit"])})
-                             for e in meta["range_events"]]
-        self._clipped = {(e.kind, e.index) for e in self.range_events}
-        self._validated = False
+    def load_checkpoint(self, source: str | os.PathLike | checkpoints.Checkpoint) -> Trainer:
+        """Restore a checkpoint (a path, or one read with
+        :func:`~qsample.learning.read_checkpoint`) into a trainer built on the same
+        model structure, hyperparameters and data; ``ValueError`` naming the file
+        for a damaged checkpoint or one made for something else."""
+        checkpoints.restore(self, source)
         return self
 
 
