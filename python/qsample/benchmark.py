@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import dimod
 import numpy as np
 
+from ._validate import check_positive_int
+
 
 def chimera_glass(m: int = 16, seed: int = 0) -> dimod.BinaryQuadraticModel:
     """±J spin glass on the full Chimera C(m, m, 4) (2048 qubits for m = 16)."""
@@ -89,9 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     for name in ("reads", "sweeps", "repeats"):
-        if getattr(args, name) < 1:
-            value = getattr(args, name)
-            raise ValueError(f"'--{name}' must be a positive integer: value = {value}")
+        check_positive_int(f"--{name}", getattr(args, name))
     try:
         from dwave.samplers import SimulatedAnnealingSampler as DwaveSA
     except ImportError:

@@ -182,6 +182,19 @@ def _score(chains: Mapping[Hashable, Sequence[Hashable]], rule: str) -> tuple[in
     return (longest, total) if rule == "max_chain" else (total, longest)
 
 
+def check_embedder_seed(seed: Any, tries: int = 1, *, clique: bool = False,
+                        name: str = "seed") -> int:
+    """A seed the embedder takes: minorminer's run i of ``tries`` uses seed + i,
+    a 64-bit seed; the clique embedder takes 32-bit seeds."""
+    if clique:
+        return check_seed(seed, name, high=2**32 - 1)
+    seed = check_seed(seed, name)
+    if seed + tries - 1 > 2**64 - 1:
+        raise ValueError(f"'{name}' must leave room for {tries} tries (run i uses {name} + i, "
+                         f"which must stay below 2**64): value = {seed}")
+    return seed
+
+
 def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
                    seed: int | None = 0, timeout: float = 60.0, rule: str = "max_chain",
                    **minorminer_params: Any) -> Embedding:
@@ -196,8 +209,7 @@ def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
     if rule not in SELECTION_RULES:
         raise ValueError(f"'rule' must be one of {SELECTION_RULES}: value = {rule!r}")
     tries = check_positive_int("tries", tries)
-    # Run i uses seed + i, and minorminer takes 64-bit seeds.
-    base = 0 if seed is None else check_seed(seed, high=2**64 - tries)
+    base = 0 if seed is None else check_embedder_seed(seed, tries)
     check_number("timeout", timeout, 0.0, low_open=True)
     src = _source_graph(source)
     best, best_score = None, None
@@ -222,7 +234,7 @@ def clique_embedding(n: int, target: Target, seed: int | None = 0) -> Embedding:
     import minorminer.busclique as busclique
 
     if seed is not None:
-        seed = check_seed(seed, high=2**32 - 1)  # busclique takes 32-bit seeds
+        seed = check_embedder_seed(seed, clique=True)
     src = complete_graph(n)
     if target.family is None:
         raise ValueError("clique_embedding needs a Chimera, Pegasus or Zephyr target; "

@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, _files, hardware
-from .._validate import check_number, check_positive_int, check_seed
-from ..embedding import Embedding, clique_embedding, find_embedding
+from .._validate import check_number, check_positive_int
+from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
 from ..learning import SampledMoments
 
 TARGETS = ("dw2x", "chimera16", "pegasus6", "zephyr4")
@@ -84,6 +84,8 @@ def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
             path = Path("results") / f"{experiment}-{stamp}-{k}"
     else:
         path = Path(out)
+        if path.is_dir():
+            _files.clean_orphans(path)
         if path.exists() and any(path.iterdir()):
             raise ValueError(f"results folder {path} exists and is not empty; choose another "
                              "with --out")
@@ -111,10 +113,8 @@ def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ..
     if settings.embedding not in EMBEDDING_METHODS:
         raise ValueError(f"'embedding' must be one of {EMBEDDING_METHODS}: "
                          f"value = {settings.embedding!r}")
-    # The seed seeds the embedder too: minorminer run i takes seed + i (64 bits),
-    # the clique embedder 32-bit seeds.
-    check_seed(settings.seed, high=2**32 - 1 if settings.embedding == "clique"
-               else 2**64 - settings.embedding_tries)
+    check_embedder_seed(settings.seed, settings.embedding_tries,
+                        clique=settings.embedding == "clique")
 
 def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
             start: float) -> dict[str, Any]:
