@@ -37,6 +37,14 @@ def test_a_forged_family_shape_is_refused_before_any_graph_is_built():
         hw.zephyr(4000)
 
 
+@pytest.mark.parametrize("family,shape", [("chimera", (2, 3, 4)), ("chimera", (16, 16, 4)),
+                                          ("pegasus", (2,)), ("pegasus", (6,)),
+                                          ("pegasus", (16,)), ("zephyr", (1, 4)),
+                                          ("zephyr", (4, 2)), ("zephyr", (6, 4))])
+def test_the_qubit_count_of_a_shape_is_that_of_its_graph(family, shape):
+    assert hw.family_qubits(family, shape) == len(hw._family_graph(family, shape))
+
+
 def test_target_descriptions_with_wrong_content_are_refused():
     d = hw.chimera(2).to_dict()
     assert set(hw.Target.from_dict(d).graph.edges) == set(hw.chimera(2).graph.edges)

@@ -1,6 +1,6 @@
 """The hardware-embedded model: one field per used qubit and one coupling per
 target coupler among the used qubits, each tagged as inside a chain or between
-chains (design notes §1.2-1.4).
+chains.
 
 Parameters are in dimod's convention, E(z) = sum h z + sum J z z (the paper's
 h and J with the opposite sign), so ``to_bqm`` is direct. The qubit order is
