@@ -122,12 +122,15 @@ def test_random_ties_are_fair_coins():
     (np.full((2, 5), 2), r"\+1 or -1"),
     (np.ones((2, 4)), "shape"),
     (np.ones((2, 5, 1)), "shape"),
-    (np.array([["a"] * 5]), "spins"),
 ])
 def test_bad_samples_are_refused(bad, match):
     layout = ChainLayout.from_embedding({0: [0, 1], 1: [2, 3, 4]})
     with pytest.raises(ValueError, match=match):
         decode(bad, layout)
+    with pytest.raises(TypeError, match="spins"):
+        decode(np.array([["a"] * 5]), layout)
+    with pytest.raises(ValueError, match="'tie_value' must be \\+1 or -1"):
+        decode(np.ones((1, 5)), layout, tie="value", tie_value=0)
     with pytest.raises(ValueError):
         encode(np.zeros((1, 2)), layout)
     with pytest.raises(ValueError, match="tie"):

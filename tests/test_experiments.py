@@ -97,7 +97,7 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
     assert not (tmp_path / "d").exists()
     assert main(["bas", "--iterations", "0", "--out", str(tmp_path / "z"), *FAST]) == 2
-    assert "'iterations' must be a positive integer" in capsys.readouterr().err
+    assert "'--iterations' must be a positive integer" in capsys.readouterr().err
     assert main(["bas", "--learning-rate", "0.1", "0.2", "--out", str(tmp_path / "z"),
                  *FAST]) == 2
     assert not (tmp_path / "z").exists()

@@ -200,11 +200,11 @@ def test_callbacks_run_every_k_iterations(problem):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"learning_rate": -0.1}, "'learning_rate' must be positive"),
+    ({"learning_rate": -0.1}, r"'learning_rate' must be a finite number in \(0"),
     ({"learning_rate": float("nan")}, "'learning_rate' must be a finite number"),
-    ({"momentum": 1.0}, r"'momentum' must be in \[0, 1\)"),
+    ({"momentum": 1.0}, r"'momentum' must be a finite number in \[0.0, 1.0\)"),
     ({"momentum": -0.1}, "'momentum'"),
-    ({"l2": -1e-5}, "'l2' must be non-negative"),
+    ({"l2": -1e-5}, r"'l2' must be a finite number in \[0.0, inf\]"),
     ({"num_reads": 0}, "'num_reads' must be a positive integer"),
     ({"batch_size": 0}, "'batch_size' must be a positive integer"),
     ({"range_policy": "wrap"}, "'range_policy' must be one of"),

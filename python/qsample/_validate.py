@@ -80,21 +80,37 @@ def check_beta(value: Any, name: str = "beta") -> float:
     return check_number(name, value, 0.0)
 
 
-def check_seed(seed: Any, name: str = "seed") -> int:
-    """A seed for the core: an integer in [0, 2**64). None draws one from
-    numpy's global generator, as dwave-samplers does, so ``np.random.seed``
-    makes unseeded calls reproducible."""
+def check_seed(seed: Any, name: str = "seed", high: int = 2**64 - 1) -> int:
+    """A seed for the core: an integer in [0, high] (2**64 - 1 unless the
+    consumer takes narrower seeds). None draws one from numpy's global
+    generator, as dwave-samplers does, so ``np.random.seed`` makes unseeded
+    calls reproducible."""
     if seed is None:
-        return int(np.random.randint(0, 2**31))  # noqa: NPY002 - the global generator is the point
-    return check_int(name, seed, 0, 2**64 - 1)
+        # noqa: NPY002 - the global generator is the point
+        return int(np.random.randint(0, min(2**31, high + 1)))  # noqa: NPY002
+    return check_int(name, seed, 0, high)
 
 
-def check_exact_size(num_variables: int, what: str = "exact enumeration") -> None:
-    """Refuse models too large to enumerate, with one message everywhere."""
+def check_exact_size(num_variables: int, what: str = "exact enumeration",
+                     name: str | None = None) -> None:
+    """Refuse models too large to enumerate, with one message everywhere;
+    ``name`` is the parameter that set the size, when there is one."""
     if num_variables > MAX_EXACT_SPINS:
+        if name is not None:
+            raise ValueError(f"'{name}' must be at most {MAX_EXACT_SPINS} for {what} "
+                             f"(2^{MAX_EXACT_SPINS} states): value = {num_variables}")
         raise ValueError(
             f"{what} handles at most {MAX_EXACT_SPINS} variables (2^{MAX_EXACT_SPINS} states); "
             f"the model has {num_variables}")
+
+
+def check_spin(name: str, value: Any) -> int:
+    """One spin, +1 or -1."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"'{name}' must be +1 or -1: value = {value!r}")
+    if value not in (1, -1):
+        raise ValueError(f"'{name}' must be +1 or -1: value = {value!r}")
+    return int(value)
 
 
 def check_spins(name: str, values: Any, num_columns: int | None = None, *,

@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
             t_one, ss_one = best_time(ours, bqm, repeats, num_threads=1, **common)
             t_all, _ = best_time(ours, bqm, repeats, **common)
 
-            def ns(t: float) -> str:
+            def ns(t: float, updates: int = updates) -> str:
                 return f"{t / updates * 1e9:.2f}"
 
             print(f"| {name} ({bqm.num_variables}) | {reads} | {ns(t_peer)} "

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validate import check_spin, check_spins
+
 TIE_POLICIES = ("keep", "random", "value")
 
 
@@ -69,23 +71,9 @@ class ChainLayout:
         return np.diff(self.starts)
 
 
-def _spins(x: Any, name: str, columns: int) -> np.ndarray:
-    a = np.asarray(x)
-    if a.ndim == 1:
-        a = a[None, :]
-    if a.ndim != 2 or a.shape[1] != columns:
-        raise ValueError(f"'{name}' must have shape (num_samples, {columns}), got {a.shape}")
-    if a.dtype.kind not in "iub" and not (a.dtype.kind == "f" and np.all(np.isfinite(a))):
-        raise ValueError(f"'{name}' must hold spins +1 or -1, got dtype {a.dtype}")
-    if a.size and not np.all((a == 1) | (a == -1)):
-        bad = a[(a != 1) & (a != -1)].flat[0]
-        raise ValueError(f"'{name}' must hold spins +1 or -1 only, found {bad!r}")
-    return a.astype(np.int8, copy=False)
-
-
 def encode(logical_samples: Any, layout: ChainLayout) -> np.ndarray:
     """f: (S, N) logical ±1 -> (S, M) extended ±1, each value copied along its chain."""
-    s = _spins(logical_samples, "logical_samples", layout.num_logical)
+    s = check_spins("logical_samples", logical_samples, layout.num_logical, allow_empty=True)
     return np.ascontiguousarray(s[:, layout.chain_of_column])
 
 
@@ -112,9 +100,10 @@ def decode(extended_samples: Any, layout: ChainLayout, tie: str = "keep",
     """
     if tie not in TIE_POLICIES:
         raise ValueError(f"'tie' must be one of {TIE_POLICIES}: value = {tie!r}")
-    if tie == "value" and tie_value not in (-1, 1):
-        raise ValueError(f"'tie_value' must be +1 or -1: value = {tie_value!r}")
-    z = _spins(extended_samples, "extended_samples", layout.num_qubits)
+    if tie == "value":
+        tie_value = check_spin("tie_value", tie_value)
+    z = check_spins("extended_samples", extended_samples, layout.num_qubits,
+                    allow_empty=True)
     # Chains are contiguous column ranges, so one reduceat sums every chain.
     wide = np.int16 if layout.chain_lengths.max(initial=0) < 2**15 else np.int64
     if z.shape[0] == 0:

@@ -1,117 +1,191 @@
-"""The ``qsample`` command line.
+"""The qsample command line: the paper's experiments, and their pieces.
 
-    qsample sk        the SK experiment (Fig. 7): exact-gradient vs SA-based learning
-    qsample bas       bars and stripes 7x6: learn, reconstruct a blacked-out block (Fig. 5)
-    qsample digits    OptDigits 1-4 with classes: accuracy, denoising, generation (Figs. 4, 6)
-    qsample embed     embed K_N into a target graph (JSON + PNG)
-    qsample train     learn a model on a dataset (no evaluation)
-    qsample evaluate  evaluate a saved model on a dataset
-    qsample demo      SA on a built-in SK model vs the exact Boltzmann distribution
-    qsample bench     qsample's simulated annealing vs dwave-samplers, ns per update
+Every command comes from one registry, :data:`COMMANDS`. A :class:`Command`
+gives its name, one line of help, the function that adds its own options to
+its parser and the function that runs it, so ``qsample COMMAND`` accepts only
+its own options and ``qsample COMMAND --help`` documents each of them. The
+experiment commands are made from :data:`qsample.experiments.EXPERIMENTS`,
+their options from the fields of each experiment's settings.
 
-Experiments take --quick (about a minute) or run the paper's settings, and
-write a results folder (results.json, model, PNG plots).
+Every failure prints one line, ``qsample COMMAND: error: ...``, naming the file
+or option at fault and what is expected (exit status 2; 1 for an internal
+error; a traceback only with ``--debug``). Ctrl-C during an experiment keeps
+its checkpoint and prints how to resume it (exit status 130).
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from . import SimulatedAnnealingSampler, exact
-    from ._validate import check_positive_int
-    from .ising import from_matrix
+@dataclass(frozen=True)
+class Command:
+    """One ``qsample`` command: ``add_arguments(parser)`` adds its options;
+    ``run(args)`` does the work and returns the exit status (``args.prog`` is
+    the command as typed, e.g. ``qsample train bas``). A command whose ``run`` is
+    None is a group: ``add_arguments`` adds its sub-commands (with
+    :func:`add_command`)."""
 
-    n = check_positive_int("--spins", args.spins)
-    if n > 20:
-        raise ValueError(f"'--spins' must be at most 20 for the exact comparison: value = {n}")
-    rng = np.random.default_rng(args.seed)
-    J = np.triu(rng.normal(0.0, 2.0 / np.sqrt(n), size=(n, n)), k=1)
-    ising = from_matrix(np.zeros(n), J)
-    bqm = ising.to_bqm()
-    t = time.perf_counter()
-    ss = SimulatedAnnealingSampler().sample(
-        bqm, num_reads=args.reads, beta_schedule_type="custom",
-        beta_schedule=np.linspace(0.0, 1.0, 200), seed=args.seed)
-    sa_seconds = time.perf_counter() - t
-    samples = ss.record.sample[:, [ss.variables.index(v) for v in range(n)]]
-    t = time.perf_counter()
-    m = exact.moments(ising, beta=1.0)
-    exact_seconds = time.perf_counter() - t
-    corr_hat = samples.T.astype(float) @ samples / len(samples)
-    iu = np.triu_indices(n, k=1)
-    err = np.abs(corr_hat[iu] - m.correlation[iu])
-    data = exact.sample(ising, args.reads, beta=1.0, seed=args.seed)
-    print(f"qsample {__version__}: SK model, {n} spins, J ~ N(0, 2/sqrt(N)), beta = 1")
-    print(f"  simulated annealing: {args.reads} reads, linear beta 0 -> 1 over 200 sweeps, "
-          f"{sa_seconds:.3f} s")
-    print(f"  exact enumeration of 2^{n} states (log Z and all moments): {exact_seconds:.3f} s")
-    print(f"  log Z(beta=1) = {m.log_partition:.4f}")
-    print(f"  <s_i s_j>: mean |SA - exact| = {err.mean():.4f}, max = {err.max():.4f} "
-          f"(sampling noise ~ {1 / np.sqrt(args.reads):.4f})")
-    print(f"  proxy Lambda_av: SA samples {exact.log_likelihood_proxy(ising, samples):.4f}, "
-          f"exact samples {exact.log_likelihood_proxy(ising, data):.4f}")
-    return 0
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int] | None
+    description: str | None = None  # for --help; the help line if None
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from .benchmark import run
+class UsageError(Exception):
+    """A command line argparse refused, reported as one line."""
 
-    return run(args)
-
-
-def _settings(args: argparse.Namespace, name: str) -> Any:
-    from . import experiments as ex
-
-    cls = {"sk": ex.SKSettings, "bas": ex.BASSettings, "digits": ex.DigitsSettings}[name]
-    settings = cls.quick() if args.quick else cls.full()
-    overrides = {"iterations": args.iterations, "target": args.target, "seed": args.seed,
-                 "embedding": args.embedding, "embedding_tries": args.tries}
-    if name == "sk":
-        overrides["instances"] = args.instances
-        if args.learning_rate is not None:
-            overrides["learning_rates"] = tuple(args.learning_rate)
-    else:
-        if args.learning_rate is not None and len(args.learning_rate) != 1:
-            raise ValueError(f"'--learning-rate' takes one value for {name}: "
-                             f"value = {args.learning_rate}")
-        overrides["learning_rate"] = args.learning_rate[0] if args.learning_rate else None
-    if name == "digits":
-        overrides["train_path"] = args.optdigits
-    return ex.with_overrides(settings, **overrides)
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
 
 
-def _experiment(args: argparse.Namespace) -> int:
-    from . import experiments as ex
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(self.prog, f"{message} (see {self.prog} --help)")
 
-    name = args.command if args.command in ("sk", "bas", "digits") else args.dataset
-    settings = _settings(args, name)
-    out = ex.results_folder(args.out, name)
-    progress = False if args.no_progress else None
-    evaluate = args.command != "train"
-    print(f"qsample {name}{' (quick)' if args.quick else ''}: results in {out}")
-    try:
-        if name == "sk":
-            result = ex.run_sk(settings, out, progress)
-        elif name == "bas":
-            result = ex.run_bas(settings, out, progress, evaluate=evaluate)
+
+def add_command(sub: Any, command: Command) -> argparse.ArgumentParser:
+    """Add ``command``'s parser to ``sub`` (what ``add_subparsers`` returned)."""
+    p = sub.add_parser(command.name, help=command.help,
+                       description=command.description or command.help)
+    if command.run is not None:
+        p.add_argument("--debug", action="store_true",
+                       help="show the traceback of an error instead of one line")
+        p.set_defaults(run=command.run, prog=p.prog)
+    command.add_arguments(p)
+    return p
+
+
+# -- experiments ------------------------------------------------------------------------
+def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
+    """The settings fields the command line sets: field -> (option, argparse keywords)."""
+    from .experiments import EMBEDDING_METHODS, TARGETS
+
+    return {
+        "iterations": ("--iterations", {"type": int, "metavar": "K",
+                                        "help": "learning iterations"}),
+        "learning_rate": ("--learning-rate", {"type": float, "metavar": "ETA",
+                                              "help": "learning rate"}),
+        "learning_rates": ("--learning-rate", {"type": float, "nargs": "+", "metavar": "ETA",
+                                               "help": "learning rates, two curves each"}),
+        "instances": ("--instances", {"type": int, "metavar": "K",
+                                      "help": "SK instances (curves are their mean)"}),
+        "target": ("--target", {"choices": TARGETS, "help": "target graph"}),
+        "embedding": ("--embedding", {"choices": EMBEDDING_METHODS,
+                                      "help": "how K_N is embedded: minorminer's heuristic "
+                                              "(best of --tries) or its clique embedder"}),
+        "embedding_tries": ("--tries", {"type": int, "metavar": "K",
+                                        "help": "minorminer tries (the best is kept)"}),
+        "seed": ("--seed", {"type": int, "help": "seeds the data split, the embedding, the "
+                                                 "starting parameters and the samplers"}),
+        "train_path": ("--optdigits", {"metavar": "FILE",
+                                       "help": "the UCI optdigits.tra file (default: a cached "
+                                               "copy, downloaded once)"}),
+    }
+
+
+def _experiment_arguments(experiment: Any) -> Callable[[argparse.ArgumentParser], None]:
+    def add(p: argparse.ArgumentParser) -> None:
+        from .experiments import DEFAULT_CHECKPOINT_EVERY
+
+        cls = experiment.settings
+        full, quick = cls.full(), cls.quick()
+        p.add_argument("--quick", action="store_true",
+                       help="about a minute: fewer iterations (and embedding tries)")
+        p.add_argument("--out", metavar="DIR",
+                       help="results folder, new or empty (default: results/<name>-<time>)")
+        p.add_argument("--resume", metavar="DIR",
+                       help="continue the unfinished run in DIR with the settings it started "
+                            "with; ends with the figures of a run never stopped")
+        p.add_argument("--checkpoint-every", type=int, metavar="K",
+                       default=DEFAULT_CHECKPOINT_EVERY,
+                       help="iterations between checkpoints (default %(default)s)")
+        p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        for name, (option, kwargs) in _setting_options().items():
+            if name in cls.__dataclass_fields__:
+                a, b = getattr(full, name), getattr(quick, name)
+                default = f"{a}" if a == b else f"{a}; {b} with --quick"
+                kwargs = {**kwargs, "help": f"{kwargs['help']} (default: {default})"}
+                p.add_argument(option, dest=name, **kwargs)
+    return add
+
+
+def _experiment_runner(experiment: Any, evaluate: bool) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from . import experiments as ex
+        from ._validate import check_positive_int
+
+        every = check_positive_int("--checkpoint-every", args.checkpoint_every)
+        progress = False if args.no_progress else None
+        resume = args.resume is not None
+        if resume:
+            settings = _stored_settings(args, experiment, evaluate)
         else:
-            result = ex.run_digits(settings, out, progress, evaluate=evaluate)
-    except BaseException:
-        if not any(out.iterdir()):  # leave no empty results folder behind
-            out.rmdir()
-        raise
-    _print_figures(result)
-    return 0
+            settings = _settings(args, experiment)
+        with ex.open_results_folder(args.resume if resume else args.out, experiment.name,
+                                    resume=resume) as out:
+            args.results_folder = out
+            what = "resuming the run in" if resume else "results in"
+            print(f"{args.prog}{' (quick)' if args.quick else ''}: {what} {out}")
+            result = experiment.start(settings, out, progress, evaluate,
+                                      checkpoint_every=every, resume=resume)
+        _print_figures(result)
+        return 0
+    return run
+
+
+def _settings(args: argparse.Namespace, experiment: Any) -> Any:
+    from . import experiments as ex
+
+    cls = experiment.settings
+    base = cls.quick() if args.quick else cls.full()
+    options = {name: option for name, (option, _) in _setting_options().items()
+               if name in cls.__dataclass_fields__}
+    overrides = {name: getattr(args, name) for name in options}
+    if overrides.get("learning_rates") is not None:
+        overrides["learning_rates"] = tuple(overrides["learning_rates"])
+    try:
+        return ex.with_overrides(base, **overrides)
+    except (TypeError, ValueError) as e:
+        # The settings name their fields; on the command line, name the options.
+        message = str(e)
+        for name, option in options.items():
+            message = message.replace(f"'{name}'", f"'{option}'")
+        raise type(e)(message) from None
+
+
+def _stored_settings(args: argparse.Namespace, experiment: Any, evaluate: bool) -> Any:
+    from . import experiments as ex
+
+    given = [option for name, (option, _) in _setting_options().items()
+             if getattr(args, name, None) is not None]
+    given += [o for o, v in (("--quick", args.quick), ("--out", args.out)) if v]
+    if given:
+        raise ValueError(f"'--resume' continues a run with the settings it started with; "
+                         f"drop {', '.join(given)}")
+    stored = ex.stored_run(args.resume)
+    if stored.experiment is not experiment or stored.evaluate != evaluate:
+        command = _experiment_command(stored.experiment.name, stored.evaluate)
+        raise ValueError(f"{args.resume} holds a '{command}' run; resume it with: {command} "
+                         f"--resume {shlex.quote(str(args.resume))}")
+    return stored.settings
+
+
+def _experiment_command(name: str, evaluate: bool) -> str:
+    return f"qsample {name}" if evaluate else f"qsample train {name}"
 
 
 def _print_figures(result: dict[str, Any]) -> None:
@@ -137,150 +211,303 @@ def _print_figures(result: dict[str, Any]) -> None:
     print(f"  wall time {result['wall_seconds']:.1f} s")
 
 
+def _one_model_experiments() -> list[Any]:
+    from .experiments import EXPERIMENTS
+
+    return [e for e in EXPERIMENTS.values() if e.trains_one_model]
+
+
+def _train_arguments(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="dataset", required=True, metavar="DATASET",
+                           help="the experiment whose model to learn")
+    for e in _one_model_experiments():
+        add_command(sub, Command(e.name, f"learn the {e.name} model and save it, without "
+                                 "evaluating", _experiment_arguments(e),
+                                 _experiment_runner(e, False)))
+
+
+# -- evaluate ---------------------------------------------------------------------------
+def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="a model file (model.npz of a bas or digits run)")
+    p.add_argument("dataset", choices=[e.name for e in _one_model_experiments()],
+                   help="the data it was trained on")
+    p.add_argument("--out", metavar="DIR",
+                   help="results folder, new or empty (default: results/evaluate-<dataset>-"
+                        "<time>)")
+    p.add_argument("--seed", type=int,
+                   help="the seed the model was trained with (read from the results.json "
+                        "beside the model; needed without one)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from . import experiments as ex
+    from ._validate import check_seed
+    from .model import HardwareModel
+
+    seed = None if args.seed is None else check_seed(args.seed, "--seed")
+    experiment = ex.EXPERIMENTS[args.dataset]
+    model = HardwareModel.load(args.model)
+    settings = _training_settings(args.model, experiment, seed)
+    progress = False if args.no_progress else None
+    with ex.open_results_folder(args.out, f"evaluate-{args.dataset}") as out:
+        start = time.perf_counter()
+        if args.dataset == "digits":
+            _check_variables(args.model, model, 42 + 4, "digits pictures with their classes")
+            figures = ex.evaluate_digits(model, settings, out, progress=progress)
+        else:
+            figures = _evaluate_bas(args.model, model, settings, progress)
+        result = {"experiment": "evaluate", "model": str(args.model), "dataset": args.dataset,
+                  "settings": {"seed": settings.seed, "sampler": "qsample SA, linear beta "
+                               "0 -> 1, 200 sweeps (the learning sampler)"},
+                  "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
+                  "figures": figures}
+        ex.write_json(out / ex.RESULTS_FILE, result)
+    _print_figures(result)
+    return 0
+
+
+def _evaluate_bas(path: str, model: Any, s: Any, progress: bool | None) -> dict[str, Any]:
+    from . import datasets
+    from . import evaluate as ev
+    from . import experiments as ex
+
+    _check_variables(path, model, s.rows * s.columns, f"{s.rows}x{s.columns} BAS pictures")
+    _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
+                                      s.num_train, seed=s.seed)
+    known = ev.block_mask((s.rows, s.columns), *s.block)
+    r = ev.reconstruct(model, test.data, known, ex.sa_phase().draw,
+                       num_reconstructions=s.num_reconstructions, seed=s.seed,
+                       progress=progress)
+    return {"mistakes_per_picture": {"end": r.mean_wrong},
+            "expected_mistakes_per_picture": {"end": r.mean_expected_wrong},
+            "ties_per_picture": {"end": r.mean_ties},
+            "corrupted_pixels_per_picture": int(np.sum(~known))}
+
+
+def _check_variables(path: str, model: Any, n: int, what: str) -> None:
+    if model.layout.num_logical != n:
+        raise ValueError(f"{path} models {model.layout.num_logical} variables; {what} have {n}")
+
+
+def _training_settings(model_path: str, experiment: Any, seed: int | None) -> Any:
+    """The settings the model was trained with, from the results.json beside it
+    (the BAS split depends on them); the defaults, with a warning, without one."""
+    from . import _files
+    from .experiments import RESULTS_FILE
+
+    results = Path(model_path).with_name(RESULTS_FILE)
+    if not results.is_file():
+        print(f"warning: no {results}; assuming the default settings (seed "
+              f"{0 if seed is None else seed}) for the data split", file=sys.stderr)
+        return experiment.settings(seed=0 if seed is None else seed)
+    stored = _files.read_json(results, "a qsample results file")
+    if not isinstance(stored, dict) or not isinstance(stored.get("settings"), dict):
+        raise ValueError(f"{results} is not a qsample results file (it has no settings)")
+    if stored.get("experiment") != experiment.name:
+        raise ValueError(f"{results} records a {stored.get('experiment')!r} run; the model "
+                         f"beside it was not trained on {experiment.name}")
+    known = dict(stored["settings"])
+    known.pop("train_path", None)  # evaluation needs only the test split
+    settings = experiment.settings_from_dict(known, results)
+    if seed is not None and seed != settings.seed:
+        raise ValueError(f"'--seed' {seed} differs from the seed {settings.seed} the model "
+                         f"was trained with ({results}); the test split would overlap "
+                         "the training data")
+    return settings
+
+
+# -- embed, demo, bench -------------------------------------------------------------------
+def _embed_arguments(p: argparse.ArgumentParser) -> None:
+    from .experiments import EMBEDDING_METHODS, TARGETS
+
+    p.add_argument("n", type=int, metavar="N", help="embed the complete graph K_N")
+    p.add_argument("--target", choices=TARGETS, default="dw2x",
+                   help="target graph (default %(default)s)")
+    p.add_argument("--embedding", choices=EMBEDDING_METHODS, default="minorminer",
+                   help="minorminer's heuristic (best of --tries) or its clique embedder "
+                        "(default %(default)s)")
+    p.add_argument("--tries", type=int, default=10, metavar="K",
+                   help="minorminer tries, the best is kept (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the target's broken qubits and the embedder "
+                        "(default %(default)s)")
+    p.add_argument("--out", metavar="DIR",
+                   help="results folder, new or empty (default: results/embed-K<N>-<time>)")
+
+
 def _embed(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
     from . import experiments as ex
+    from ._validate import check_positive_int
+    from .embedding import check_embedder_seed
 
-    out = ex.results_folder(args.out, f"embed-K{args.n}")
-    e = ex.make_embedding(args.n, ex.make_target(args.target or "dw2x", args.seed or 0),
-                          args.embedding or "minorminer", args.tries or 10, args.seed or 0)
-    e.save(out / "embedding.json")
-    ex.write_json(out / "results.json", {"experiment": "embed", "report": asdict(e.report()),
-                                         "environment": ex.environment()})
-    e.draw(out / "embedding.png")
+    n = check_positive_int("N", args.n)
+    tries = check_positive_int("--tries", args.tries)
+    seed = check_embedder_seed(args.seed, tries, clique=args.embedding == "clique",
+                               name="--seed")
+    target = ex.make_target(args.target, seed)
+    with ex.open_results_folder(args.out, f"embed-K{n}") as out:
+        e = ex.make_embedding(n, target, args.embedding, tries, seed)
+        e.save(out / "embedding.json")
+        ex.write_json(out / ex.RESULTS_FILE, {"experiment": "embed",
+                                              "report": asdict(e.report()),
+                                              "environment": ex.environment()})
+        e.draw(out / "embedding.png")
     r = e.report()
-    print(f"K{args.n} on {e.target.name}: {r.physical_qubits} qubits, chains "
+    print(f"K{n} on {e.target.name}: {r.physical_qubits} qubits, chains "
           f"{r.min_chain}-{r.max_chain}, {r.physical_parameters} physical parameters; "
           f"written to {out}")
     return 0
 
 
-def _evaluate(args: argparse.Namespace) -> int:
-    from . import experiments as ex
-    from .model import HardwareModel
+def _demo_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--spins", type=int, default=16,
+                   help="spins of the SK model, at most 20 (default %(default)s)")
+    p.add_argument("--reads", type=int, default=5000,
+                   help="SA reads and exact samples (default %(default)s)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seeds the model and both samplers (default %(default)s)")
 
-    model = HardwareModel.load(args.model)
-    out = ex.results_folder(args.out, f"evaluate-{args.dataset}")
-    progress = False if args.no_progress else None
-    start = time.perf_counter()
-    if args.dataset == "digits":
-        settings = _training_settings(args.model, ex.DigitsSettings, args.seed)
-        figures = ex.evaluate_digits(model, settings, out, progress=progress)
-    else:
-        from . import datasets
-        from . import evaluate as ev
 
-        s = _training_settings(args.model, ex.BASSettings, args.seed)
-        _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
-                                          s.num_train, seed=s.seed)
-        known = ev.block_mask((s.rows, s.columns), *s.block)
-        r = ev.reconstruct(model, test.data, known, ex.sa_phase().draw,
-                           num_reconstructions=s.num_reconstructions, seed=s.seed,
-                           progress=progress)
-        figures = {"mistakes_per_picture": {"end": r.mean_wrong},
-                   "expected_mistakes_per_picture": {"end": r.mean_expected_wrong},
-                   "ties_per_picture": {"end": r.mean_ties},
-                   "corrupted_pixels_per_picture": int(np.sum(~known))}
-    result = {"experiment": "evaluate", "model": str(args.model), "dataset": args.dataset,
-              "settings": {"seed": args.seed or 0, "sampler": "qsample SA, linear beta 0 -> 1, "
-                           "200 sweeps (the learning sampler)"},
-              "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
-              "figures": figures}
-    ex.write_json(out / "results.json", result)
-    _print_figures(result)
+def _demo(args: argparse.Namespace) -> int:
+    from . import SimulatedAnnealingSampler, exact
+    from ._validate import check_int, check_positive_int, check_seed
+    from .ising import from_matrix
+
+    n = check_int("--spins", args.spins, 1, 20)
+    reads = check_positive_int("--reads", args.reads)
+    seed = check_seed(args.seed, "--seed")
+    rng = np.random.default_rng(seed)
+    J = np.triu(rng.normal(0.0, 2.0 / np.sqrt(n), size=(n, n)), k=1)
+    ising = from_matrix(np.zeros(n), J)
+    bqm = ising.to_bqm()
+    t = time.perf_counter()
+    ss = SimulatedAnnealingSampler().sample(
+        bqm, num_reads=reads, beta_schedule_type="custom",
+        beta_schedule=np.linspace(0.0, 1.0, 200), seed=seed)
+    sa_seconds = time.perf_counter() - t
+    samples = ss.record.sample[:, [ss.variables.index(v) for v in range(n)]]
+    t = time.perf_counter()
+    m = exact.moments(ising, beta=1.0)
+    exact_seconds = time.perf_counter() - t
+    corr_hat = samples.T.astype(float) @ samples / len(samples)
+    iu = np.triu_indices(n, k=1)
+    err = np.abs(corr_hat[iu] - m.correlation[iu])
+    data = exact.sample(ising, reads, beta=1.0, seed=seed)
+    print(f"qsample {__version__}: SK model, {n} spins, J ~ N(0, 2/sqrt(N)), beta = 1")
+    print(f"  simulated annealing: {reads} reads, linear beta 0 -> 1 over 200 sweeps, "
+          f"{sa_seconds:.3f} s")
+    print(f"  exact enumeration of 2^{n} states (log Z and all moments): {exact_seconds:.3f} s")
+    print(f"  log Z(beta=1) = {m.log_partition:.4f}")
+    if err.size:
+        print(f"  <s_i s_j>: mean |SA - exact| = {err.mean():.4f}, max = {err.max():.4f} "
+              f"(sampling noise ~ {1 / np.sqrt(reads):.4f})")
+    print(f"  proxy Lambda_av: SA samples {exact.log_likelihood_proxy(ising, samples):.4f}, "
+          f"exact samples {exact.log_likelihood_proxy(ising, data):.4f}")
     return 0
 
 
-def _training_settings(model_path: str, cls: Any, seed: int | None) -> Any:
-    """The settings the model was trained with, from the results.json beside it
-    (the BAS split depends on them); the defaults, with a warning, without one."""
-    import json
-    from pathlib import Path
+def _bench_arguments(p: argparse.ArgumentParser) -> None:
+    from .benchmark import add_arguments
 
-    results = Path(model_path).with_name("results.json")
-    if results.is_file():
-        stored = json.loads(results.read_text()).get("settings", {})
-        known = {k: tuple(v) if isinstance(v, list) else v for k, v in stored.items()
-                 if k in cls.__dataclass_fields__}
-        known.pop("train_path", None)  # evaluation needs only the test split
-        settings = cls(**known)
-        if seed is not None and seed != settings.seed:
-            raise ValueError(f"'--seed' {seed} differs from the seed {settings.seed} the model "
-                             f"was trained with ({results}); the test split would overlap "
-                             "the training data")
-        return settings
-    print(f"warning: no {results}; assuming the default settings (seed "
-          f"{0 if seed is None else seed}) for the data split", file=sys.stderr)
-    return cls(seed=0 if seed is None else seed)
+    add_arguments(p)
 
 
-def _common(p: argparse.ArgumentParser, dataset: bool = False) -> None:
-    from .experiments import TARGETS
+def _bench(args: argparse.Namespace) -> int:
+    from .benchmark import run
 
-    if dataset:
-        p.add_argument("dataset", choices=("bas", "digits"))
-    p.add_argument("--quick", action="store_true", help="about a minute: fewer iterations")
-    p.add_argument("--out", help="results folder (default results/<name>-<time>)")
-    p.add_argument("--iterations", type=int)
-    p.add_argument("--learning-rate", type=float, nargs="+", dest="learning_rate")
-    p.add_argument("--target", choices=TARGETS)
-    p.add_argument("--embedding", choices=("minorminer", "clique"))
-    p.add_argument("--tries", type=int, help="minorminer tries (the best is kept)")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--instances", type=int, help="SK instances")
-    p.add_argument("--optdigits", help="path of the UCI optdigits.tra file "
-                   "(default: cached, downloaded if needed)")
-    p.add_argument("--no-progress", action="store_true")
+    return run(args)
+
+
+# -- the registry -----------------------------------------------------------------------
+def _experiment_commands() -> list[Command]:
+    from .experiments import EXPERIMENTS
+
+    return [Command(e.name, e.summary, _experiment_arguments(e), _experiment_runner(e, True),
+                    f"{e.summary}. Writes a results folder (results.json, the model, PNG "
+                    "plots) and keeps a checkpoint to resume from.")
+            for e in EXPERIMENTS.values()]
+
+
+#: Every command but the experiments' (which come from the experiments registry).
+#: Add a command here: ``Command(name, help, add_arguments, run)``.
+COMMANDS: list[Command] = [
+    Command("train", "learn a model on a dataset and save it (no evaluation)",
+            _train_arguments, None),
+    Command("evaluate", "evaluate a saved model on the data it was trained on",
+            _evaluate_arguments, _evaluate),
+    Command("embed", "embed K_N into a target graph (embedding.json and a drawing)",
+            _embed_arguments, _embed),
+    Command("demo", "SA on a built-in SK model against the exact Boltzmann distribution",
+            _demo_arguments, _demo),
+    Command("bench", "qsample's SA against dwave-samplers, ns per spin update (needs "
+            "dwave-samplers)", _bench_arguments, _bench),
+]
+
+
+def all_commands() -> list[Command]:
+    """The experiments first, then :data:`COMMANDS`."""
+    return _experiment_commands() + COMMANDS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="qsample", description=__doc__.splitlines()[0])
+    p = _Parser(prog="qsample", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"qsample {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="SA on a built-in SK model vs exact enumeration")
-    demo.add_argument("--spins", type=int, default=16)
-    demo.add_argument("--reads", type=int, default=5000)
-    demo.add_argument("--seed", type=int, default=0)
-    demo.set_defaults(run=_demo)
-    for name, text in (("sk", "SK experiment (Fig. 7)"), ("bas", "bars and stripes (Fig. 5)"),
-                       ("digits", "OptDigits with classes (Figs. 4, 6)")):
-        e = sub.add_parser(name, help=text)
-        _common(e)
-        e.set_defaults(run=_experiment)
-    train = sub.add_parser("train", help="learn a model on bas or digits, save it")
-    _common(train, dataset=True)
-    train.set_defaults(run=_experiment)
-    evaluate = sub.add_parser("evaluate", help="evaluate a saved model (model.npz)")
-    evaluate.add_argument("model")
-    evaluate.add_argument("dataset", choices=("bas", "digits"))
-    evaluate.add_argument("--out")
-    evaluate.add_argument("--seed", type=int)
-    evaluate.add_argument("--no-progress", action="store_true")
-    evaluate.set_defaults(run=_evaluate)
-    embed = sub.add_parser("embed", help="embed K_N into a target graph")
-    embed.add_argument("n", type=int)
-    embed.add_argument("--target", choices=("dw2x", "chimera16", "pegasus6", "zephyr4"))
-    embed.add_argument("--embedding", choices=("minorminer", "clique"))
-    embed.add_argument("--tries", type=int)
-    embed.add_argument("--seed", type=int)
-    embed.add_argument("--out")
-    embed.set_defaults(run=_embed)
-    bench = sub.add_parser("bench", help="qsample SA vs dwave-samplers (needs dwave-samplers)")
-    from .benchmark import add_arguments
-
-    add_arguments(bench)
-    bench.set_defaults(run=_bench)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                           help="qsample COMMAND --help tells more")
+    for command in all_commands():
+        add_command(sub, command)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args, unknown = build_parser().parse_known_args(argv)
+        if unknown:  # name the command they were given to, not just qsample
+            raise UsageError(args.prog, f"unrecognized arguments: {' '.join(unknown)} "
+                                        f"(see {args.prog} --help)")
+    except UsageError as e:
+        print(f"{e.prog}: error: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # --help, --version
+        return e.code if isinstance(e.code, int) else 0
     try:
         return int(args.run(args))
-    except (ValueError, ImportError, FileNotFoundError, OSError) as e:
-        print(f"qsample {args.command}: error: {e}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt as e:
+        return _interrupted(args, e)
+    except Exception as e:
+        if args.debug:
+            raise
+        expected = isinstance(e, (ValueError, TypeError, OSError, ImportError, MemoryError))
+        text = " ".join(str(e).split()) or type(e).__name__
+        if isinstance(e, MemoryError):
+            text = f"out of memory ({text})"
+        if not expected:
+            text = (f"internal error ({type(e).__name__}: {text}); run with --debug for the "
+                    "traceback")
+        hint = "" if getattr(args, "resume", None) else _resume_hint(args)
+        print(f"{args.prog}: error: {text}{hint}", file=sys.stderr)
+        return 2 if expected else 1
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    """How to resume the run the command was making, if it left a checkpoint."""
+    from .experiments import CHECKPOINT_FILE
+
+    folder = getattr(args, "results_folder", None)
+    if folder is None or not (Path(folder) / CHECKPOINT_FILE).exists():
+        return ""
+    return f"; resume with: {args.prog} --resume {shlex.quote(str(folder))}"
+
+
+def _interrupted(args: argparse.Namespace, e: KeyboardInterrupt) -> int:
+    where = f" at {e.where}" if hasattr(e, "where") else ""
+    hint = _resume_hint(args) or ("; nothing to resume" if hasattr(args, "results_folder")
+                                  else "")
+    print(f"{args.prog}: interrupted{where}{hint}", file=sys.stderr)
+    return 130
 
 
 if __name__ == "__main__":

@@ -17,13 +17,13 @@ import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import exact
+from ._validate import check_exact_size, check_int, check_number, check_positive_int
 from .ising import IsingArrays
 
 #: The UCI repository's OptDigits training file.
@@ -58,17 +58,11 @@ class Dataset:
                        self.shape, self.num_classes)
 
 
-def _size(name: str, value: Any, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"'{name}' must be an integer >= {low}: value = {value!r}")
-    return int(value)
-
-
 # -- bars and stripes ---------------------------------------------------------------
 def bars_and_stripes(rows: int = 7, columns: int = 6) -> Dataset:
     """All 2^rows + 2^columns bars-and-stripes pictures, in a fixed order
     (stripes first: each row on or off; then bars: each column on or off)."""
-    rows, columns = _size("rows", rows), _size("columns", columns)
+    rows, columns = check_positive_int("rows", rows), check_positive_int("columns", columns)
     if rows * columns > 64 or max(rows, columns) > 16:
         raise ValueError(f"bars and stripes up to 16 rows or columns and 64 pixels: "
                          f"got {rows}x{columns}")
@@ -87,7 +81,7 @@ def _all_patterns(n: int) -> np.ndarray:
 def shuffled_split(dataset: Dataset, num_train: int, seed: int | None = 0
                    ) -> tuple[Dataset, Dataset]:
     """A seeded shuffle split into ``num_train`` training points and the rest."""
-    num_train = _size("num_train", num_train)
+    num_train = check_positive_int("num_train", num_train)
     if num_train >= len(dataset):
         raise ValueError(f"'num_train' must be less than the dataset size {len(dataset)}: "
                          f"value = {num_train}")
@@ -104,6 +98,9 @@ def read_optdigits(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     except ValueError as e:
         raise ValueError(f"{path} is not in the OptDigits format (65 integers per line): "
                          f"{e}") from None
+    if raw.size == 0:
+        raise ValueError(f"{path} holds no pictures (expected lines of 65 comma-separated "
+                         "integers)")
     if raw.shape[1] != 65:
         raise ValueError(f"{path}: expected 65 comma-separated values per line, got "
                          f"{raw.shape[1]}")
@@ -158,7 +155,12 @@ def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | o
             _download(OPTDIGITS_TRAIN_URL, path)
     elif not Path(path).exists():
         raise FileNotFoundError(f"OptDigits training file not found: {path}")
-    return preprocess_digits(*read_optdigits(path), one_hot=one_hot)
+    gray, labels = read_optdigits(path)
+    absent = [c for c in DIGIT_CLASSES if not np.any(labels == c)]
+    if absent:
+        raise ValueError(f"{path} has no pictures of class {', '.join(map(str, absent))}; "
+                         f"training needs every class of {list(DIGIT_CLASSES)}")
+    return preprocess_digits(gray, labels, one_hot=one_hot)
 
 
 def _download(url: str, path: Path) -> None:
@@ -193,12 +195,9 @@ def optdigits_test(*, one_hot: bool = False) -> Dataset:
 # -- Sherrington–Kirkpatrick --------------------------------------------------------
 def sk_instance(n: int = 15, zeta: float = 2.0, seed: int | None = 0) -> IsingArrays:
     """An SK model on n spins: J_ij ~ Normal(0, zeta / sqrt(n)), h = 0."""
-    n = _size("n", n, 2)
-    if not (np.isfinite(zeta) and zeta > 0):
-        raise ValueError(f"'zeta' must be positive: value = {zeta!r}")
-    if n > exact.MAX_EXACT_SPINS:
-        raise ValueError(f"'n' must be at most {exact.MAX_EXACT_SPINS} to sample exactly: "
-                         f"value = {n}")
+    n = check_int("n", n, 2)
+    check_exact_size(n, "exact sampling", name="n")
+    check_number("zeta", zeta, 0.0, low_open=True)
     rng = np.random.default_rng(seed)
     irow, icol = np.triu_indices(n, 1)
     return IsingArrays(list(range(n)), np.zeros(n), irow.astype(np.int64),
@@ -209,6 +208,6 @@ def sk_dataset(n: int = 15, num_samples: int = 150, zeta: float = 2.0, seed: int
                beta: float = 1.0) -> tuple[IsingArrays, Dataset]:
     """An SK instance and ``num_samples`` exact i.i.d. samples at ``beta``."""
     model = sk_instance(n, zeta, seed)
-    num_samples = _size("num_samples", num_samples)
+    num_samples = check_positive_int("num_samples", num_samples)
     child = None if seed is None else int(np.random.default_rng(seed).integers(2**63))
     return model, Dataset(exact.sample(model, num_samples, beta=beta, seed=child))

@@ -20,6 +20,7 @@ from typing import Any
 import networkx as nx
 
 from . import _files
+from ._validate import check_number, check_positive_int, check_seed
 from .chains import ChainLayout
 from .hardware import Target, _label_from_json, _label_to_json
 
@@ -85,15 +86,23 @@ class Embedding:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Embedding:
-        if d.get("format") != "qsample-embedding-1":
+        """The embedding described by :meth:`to_dict`; ``ValueError`` saying what is
+        wrong for anything else."""
+        if not isinstance(d, Mapping) or d.get("format") != "qsample-embedding-1":
             raise ValueError("not a qsample embedding (missing format 'qsample-embedding-1')")
-        source = nx.Graph()
-        source.add_nodes_from(_label_from_json(v) for v in d["source"]["nodes"])
-        source.add_edges_from((_label_from_json(a), _label_from_json(b))
-                              for a, b in d["source"]["edges"])
-        chains = {_label_from_json(v): tuple(_label_from_json(q) for q in qs)
-                  for v, qs in d["chains"]}
-        return cls(chains, Target.from_dict(d["target"]), source)
+        try:
+            source = nx.Graph()
+            source.add_nodes_from(_label_from_json(v) for v in d["source"]["nodes"])
+            source.add_edges_from((_label_from_json(a), _label_from_json(b))
+                                  for a, b in d["source"]["edges"])
+            chains = {_label_from_json(v): tuple(_label_from_json(q) for q in qs)
+                      for v, qs in d["chains"]}
+            target = d["target"]
+        except KeyError as e:
+            raise ValueError(f"not a qsample embedding: no {e} entry") from None
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"not a qsample embedding: {e}") from None
+        return cls(chains, Target.from_dict(target), source)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write JSON (chains, the logical graph and the target) atomically."""
@@ -101,8 +110,13 @@ class Embedding:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> Embedding:
-        with open(path) as f:
-            return cls.from_dict(json.load(f))
+        """An embedding written by :meth:`save`; ``ValueError`` naming the file for
+        anything else (empty, truncated, another kind of JSON)."""
+        d = _files.read_json(path, "a qsample embedding (JSON written by Embedding.save)")
+        try:
+            return cls.from_dict(d)
+        except ValueError as e:
+            raise ValueError(f"{path}: {e}") from None
 
     def draw(self, path: str | os.PathLike, **kwargs: Any) -> None:
         """A PNG of the chains on the target graph (needs matplotlib)."""
@@ -128,9 +142,7 @@ class Embedding:
 
 
 def complete_graph(n: int) -> nx.Graph:
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"'n' must be a positive integer: value = {n!r}")
-    return nx.complete_graph(n)
+    return nx.complete_graph(check_positive_int("n", n))
 
 
 def _source_graph(source: int | nx.Graph) -> nx.Graph:
@@ -170,6 +182,19 @@ def _score(chains: Mapping[Hashable, Sequence[Hashable]], rule: str) -> tuple[in
     return (longest, total) if rule == "max_chain" else (total, longest)
 
 
+def check_embedder_seed(seed: Any, tries: int = 1, *, clique: bool = False,
+                        name: str = "seed") -> int:
+    """A seed the embedder takes: minorminer's run i of ``tries`` uses seed + i,
+    a 64-bit seed; the clique embedder takes 32-bit seeds."""
+    if clique:
+        return check_seed(seed, name, high=2**32 - 1)
+    seed = check_seed(seed, name)
+    if seed + tries - 1 > 2**64 - 1:
+        raise ValueError(f"'{name}' must leave room for {tries} tries (run i uses {name} + i, "
+                         f"which must stay below 2**64): value = {seed}")
+    return seed
+
+
 def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
                    seed: int | None = 0, timeout: float = 60.0, rule: str = "max_chain",
                    **minorminer_params: Any) -> Embedding:
@@ -183,13 +208,11 @@ def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
 
     if rule not in SELECTION_RULES:
         raise ValueError(f"'rule' must be one of {SELECTION_RULES}: value = {rule!r}")
-    if isinstance(tries, bool) or not isinstance(tries, Integral) or tries < 1:
-        raise ValueError(f"'tries' must be a positive integer: value = {tries!r}")
-    if not timeout > 0:
-        raise ValueError(f"'timeout' must be positive (seconds): value = {timeout!r}")
+    tries = check_positive_int("tries", tries)
+    base = 0 if seed is None else check_embedder_seed(seed, tries)
+    check_number("timeout", timeout, 0.0, low_open=True)
     src = _source_graph(source)
     best, best_score = None, None
-    base = 0 if seed is None else int(seed)
     for i in range(tries):
         found = minorminer.find_embedding(src.edges if src.number_of_edges() else
                                           [(v, v) for v in src.nodes],
@@ -210,6 +233,8 @@ def clique_embedding(n: int, target: Target, seed: int | None = 0) -> Embedding:
     """K_n by minorminer's clique embedder (busclique) on a Chimera, Pegasus or Zephyr target."""
     import minorminer.busclique as busclique
 
+    if seed is not None:
+        seed = check_embedder_seed(seed, clique=True)
     src = complete_graph(n)
     if target.family is None:
         raise ValueError("clique_embedding needs a Chimera, Pegasus or Zephyr target; "

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from . import exact
+from ._validate import check_int, check_number, check_positive_int, check_spins
 from .ising import IsingArrays
 from .model import HardwareModel
 
@@ -53,10 +54,8 @@ def condition(ising: IsingArrays, fixed: np.ndarray) -> tuple[IsingArrays, np.nd
 
 def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.ndarray,
                                                                            np.ndarray]:
-    v = np.atleast_2d(np.asarray(values))
     n = model.layout.num_logical
-    if v.shape[1] != n or not np.all((v == 1) | (v == -1)):
-        raise ValueError(f"'values' must be ±1 with {n} columns: got shape {v.shape}")
+    v = check_spins("pictures", values, n)
     k = np.asarray(known, dtype=bool)
     if k.shape not in ((n,), v.shape):
         raise ValueError(f"'known' must be a mask of shape ({n},) or {v.shape}: got {k.shape}")
@@ -117,6 +116,7 @@ def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
     from tqdm.auto import tqdm
 
     values, known = _check_pictures(model, pictures, known)
+    num_reconstructions = check_positive_int("num_reconstructions", num_reconstructions)
     rng = np.random.default_rng(seed)
     out = np.empty_like(values)
     for b in tqdm(range(len(values)), desc="reconstructing", unit="picture",
@@ -158,12 +158,9 @@ def salt_and_pepper(pictures: Any, rate: float, seed: int = 0,
     """Corrupt each pixel independently with probability ``rate`` by replacing it
     with a uniformly random ±1: returns (noisy pictures, known mask). Only the
     first ``num_pixels`` columns are pixels (the rest stay known)."""
-    if not (np.isfinite(rate) and 0 <= rate <= 1):
-        raise ValueError(f"'rate' must be in [0, 1]: value = {rate!r}")
-    p = np.atleast_2d(np.asarray(pictures)).astype(np.int8)
-    n = p.shape[1] if num_pixels is None else int(num_pixels)
-    if not 0 <= n <= p.shape[1]:
-        raise ValueError(f"'num_pixels' must be in [0, {p.shape[1]}]: value = {num_pixels!r}")
+    check_number("rate", rate, 0.0, 1.0)
+    p = check_spins("pictures", pictures)
+    n = p.shape[1] if num_pixels is None else check_int("num_pixels", num_pixels, 0, p.shape[1])
     rng = np.random.default_rng(seed)
     corrupt = np.zeros(p.shape, dtype=bool)
     corrupt[:, :n] = rng.random((p.shape[0], n)) < rate
@@ -191,11 +188,17 @@ def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, d
     when several are; a tie counts half), ties between classes go to the lowest."""
     from tqdm.auto import tqdm
 
-    pixels = np.atleast_2d(np.asarray(pixels)).astype(np.int8)
-    labels = np.asarray(labels, dtype=np.int64)
     n = model.layout.num_logical
-    if pixels.shape[1] != n - num_classes:
-        raise ValueError(f"'pixels' must have {n - num_classes} columns: got {pixels.shape}")
+    num_classes = check_int("num_classes", num_classes, 1, n - 1)
+    pixels = check_spins("pixels", pixels, n - num_classes)
+    num_samples = check_positive_int("num_samples", num_samples)
+    labels = np.asarray(labels)
+    if labels.shape != (len(pixels),) or labels.dtype.kind not in "iu" or (
+            labels.size and not 0 <= labels.min() <= labels.max() < num_classes):
+        raise ValueError(f"'labels' must hold one class index in [0, {num_classes}) per "
+                         f"picture ({len(pixels)}): got shape {labels.shape}, dtype "
+                         f"{labels.dtype}")
+    labels = labels.astype(np.int64)
     full = np.concatenate([pixels, -np.ones((len(pixels), num_classes), np.int8)], axis=1)
     known = np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)]
     rng = np.random.default_rng(seed)
@@ -217,8 +220,9 @@ def generate(model: HardwareModel, class_index: int, num_classes: int, draw: Dra
     """Pictures (num_pictures, N - num_classes) sampled with the class block held
     one-hot at ``class_index``; ties are 0."""
     n = model.layout.num_logical
-    if not 0 <= class_index < num_classes:
-        raise ValueError(f"'class_index' must be in [0, {num_classes}): value = {class_index}")
+    num_classes = check_int("num_classes", num_classes, 1, n - 1)
+    class_index = check_int("class_index", class_index, 0, num_classes - 1)
+    num_pictures = check_positive_int("num_pictures", num_pictures)
     values = -np.ones(n, dtype=np.int8)
     values[n - num_classes + class_index] = 1
     known = np.r_[np.zeros(n - num_classes, bool), np.ones(num_classes, bool)]

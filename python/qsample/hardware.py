@@ -9,13 +9,14 @@ clique embeddings and drawings). Graphs come from dwave-graphs (``dwave.graphs``
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from numbers import Integral
 from typing import Any
 
 import networkx as nx
 import numpy as np
+
+from ._validate import check_positive_int
 
 FAMILIES = ("chimera", "pegasus", "zephyr")
 
@@ -69,20 +70,39 @@ class Target:
         }
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Target:
+    def from_dict(cls, d: Mapping[str, Any]) -> Target:
+        """The target described by :meth:`to_dict`; ``ValueError`` saying what is wrong
+        for anything else. A family shape is checked against the stored nodes
+        before any graph is built, so a forged shape cannot cost time or memory."""
+        if not isinstance(d, Mapping):
+            raise ValueError(f"not a qsample target description: expected an object with "
+                             f"nodes and edges, got {type(d).__name__}")
         try:
             family, shape = d.get("family"), tuple(d.get("shape", ()))
             nodes = [_label_from_json(q) for q in d["nodes"]]
             edges = [(_label_from_json(a), _label_from_json(b)) for a, b in d["edges"]]
             h_range = tuple(float(x) for x in d["h_range"])
             j_range = tuple(float(x) for x in d["j_range"])
-        except (KeyError, TypeError, ValueError) as e:
+            name = str(d.get("name", "graph"))
+        except KeyError as e:
+            raise ValueError(f"not a qsample target description: no {e} entry") from None
+        except (TypeError, ValueError) as e:
             raise ValueError(f"not a qsample target description: {e}") from None
-        graph = _family_graph(family, shape, nodes, edges) if family else nx.Graph()
-        if not family:
+        if family is None:
+            graph = nx.Graph()
             graph.add_nodes_from(nodes)
             graph.add_edges_from(edges)
-        return cls(graph, h_range, j_range, family, shape, d.get("name", "graph"))  # type: ignore[arg-type]
+        else:
+            try:
+                check_family_shape(family, shape, len(nodes))
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"not a qsample target description: {e}") from None
+            try:
+                graph = _family_graph(family, shape, nodes, edges, check=True)
+            except (TypeError, ValueError) as e:
+                raise ValueError(f"not a qsample target description: its nodes and edges are "
+                                 f"not in the {family} graph of shape {shape}: {e}") from None
+        return cls(graph, h_range, j_range, family, shape, name)  # type: ignore[arg-type]
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -97,29 +117,74 @@ def _label_to_json(q: Hashable) -> Any:
 
 
 def _label_from_json(q: Any) -> Hashable:
-    return tuple(q) if isinstance(q, list) else q
+    if isinstance(q, list):
+        return tuple(_label_from_json(x) for x in q)
+    if not isinstance(q, (int, float, str)) or isinstance(q, bool):
+        raise ValueError(f"a qubit or variable label must be a number, a string or a list "
+                         f"of them, got {q!r}")
+    return q
+
+
+#: The largest family graph a description may claim (far beyond any device:
+#: a C(16,16,4) has 2048 qubits, a P(16) 5640, a Z(12,4) 4800).
+MAX_FAMILY_QUBITS = 2**16
+
+
+def family_qubits(family: str, shape: tuple[int, ...]) -> int:
+    """How many qubits the full ``family`` graph of ``shape`` has."""
+    if family == "chimera":
+        m, n, t = shape
+        return 2 * m * n * t
+    if family == "pegasus":
+        (m,) = shape
+        return 8 * (m - 1) * (3 * m - 1)  # the fabric dwave-graphs builds by default
+    m, t = shape
+    return 4 * t * m * (2 * m + 1)
+
+
+_SHAPE_NAMES = {"chimera": ("m", "n", "t"), "pegasus": ("m",), "zephyr": ("m", "t")}
+
+
+def check_family_shape(family: Any, shape: tuple[Any, ...], num_nodes: int) -> None:
+    """Refuse a family or shape that is unknown, out of bounds, or has fewer
+    qubits than the ``num_nodes`` working qubits said to be on it, without
+    building any graph."""
+    if family not in FAMILIES:
+        raise ValueError(f"'family' must be one of {FAMILIES} or None: value = {family!r}")
+    names = _SHAPE_NAMES[family]
+    if len(shape) != len(names):
+        raise ValueError(f"a {family} shape is ({', '.join(names)}): shape = {shape!r}")
+    for name, value in zip(names, shape):
+        check_positive_int(f"shape {name}", value, MAX_FAMILY_QUBITS)
+    if family == "pegasus" and shape[0] < 2:
+        raise ValueError(f"a pegasus shape needs m >= 2: shape = {shape!r}")
+    total = family_qubits(family, shape)
+    if total > MAX_FAMILY_QUBITS:
+        raise ValueError(f"the {family} shape {shape!r} has {total} qubits, more than the "
+                         f"{MAX_FAMILY_QUBITS} a target may have")
+    if num_nodes > total:
+        raise ValueError(f"the {family} shape {shape!r} has {total} qubits, fewer than the "
+                         f"{num_nodes} working qubits listed")
 
 
 def _family_graph(family: str, shape: tuple[int, ...], nodes: list[Hashable] | None = None,
-                  edges: list[tuple[Hashable, Hashable]] | None = None) -> nx.Graph:
+                  edges: list[tuple[Hashable, Hashable]] | None = None,
+                  check: bool = False) -> nx.Graph:
     import dwave.graphs as dg
 
+    check_family_shape(family, shape, 0 if nodes is None else len(nodes))
     kw: dict[str, Any] = {}
     if nodes is not None:
         kw["node_list"] = nodes
+        kw["check_node_list"] = check
     if edges is not None:
         kw["edge_list"] = edges
+        kw["check_edge_list"] = check
     if family == "chimera":
         return dg.chimera_graph(*shape, **kw)
     if family == "pegasus":
         return dg.pegasus_graph(*shape, **kw)
     return dg.zephyr_graph(*shape, **kw)
-
-
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
-    return int(value)
 
 
 def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None) -> nx.Graph:
@@ -137,8 +202,8 @@ def chimera(m: int, n: int | None = None, t: int = 4, *, inactive: Iterable[Hash
             h_range: tuple[float, float] = DW2X_H_RANGE,
             j_range: tuple[float, float] = DW2X_J_RANGE) -> Target:
     """Chimera C(m, n, t), less the ``inactive`` qubits."""
-    m, t = _positive("m", m), _positive("t", t)
-    n = m if n is None else _positive("n", n)
+    m, t = check_positive_int("m", m), check_positive_int("t", t)
+    n = m if n is None else check_positive_int("n", n)
     g = _without(_family_graph("chimera", (m, n, t)), inactive)
     return Target(g, h_range, j_range, "chimera", (m, n, t), f"C({m},{n},{t})")
 
@@ -147,7 +212,7 @@ def pegasus(m: int, *, inactive: Iterable[Hashable] | None = None,
             h_range: tuple[float, float] = (-4.0, 4.0),
             j_range: tuple[float, float] = (-1.0, 1.0)) -> Target:
     """Pegasus P(m) (ranges default to an Advantage system's), less ``inactive``."""
-    m = _positive("m", m)
+    m = check_positive_int("m", m)
     if m < 2:
         raise ValueError(f"'m' must be at least 2 for Pegasus: value = {m}")
     g = _without(_family_graph("pegasus", (m,)), inactive)
@@ -158,7 +223,7 @@ def zephyr(m: int, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
            h_range: tuple[float, float] = (-4.0, 4.0),
            j_range: tuple[float, float] = (-1.0, 1.0)) -> Target:
     """Zephyr Z(m, t) (ranges default to an Advantage2 system's), less ``inactive``."""
-    m, t = _positive("m", m), _positive("t", t)
+    m, t = check_positive_int("m", m), check_positive_int("t", t)
     g = _without(_family_graph("zephyr", (m, t)), inactive)
     return Target(g, h_range, j_range, "zephyr", (m, t), f"Z({m},{t})")
 

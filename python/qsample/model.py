@@ -1,6 +1,6 @@
 """The hardware-embedded model: one field per used qubit and one coupling per
 target coupler among the used qubits, each tagged as inside a chain or between
-chains (design notes §1.2-1.4).
+chains.
 
 Parameters are in dimod's convention, E(z) = sum h z + sum J z z (the paper's
 h and J with the opposite sign), so ``to_bqm`` is direct. The qubit order is
@@ -19,6 +19,7 @@ import dimod
 import numpy as np
 
 from . import _files
+from ._validate import check_number, check_spin
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding
 from .ising import IsingArrays, spin_samples
@@ -111,8 +112,7 @@ class HardwareModel:
         for v, x in values.items():
             if v not in logical:
                 raise ValueError(f"'values' names {v!r}, which is not a logical variable")
-            if x not in (-1, 1):
-                raise ValueError(f"'values' for {v!r} must be +1 or -1: value = {x!r}")
+            x = check_spin(f"values[{v!r}]", x)
             k = logical[v]
             for q in self.layout.qubits[self.layout.starts[k]:self.layout.starts[k + 1]]:
                 out[q] = int(x)
@@ -122,9 +122,8 @@ class HardwareModel:
         """A copy whose chains of the given logical variables carry a strong field
         pulling them to their values (the paper's clamp on a QPU); ``h_max``
         defaults to the largest field the target allows."""
-        strength = max(abs(x) for x in self.target.h_range) if h_max is None else float(h_max)
-        if not strength > 0:
-            raise ValueError(f"'h_max' must be positive: value = {h_max!r}")
+        strength = (max(abs(x) for x in self.target.h_range) if h_max is None
+                    else check_number("h_max", h_max, 0.0, low_open=True))
         h = self.h.copy()
         index = {q: i for i, q in enumerate(self.qubits)}
         for q, x in self._chain_values(values).items():
@@ -145,19 +144,34 @@ class HardwareModel:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> HardwareModel:
-        with np.load(path, allow_pickle=False) as z:
-            if "format" not in z or str(z["format"]) != "qsample-model-1":
-                raise ValueError(f"{path} is not a qsample model file")
-            embedding = Embedding.from_dict(json.loads(str(z["embedding"])))
-            model = cls(embedding, z["h"], z["J"])
-            same = np.array_equal(model.irow, z["irow"]) and np.array_equal(model.icol, z["icol"])
-            if not same:
-                raise ValueError(f"{path}: edges do not match the stored target")
+        """A model written by :meth:`save`; ``ValueError`` naming the file for
+        anything else (empty, truncated, another kind of file, mismatched arrays)."""
+        what = "a qsample model file (.npz written by HardwareModel.save)"
+        z = _files.read_npz(path, what)
+        missing = sorted({"format", "h", "J", "irow", "icol", "embedding"} - set(z))
+        if missing or str(z["format"]) != "qsample-model-1":
+            raise ValueError(f"{path} is not {what}"
+                             + (f": it has no {', '.join(missing)}" if missing else ""))
+        try:
+            d = json.loads(str(z["embedding"]))
+        except ValueError as e:
+            raise ValueError(f"{path} is not {what}: its embedding is not JSON ({e})") from None
+        try:
+            model = cls(Embedding.from_dict(d), z["h"], z["J"])
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path}: {e}") from None
+        same = np.array_equal(model.irow, z["irow"]) and np.array_equal(model.icol, z["icol"])
+        if not same:
+            raise ValueError(f"{path}: edges do not match the stored target")
         return model
 
 
 def _vector(name: str, x: Any, size: int) -> np.ndarray:
-    a = np.array(x, dtype=np.float64)
+    try:
+        a = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"'{name}' must be an array of {size} numbers: value = "
+                         f"{np.asarray(x)!r:.80}") from None
     if a.shape != (size,):
         raise ValueError(f"'{name}' must have shape ({size},), got {a.shape}")
     if not np.all(np.isfinite(a)):

@@ -2,6 +2,7 @@
 
 from .bas import PAPER_BAS, BASSettings, run_bas
 from .common import (
+    EMBEDDING_METHODS,
     TARGETS,
     environment,
     make_embedding,
@@ -12,23 +13,43 @@ from .common import (
     write_json,
 )
 from .digits import DigitsSettings, evaluate_digits, run_digits
+from .registry import EXPERIMENTS, Experiment, StoredRun, stored_run
+from .runs import (
+    CHECKPOINT_FILE,
+    DEFAULT_CHECKPOINT_EVERY,
+    RESULTS_FILE,
+    RUN_FILE,
+    Interrupted,
+    open_results_folder,
+)
 from .sk import SKSettings, run_sk
 
 __all__ = [
+    "CHECKPOINT_FILE",
+    "DEFAULT_CHECKPOINT_EVERY",
+    "EMBEDDING_METHODS",
+    "EXPERIMENTS",
     "PAPER_BAS",
+    "RESULTS_FILE",
+    "RUN_FILE",
     "TARGETS",
     "BASSettings",
     "DigitsSettings",
+    "Experiment",
+    "Interrupted",
     "SKSettings",
+    "StoredRun",
     "environment",
     "evaluate_digits",
     "make_embedding",
     "make_target",
+    "open_results_folder",
     "results_folder",
     "run_bas",
     "run_digits",
     "run_sk",
     "sa_phase",
+    "stored_run",
     "with_overrides",
     "write_json",
 ]

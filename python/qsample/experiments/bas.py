@@ -12,17 +12,19 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
-from ..learning import Hyperparameters, Trainer, embedded_trainer
+from ..learning import Hyperparameters, PeriodicCheckpoint, Trainer, embedded_trainer
+from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
-from .common import (
-    _check_settings,
-    _finish,
-    _report,
-    make_embedding,
-    make_target,
-    sa_phase,
-    write_json,
+from .common import _check_settings, _finish, _report, sa_phase, write_json
+from .runs import (
+    CHECKPOINT_FILE,
+    DEFAULT_CHECKPOINT_EVERY,
+    begin_run,
+    experiment_state,
+    previous_checkpoint,
+    run_embedding,
 )
+from .runs import train as run_training
 
 #: The paper's expected mistakes per reconstructed BAS picture (of 20 pixels).
 PAPER_BAS = {1: 10.45, 100: 3.73, 1000: 0.59, 3850: 0.13}
@@ -60,17 +62,21 @@ class BASSettings:
 
 
 def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
-            evaluate: bool = True) -> dict[str, Any]:
+            evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+            resume: bool = False) -> dict[str, Any]:
     """Train on 96 BAS pictures; reconstruct the 96 test pictures with a
-    blacked-out block at the evaluation iterations and at the end."""
+    blacked-out block at the evaluation iterations and at the end.
+
+    A checkpoint is kept in ``out`` every ``checkpoint_every`` iterations; with
+    ``resume`` the run continues from what ``out`` holds (see
+    :mod:`qsample.experiments.runs`)."""
     start = time.perf_counter()
     s = settings
+    begin_run(out, "bas", s, evaluate, resume)
     train, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
                                           s.num_train, seed=s.seed)
     known = ev.block_mask((s.rows, s.columns), *s.block)
-    embedding = make_embedding(s.rows * s.columns, make_target(s.target, s.seed), s.embedding,
-                               s.embedding_tries, s.seed)
-    embedding.save(out / "embedding.json")
+    embedding = run_embedding(out, s.rows * s.columns, s, resume)
     model = HardwareModel(embedding, seed=s.seed)
     phase = sa_phase()
     at = sorted({*s.evaluate_at, s.iterations}) if evaluate else []
@@ -82,14 +88,24 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
                                        phase.draw, num_reconstructions=s.num_reconstructions,
                                        seed=s.seed)
 
+    def state(it: int) -> dict[str, Any]:  # the reconstructions done by iteration it
+        done = {f"reconstruction.{k}.{f}": getattr(r, f) for k, r in recon.items() if k <= it
+                for f in _RECONSTRUCTION_FIELDS}
+        return {"experiment": "bas", **done}
+
+    keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
     trainer = embedded_trainer(model, train.data, phase,
                                Hyperparameters(learning_rate=s.learning_rate,
                                                num_reads=s.num_reads, range_policy="ignore"),
-                               seed=s.seed, progress=progress, callbacks=[(1, reconstruct)])
-    trainer.run(s.iterations)
+                               seed=s.seed, progress=progress,
+                               callbacks=[(1, reconstruct), (1, keeper)])
+    previous = previous_checkpoint(out, resume)
+    if previous is not None:
+        trainer.load_checkpoint(previous)
+        recon.update(_saved_reconstructions(previous))
+    run_training(trainer, s.iterations, keeper, out)
     learned = model.with_parameters(trainer.h, trainer.J)
     learned.save(out / "model.npz")
-    trainer.save_checkpoint(out / "checkpoint.npz")
     figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
                                "training_seconds": float(np.sum(
                                    trainer.history.sampling_seconds)
@@ -107,6 +123,24 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
         _plot_bas(out, s, test.data, known, recon)
     _plot_history(out, trainer)
     return _finish(out, "bas", settings, figures, start)
+
+
+_RECONSTRUCTION_FIELDS = ("values", "wrong", "ties", "corrupted")
+
+
+def _saved_reconstructions(checkpoint: Checkpoint) -> dict[int, ev.Reconstruction]:
+    state = experiment_state(checkpoint, "bas")
+    found: dict[int, dict[str, np.ndarray]] = {}
+    for key, value in state.items():
+        parts = key.split(".")
+        if parts[0] == "reconstruction" and len(parts) == 3 and parts[1].isdigit():
+            found.setdefault(int(parts[1]), {})[parts[2]] = value
+    try:
+        return {it: ev.Reconstruction(**{f: np.asarray(found[it][f])
+                                         for f in _RECONSTRUCTION_FIELDS})
+                for it in sorted(found)}
+    except KeyError as e:
+        raise ValueError(f"{checkpoint.path}: a saved reconstruction lacks {e}") from None
 
 
 def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,

@@ -26,11 +26,13 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, _files, hardware
-from .._validate import check_positive_int
-from ..embedding import Embedding, clique_embedding, find_embedding
+from .._validate import check_number, check_positive_int
+from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
 from ..learning import SampledMoments
 
 TARGETS = ("dw2x", "chimera16", "pegasus6", "zephyr4")
+#: How ``make_embedding`` embeds K_N: minorminer's heuristic or its clique embedder.
+EMBEDDING_METHODS = ("minorminer", "clique")
 
 
 # -- shared pieces --------------------------------------------------------------------
@@ -55,7 +57,7 @@ def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
         return find_embedding(n, target, tries=tries, seed=seed)
     if method == "clique":
         return clique_embedding(n, target, seed=seed)
-    raise ValueError(f"'embedding' must be 'minorminer' or 'clique': value = {method!r}")
+    raise ValueError(f"'embedding' must be one of {EMBEDDING_METHODS}: value = {method!r}")
 
 
 def sa_phase() -> SampledMoments:
@@ -82,6 +84,8 @@ def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
             path = Path("results") / f"{experiment}-{stamp}-{k}"
     else:
         path = Path(out)
+        if path.is_dir():
+            _files.clean_orphans(path)
         if path.exists() and any(path.iterdir()):
             raise ValueError(f"results folder {path} exists and is not empty; choose another "
                              "with --out")
@@ -103,13 +107,14 @@ def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ..
     for name in rates:
         values = getattr(settings, name)
         for v in values if isinstance(values, tuple) else (values,):
-            if not (isinstance(v, (int, float)) and np.isfinite(v) and v > 0):
-                raise ValueError(f"'{name}' must be positive: value = {values!r}")
+            check_number(name, v, 0.0, low_open=True)
     if settings.target not in TARGETS:
         raise ValueError(f"'target' must be one of {TARGETS}: value = {settings.target!r}")
-    if settings.embedding not in ("minorminer", "clique"):
-        raise ValueError(f"'embedding' must be 'minorminer' or 'clique': "
+    if settings.embedding not in EMBEDDING_METHODS:
+        raise ValueError(f"'embedding' must be one of {EMBEDDING_METHODS}: "
                          f"value = {settings.embedding!r}")
+    check_embedder_seed(settings.seed, settings.embedding_tries,
+                        clique=settings.embedding == "clique")
 
 def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
             start: float) -> dict[str, Any]:

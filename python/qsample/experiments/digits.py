@@ -12,10 +12,26 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
-from ..learning import Hyperparameters, SampledMoments, Trainer, embedded_trainer
+from ..learning import (
+    Hyperparameters,
+    PeriodicCheckpoint,
+    SampledMoments,
+    Trainer,
+    embedded_trainer,
+)
+from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
 from .bas import _plot_history
-from .common import _check_settings, _finish, _report, make_embedding, make_target, sa_phase
+from .common import _check_settings, _finish, _report, sa_phase
+from .runs import (
+    CHECKPOINT_FILE,
+    DEFAULT_CHECKPOINT_EVERY,
+    begin_run,
+    experiment_state,
+    previous_checkpoint,
+    run_embedding,
+)
+from .runs import train as run_training
 
 
 @dataclass
@@ -55,17 +71,21 @@ class DigitsSettings:
 
 
 def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None,
-               evaluate: bool = True) -> dict[str, Any]:
+               evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+               resume: bool = False) -> dict[str, Any]:
     """Train the 46-variable model (42 pixels + 4 one-hot classes) on the 1545
     training pictures; test accuracy on the 723 test pictures, reconstructions
-    under salt-and-pepper noise and class-conditioned generation."""
+    under salt-and-pepper noise and class-conditioned generation.
+
+    A checkpoint is kept in ``out`` every ``checkpoint_every`` iterations; with
+    ``resume`` the run continues from what ``out`` holds (see
+    :mod:`qsample.experiments.runs`)."""
     start = time.perf_counter()
     s = settings
+    begin_run(out, "digits", s, evaluate, resume)
     train = datasets.optdigits_train(s.train_path, one_hot=True)
     test = datasets.optdigits_test(one_hot=True) if evaluate else None
-    embedding = make_embedding(train.data.shape[1], make_target(s.target, s.seed), s.embedding,
-                               s.embedding_tries, s.seed)
-    embedding.save(out / "embedding.json")
+    embedding = run_embedding(out, train.data.shape[1], s, resume)
     model = HardwareModel(embedding, seed=s.seed)
     phase = sa_phase()
     accuracy_along: dict[str, float] = {}
@@ -76,15 +96,24 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
                             phase.draw, num_samples=s.classify_samples, seed=s.seed)
             accuracy_along[str(it)] = c.accuracy
 
+    def state(it: int) -> dict[str, Any]:  # the accuracies measured by iteration it
+        return {"experiment": "digits",
+                "accuracy_along": {k: v for k, v in accuracy_along.items() if int(k) <= it}}
+
+    keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
     trainer = embedded_trainer(model, train.data, phase,
                                Hyperparameters(learning_rate=s.learning_rate,
                                                num_reads=s.num_reads, batch_size=s.batch_size,
                                                range_policy="ignore"),
-                               seed=s.seed, progress=progress, callbacks=[(1, accuracy)])
-    trainer.run(s.iterations)
+                               seed=s.seed, progress=progress,
+                               callbacks=[(1, accuracy), (1, keeper)])
+    previous = previous_checkpoint(out, resume)
+    if previous is not None:
+        trainer.load_checkpoint(previous)
+        accuracy_along.update(_saved_accuracies(previous))
+    run_training(trainer, s.iterations, keeper, out)
     learned = model.with_parameters(trainer.h, trainer.J)
     learned.save(out / "model.npz")
-    trainer.save_checkpoint(out / "checkpoint.npz")
     _plot_history(out, trainer)
     figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
                                "num_train": len(train),
@@ -94,6 +123,15 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     if test is not None:
         figures.update(evaluate_digits(learned, s, out, test, phase, progress))
     return _finish(out, "digits", settings, figures, start)
+
+
+def _saved_accuracies(checkpoint: Checkpoint) -> dict[str, float]:
+    saved = experiment_state(checkpoint, "digits").get("accuracy_along")
+    if not isinstance(saved, dict) or not all(
+            k.isdigit() and isinstance(v, float) for k, v in saved.items()):
+        raise ValueError(f"{checkpoint.path}: the saved accuracies are not a mapping of "
+                         "iterations to numbers")
+    return saved
 
 
 def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,

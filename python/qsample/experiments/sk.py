@@ -4,25 +4,39 @@ logical K_N against SA-based learning of the embedded physical model."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import datasets, exact
+from .. import _files, datasets, exact
 from .. import evaluate as ev
+from .._validate import check_exact_size, check_int
 from ..embedding import Embedding
 from ..learning import (
     ExactMoments,
     Hyperparameters,
+    PeriodicCheckpoint,
     SampledMoments,
     Trainer,
     embedded_trainer,
     logical_complete_graph,
 )
+from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
-from .common import _check_settings, _finish, _report, make_embedding, make_target, sa_phase
+from .common import _check_settings, _finish, _report, sa_phase
+from .runs import (
+    CHECKPOINT_FILE,
+    DEFAULT_CHECKPOINT_EVERY,
+    Interrupted,
+    begin_run,
+    experiment_state,
+    previous_checkpoint,
+    run_embedding,
+)
+from .runs import train as run_training
 
 
 @dataclass
@@ -42,9 +56,8 @@ class SKSettings:
     def __post_init__(self) -> None:
         _check_settings(self, ("instances", "spins", "num_samples", "iterations", "num_reads",
                                "embedding_tries"), ("zeta", "learning_rates"))
-        if self.spins > exact.MAX_EXACT_SPINS:
-            raise ValueError(f"'spins' must be at most {exact.MAX_EXACT_SPINS} (exact "
-                             f"samples and log Z): value = {self.spins}")
+        check_int("spins", self.spins, 2)
+        check_exact_size(self.spins, "exact samples and log Z", name="spins")
 
     @classmethod
     def quick(cls) -> SKSettings:
@@ -55,7 +68,9 @@ class SKSettings:
         return cls()
 
 
-def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dict[str, Any]:
+def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
+           checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+           resume: bool = False) -> dict[str, Any]:
     """Exact-gradient learning of the logical K_N vs SA-based learning of the
     embedded physical model, Λ_av per iteration against the data's Λ_av(D).
 
@@ -63,14 +78,20 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dic
     (exact, from its moments); Λ_av of the physical model is that of the
     negative phase's decoded SA samples at each iteration (ties broken at random).
     Both curves give, at iteration k, the model at the start of iteration k.
+
+    Each (instance, learning rate) is one unit of work; the checkpoint kept in
+    ``out`` (every ``checkpoint_every`` iterations of the SA learning) holds the
+    results of the finished units, so that with ``resume`` the run continues
+    where it stopped (see :mod:`qsample.experiments.runs`).
     """
     from tqdm.auto import tqdm
 
     start = time.perf_counter()
     s = settings
-    embedding = make_embedding(s.spins, make_target(s.target, s.seed), s.embedding,
-                               s.embedding_tries, s.seed)
-    embedding.save(out / "embedding.json")
+    begin_run(out, "sk", s, True, resume)
+    embedding = run_embedding(out, s.spins, s, resume)
+    previous = previous_checkpoint(out, resume)
+    units = _saved_units(previous) if previous is not None else {}
     T = s.iterations
     curves: dict[str, list[np.ndarray]] = {}
     data_proxy, kl_exact, kl_sa, max_j = [], {}, {}, {}
@@ -78,20 +99,23 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dic
         truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
         data_proxy.append(exact.log_likelihood_proxy(truth, data.data))
         for eta in s.learning_rates:
-            hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads,
-                                    range_policy="ignore")
-            lam, logical = _sk_exact_curve(truth, data.data, hyper, T, s.seed)
-            curves.setdefault(f"exact logical, eta={eta}", []).append(lam)
-            kl_exact.setdefault(eta, []).append(_exact_kl(logical.current_model(), truth))
-            lam_sa, learned, physical, phase = _sk_physical_curve(
-                truth, data.data, embedding, hyper, T, s.seed + i)
-            curves.setdefault(f"SA physical, eta={eta}", []).append(lam_sa)
-            decoded = learned.decode(phase.draw(learned.to_ising(), 20000, seed=s.seed)).values
-            kl_sa.setdefault(eta, []).append(ev.empirical_kl(decoded, truth))
-            max_j.setdefault(eta, []).append([physical.history.max_abs_J_intra[-1],
-                                              physical.history.max_abs_J_inter[-1]])
-            if i == 0:
-                learned.save(out / f"model_instance0_eta{eta}.npz")
+            key = f"instance {i + 1} of {s.instances}, eta={eta}"
+            if key not in units:
+                try:
+                    units[key] = _sk_unit(s, i, eta, truth, data.data, embedding, out, units,
+                                          previous, checkpoint_every)
+                except Interrupted:
+                    raise
+                except KeyboardInterrupt:
+                    raise Interrupted(out, key) from None
+            u = units[key]
+            curves.setdefault(f"exact logical, eta={eta}", []).append(
+                np.asarray(u["exact_curve"], dtype=np.float64))
+            curves.setdefault(f"SA physical, eta={eta}", []).append(
+                np.asarray(u["sa_curve"], dtype=np.float64))
+            kl_exact.setdefault(eta, []).append(u["kl_exact"])
+            kl_sa.setdefault(eta, []).append(u["kl_sa"])
+            max_j.setdefault(eta, []).append(u["max_abs_J_intra_inter"])
     d_mean, d_std = float(np.mean(data_proxy)), float(np.std(data_proxy))
     band_low = d_mean - d_std
     summary: dict[str, Any] = {}
@@ -121,7 +145,7 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None) -> dic
         "max_abs_J_intra_inter_final": {str(k): np.mean(v, axis=0) for k, v in max_j.items()},
         "embedding": _report(embedding),
     }
-    np.savez(out / "sk_curves.npz", data_proxy=np.array(data_proxy),
+    _files.savez(out / "sk_curves.npz", data_proxy=np.array(data_proxy),
              **{k.replace(" ", "_").replace(",", ""): np.array(v) for k, v in curves.items()})
     return _finish(out, "sk", settings, figures, start)
 
@@ -149,8 +173,51 @@ def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int
     return lam, logical
 
 
+def _sk_unit(s: SKSettings, i: int, eta: float, truth: Any, data: np.ndarray,
+             embedding: Embedding, out: Path, units: dict[str, dict[str, Any]],
+             previous: Checkpoint | None, checkpoint_every: int) -> dict[str, Any]:
+    """Both curves of one instance and learning rate, continuing from
+    ``previous`` if it stopped inside this unit; the checkpoints it writes hold
+    the finished ``units`` too."""
+    key = f"instance {i + 1} of {s.instances}, eta={eta}"
+    hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads, range_policy="ignore")
+    resumed = previous if previous is not None and previous.extra.get("unit") == key else None
+    if resumed is not None:
+        lam, kl = _saved_exact_curve(resumed, s.iterations)
+    else:
+        lam, logical = _sk_exact_curve(truth, data, hyper, s.iterations, s.seed)
+        kl = _exact_kl(logical.current_model(), truth)
+
+    def state(it: int, lam_sa: np.ndarray) -> dict[str, Any]:
+        return {"experiment": "sk", "units": units, "unit": key, "exact_curve": lam,
+                "kl_exact": kl, "sa_curve": lam_sa[:it].copy()}
+
+    lam_sa, learned, physical, phase = _sk_physical_curve(
+        truth, data, embedding, hyper, s.iterations, s.seed + i,
+        _Checkpointing(out, checkpoint_every, state, resumed, f"{key}, "))
+    decoded = learned.decode(phase.draw(learned.to_ising(), 20000, seed=s.seed)).values
+    if i == 0:
+        learned.save(out / f"model_instance0_eta{eta}.npz")
+    return {"exact_curve": lam.tolist(), "sa_curve": lam_sa.tolist(), "kl_exact": kl,
+            "kl_sa": ev.empirical_kl(decoded, truth),
+            "max_abs_J_intra_inter": [physical.history.max_abs_J_intra[-1],
+                                      physical.history.max_abs_J_inter[-1]]}
+
+
+@dataclass
+class _Checkpointing:
+    """Where and how often the SA learning of a unit keeps its checkpoint, the
+    state saved beside it, and the checkpoint to continue from."""
+
+    out: Path
+    every: int
+    state: Callable[[int, np.ndarray], dict[str, Any]]
+    resumed: Checkpoint | None
+    where: str
+
+
 def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
-                       hyper: Hyperparameters, T: int, seed: int
+                       hyper: Hyperparameters, T: int, seed: int, checkpointing: _Checkpointing
                        ) -> tuple[np.ndarray, HardwareModel, Trainer, SampledMoments]:
     """SA-based learning of the embedded model; Λ_av of the decoded
     negative-phase samples of each iteration."""
@@ -162,10 +229,37 @@ def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
         decoded = model.decode(t.negative.samples).values
         lam[it - 1] = ev.proxy(truth, decoded, seed=it)
 
+    c = checkpointing
+    keeper = PeriodicCheckpoint(c.out / CHECKPOINT_FILE, c.every, lambda it: c.state(it, lam))
     physical = embedded_trainer(model, data, phase, hyper, seed=seed, progress=False,
-                                callbacks=[(1, sampled_proxy)])
-    physical.run(T)
+                                callbacks=[(1, sampled_proxy), (1, keeper)])
+    if c.resumed is not None:
+        physical.load_checkpoint(c.resumed)
+        done = np.asarray(c.resumed.extra.get("sa_curve"))
+        if done.shape != (physical.iteration,) or done.dtype != np.float64:
+            raise ValueError(f"{c.resumed.path}: the saved SA curve must hold "
+                             f"{physical.iteration} numbers, one per iteration done")
+        lam[:len(done)] = done
+    run_training(physical, T, keeper, c.out, c.where)
     return lam, model.with_parameters(physical.h, physical.J), physical, phase
+
+
+def _saved_units(checkpoint: Checkpoint) -> dict[str, dict[str, Any]]:
+    units = experiment_state(checkpoint, "sk").get("units")
+    fields = {"exact_curve", "sa_curve", "kl_exact", "kl_sa", "max_abs_J_intra_inter"}
+    if not isinstance(units, dict) or not all(
+            isinstance(u, dict) and set(u) == fields for u in units.values()):
+        raise ValueError(f"{checkpoint.path}: the saved SK units must each hold "
+                         f"{sorted(fields)}")
+    return units
+
+
+def _saved_exact_curve(checkpoint: Checkpoint, T: int) -> tuple[np.ndarray, float]:
+    lam, kl = checkpoint.extra.get("exact_curve"), checkpoint.extra.get("kl_exact")
+    if not (isinstance(lam, np.ndarray) and lam.shape == (T,) and isinstance(kl, float)):
+        raise ValueError(f"{checkpoint.path}: the saved exact curve must hold {T} numbers "
+                         "and its KL divergence")
+    return lam, kl
 
 
 def _exact_kl(model: Any, truth: Any) -> float:

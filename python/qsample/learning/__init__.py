@@ -1,6 +1,7 @@
 """Moment-matching learning: the trainer, its negative phases and the moments
 both phases reduce samples to."""
 
+from .checkpoints import Checkpoint, PeriodicCheckpoint, read_checkpoint
 from .moments import sample_moments
 from .phases import (
     DEFAULT_SA_PARAMETERS,
@@ -21,16 +22,19 @@ from .trainer import (
 
 __all__ = [
     "DEFAULT_SA_PARAMETERS",
+    "Checkpoint",
     "RANGE_POLICIES",
     "ExactMoments",
     "History",
     "Hyperparameters",
     "NegativePhase",
     "PhaseResult",
+    "PeriodicCheckpoint",
     "RangeEvent",
     "SampledMoments",
     "Trainer",
     "embedded_trainer",
     "logical_complete_graph",
+    "read_checkpoint",
     "sample_moments",
 ]

@@ -17,18 +17,18 @@ into the learned parameters: nothing here ever estimates it.
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from collections.abc import Callable, Hashable, Sequence
-from dataclasses import asdict, dataclass, field
-from numbers import Integral, Real
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 
-from .. import _files
+from .._validate import check_int, check_number, check_positive_int, check_spins
 from ..ising import IsingArrays
+from . import checkpoints
 from .moments import sample_moments
 from .phases import NegativePhase, PhaseResult, SampledMoments
 
@@ -46,23 +46,12 @@ class Hyperparameters:
     range_policy: str = "stop"  # "stop" (the paper), "clip", or "ignore"
 
     def __post_init__(self) -> None:
-        def number(name: str, value: Any) -> float:
-            if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
-                raise ValueError(f"'{name}' must be a finite number: value = {value!r}")
-            return float(value)
-
-        if number("learning_rate", self.learning_rate) <= 0:
-            raise ValueError(f"'learning_rate' must be positive: value = {self.learning_rate!r}")
-        if not 0 <= number("momentum", self.momentum) < 1:
-            raise ValueError(f"'momentum' must be in [0, 1): value = {self.momentum!r}")
-        if number("l2", self.l2) < 0:
-            raise ValueError(f"'l2' must be non-negative: value = {self.l2!r}")
-        for name in ("num_reads", "batch_size"):
-            value = getattr(self, name)
-            if name == "batch_size" and value is None:
-                continue
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
+        check_number("learning_rate", self.learning_rate, 0.0, low_open=True)
+        check_number("momentum", self.momentum, 0.0, 1.0, high_open=True)
+        check_number("l2", self.l2, 0.0)
+        check_positive_int("num_reads", self.num_reads)
+        if self.batch_size is not None:
+            check_positive_int("batch_size", self.batch_size)
         if self.range_policy not in RANGE_POLICIES:
             raise ValueError(
                 f"'range_policy' must be one of {RANGE_POLICIES}: value = {self.range_policy!r}"
@@ -266,10 +255,7 @@ class Trainer:
 
     def run(self, num_iterations: int) -> Trainer:
         """Run up to ``num_iterations`` more iterations (fewer if the range stops it)."""
-        if isinstance(num_iterations, bool) or not isinstance(num_iterations, Integral) \
-                or num_iterations < 0:
-            raise ValueError(
-                f"'num_iterations' must be a non-negative integer: value = {num_iterations!r}")
+        num_iterations = check_int("num_iterations", num_iterations, 0)
         from tqdm.auto import tqdm
 
         disable = None if self.progress is None else not self.progress
@@ -282,74 +268,26 @@ class Trainer:
         return self
 
     # -- checkpoints ---------------------------------------------------------------
-    def save_checkpoint(self, path: str | os.PathLike) -> None:
-        """Parameters, momentum, RNG and mini-batch state, history: enough to
-        continue exactly as if never stopped. Written atomically."""
-        meta = {
-            "format": "qsample-checkpoint-1",
-            "iteration": self.iteration,
-            "rng": self.rng.bit_generator.state,
-            "cursor": self._cursor,
-            "history": asdict(self.history),
-            "hyper": asdict(self.hyper),
-            "stopped": self.stopped,
-            "range_events": [asdict(e) for e in self.range_events],
-            "num_variables": self.model.num_variables,
-            "num_edges": len(self.J),
-        }
-        _files.savez(path, h=self.h, J=self.J, velocity_h=self.velocity_h,
-                      velocity_J=self.velocity_J, order=self._order,
-                      meta=np.array(json.dumps(meta, default=_files.json_default)))
+    def save_checkpoint(self, path: str | os.PathLike,
+                        extra: Mapping[str, Any] | None = None) -> None:
+        """Parameters, momentum, RNG and mini-batch state, history, and
+        fingerprints of the model structure and data: enough to continue exactly
+        as if never stopped. ``extra`` is kept beside it (JSON values or numpy
+        arrays; read back with :func:`~qsample.learning.read_checkpoint`).
+        Written atomically."""
+        checkpoints.write(path, self, checkpoints.snapshot(self), extra)
 
-    def load_checkpoint(self, path: str | os.PathLike) -> Trainer:
-        """Restore a checkpoint into a trainer built on the same model structure and data."""
-        with np.load(path, allow_pickle=False) as z:
-            meta = json.loads(str(z["meta"]))
-            if meta.get("format") != "qsample-checkpoint-1":
-                raise ValueError(f"{path} is not a qsample checkpoint")
-            if (meta["num_variables"], meta["num_edges"]) != (self.model.num_variables,
-                                                              len(self.J)):
-                raise ValueError(
-                    f"checkpoint is for {meta['num_variables']} variables and "
-                    f"{meta['num_edges']} edges; this trainer has {self.model.num_variables} "
-                    f"and {len(self.J)}")
-            if meta["hyper"] != json.loads(json.dumps(asdict(self.hyper))):
-                raise ValueError(f"checkpoint was made with hyperparameters {meta['hyper']}; "
-                                 f"this trainer has {asdict(self.hyper)}")
-            if len(z["order"]) != len(self.data):
-                raise ValueError(f"checkpoint is for {len(z['order'])} data points; this "
-                                 f"trainer has {len(self.data)}")
-            self.h, self.J = z["h"].copy(), z["J"].copy()
-            self.velocity_h, self.velocity_J = z["velocity_h"].copy(), z["velocity_J"].copy()
-            self._order = z["order"].copy()
-        self.iteration = meta["iteration"]
-        self.rng.bit_generator.state = meta["rng"]
-        self._cursor = meta["cursor"]
-        self.history = History(**meta["history"])
-        self.stopped = meta["stopped"]
-        self.range_events = [RangeEvent(**{**e, "variables": tuple(
-                                               tuple(v) if isinstance(v, list) else v
-                                               for v in e["variables"]),
-                                           "limit": tuple(e["limit"])})
-                             for e in meta["range_events"]]
-        self._clipped = {(e.kind, e.index) for e in self.range_events}
-        self._validated = False
+    def load_checkpoint(self, source: str | os.PathLike | checkpoints.Checkpoint) -> Trainer:
+        """Restore a checkpoint (a path, or one read with
+        :func:`~qsample.learning.read_checkpoint`) into a trainer built on the same
+        model structure, hyperparameters and data; ``ValueError`` naming the file
+        for a damaged checkpoint or one made for something else."""
+        checkpoints.restore(self, source)
         return self
 
 
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise ValueError(f"'{name}' must be a positive integer: value = {value!r}")
-    return int(value)
-
-
 def _check_data(data: Any, n: int) -> np.ndarray:
-    d = np.asarray(data)
-    if d.ndim != 2 or d.shape[1] != n or d.shape[0] == 0:
-        raise ValueError(f"'data' must have shape (num_points >= 1, {n}), got {d.shape}")
-    if not np.all((d == 1) | (d == -1)):
-        raise ValueError("'data' must hold spins +1 or -1")
-    return np.ascontiguousarray(d, dtype=np.int8)
+    return check_spins("data", data, n)
 
 
 def _check_range(name: str, r: Any) -> tuple[float, float] | None:
@@ -380,8 +318,7 @@ def embedded_trainer(model: Any, logical_data: Any,
 def logical_complete_graph(n: int, seed: int | None = None, scale: float = 1e-6) -> IsingArrays:
     """K_n over logical variables 0..n-1 with parameters uniform in [-scale, scale]
     (the paper's symmetry-breaking start)."""
-    if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
-        raise ValueError(f"'n' must be a positive integer: value = {n!r}")
+    n = check_positive_int("n", n)
     rng = np.random.default_rng(seed)
     irow, icol = np.triu_indices(n, k=1)
     return IsingArrays(list(range(n)), rng.uniform(-scale, scale, n),
