@@ -52,10 +52,9 @@ fn chimera_glass(m: usize, seed: u64, gaussian: bool) -> IsingGraph {
     IsingGraph::new(&vec![0.0; 8 * m * m], &ir, &ic, &jv).expect("valid glass")
 }
 
-/// The K46 clique embedding on C(16, 16, 4) written by
-/// `qsample.benchmark.write_arrays(embedded_clique(), ...)`.
-fn embedded_k46() -> IsingGraph {
-    let text = include_str!("data/k46_chimera16.txt");
+/// Flat arrays written by `qsample.benchmark.write_arrays`: the K46 clique
+/// embedding on C(16, 16, 4) (`embedded_clique()`), or the trained BAS model.
+fn stored_model(text: &str) -> IsingGraph {
     let mut lines = text.lines().skip(1);
     let mut floats = || -> Vec<f64> {
         let line = lines.next().unwrap_or_default();
@@ -94,7 +93,14 @@ fn bench_anneal(c: &mut Criterion) {
     let problems = [
         ("chimera2048_gaussian", chimera_glass(16, 1, true)),
         ("chimera2048_pm1", chimera_glass(16, 1, false)),
-        ("k46_embedded", embedded_k46()),
+        (
+            "bas_k42_trained",
+            stored_model(include_str!("../python/qsample/_data/bas_k42_dw2x.txt")),
+        ),
+        (
+            "k46_embedded",
+            stored_model(include_str!("../python/qsample/_data/k46_chimera16.txt")),
+        ),
     ];
     for (name, graph) in &problems {
         for (reads, threads, label) in [

@@ -367,3 +367,14 @@ def test_ctrl_c_stops_a_long_native_call_promptly(tmp_path):
 
 def _digest(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def test_the_benchmark_runs(capsys):
+    pytest.importorskip("dwave.samplers")
+    from qsample.benchmark import main
+
+    assert main(["--reads", "1,17", "--sweeps", "3", "--repeats", "1",
+                 "--problems", "gaussian,bas,k46"]) == 0
+    table = capsys.readouterr().out
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(rows) == 1 + 6  # the header, then 3 problems x 2 read counts

@@ -13,10 +13,10 @@ Problems:
 - ``bas``: the physical model (647 qubits, K42 minor-embedded in the
   D-Wave-2X-like graph, chains of 11-21 qubits with couplings near -1.5) of a
   bars-and-stripes model trained by ``qsample bas --quick``, stored in
-  ``benches/data/bas_k42_dw2x.txt`` and sampled with the learning schedule
+  ``qsample/_data/bas_k42_dw2x.txt`` and sampled with the learning schedule
   (linear beta 0 -> 1);
 - ``k46``: K46 clique-embedded on Chimera C(16, 16, 4) with random
-  parameters (``benches/data/k46_chimera16.txt``), geometric beta 0.1 -> 3.
+  parameters (``qsample/_data/k46_chimera16.txt``), geometric beta 0.1 -> 3.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import numpy as np
 
 from ._validate import check_positive_int
 
-DATA = Path(__file__).resolve().parents[2] / "benches" / "data"
+DATA = Path(__file__).resolve().parent / "_data"
 
 
 def chimera_glass(m: int = 16, seed: int = 0, gaussian: bool = True) -> dimod.BinaryQuadraticModel:
