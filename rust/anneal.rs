@@ -270,12 +270,18 @@ fn lane_anneal_body<T: Real, const GIBBS: bool>(
     stop: &Stop,
 ) -> Result<()> {
     let mut t = 0u64;
+    // Draw thresholds ahead while most spins need them (see `lane_sweep`).
+    let mut ahead = true;
     for &b in betas {
         let beta = [m.beta(b); LANES];
         for _ in 0..per_beta {
             stop.check()?;
-            let k: Lanes<u32> = std::array::from_fn(|l| keys[l].sweep(t));
-            lane_sweep::<T, GIBBS>(m, &beta, state, &k);
+            let mut k: Lanes<u32> = [0; LANES];
+            for (kl, key) in k.iter_mut().zip(keys) {
+                *kl = key.sweep(t);
+            }
+            let needed = lane_sweep::<T, GIBBS>(m, &beta, state, &k, ahead);
+            ahead = 2 * needed > m.num_free();
             t += 1;
         }
     }

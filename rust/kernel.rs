@@ -9,15 +9,14 @@
 //!
 //! Both visit the free spins class by class (the order of
 //! `IsingGraph::colour_classes`), sum a spin's field in the same order, and
-//! draw the threshold of spin i in sweep t of chain r from a counter-based
-//! hash of (key(r, t), salt(i)) — so which lanes share a vector, which thread
-//! runs them, and how reads are split between calls never changes a sample.
+//! draw the uniform of spin i in sweep t of chain r from a counter-based hash
+//! of (key(r, t), salt(i)) — so which lanes share a vector, which thread runs
+//! them, and how reads are split between calls never changes a sample.
 //!
-//! Acceptance skips `exp`: Metropolis flips iff beta dE < -ln(u) (an Exp(1)
-//! variate), Gibbs iff beta dE < ln(u / (1 - u)) (a logistic variate). A lane
-//! whose beta dE lies outside the thresholds' range has the same outcome for
-//! every draw, so the hash and the logarithms are skipped when no lane of a
-//! vector needs them (most of a cold sweep).
+//! Acceptance (rust/acceptance.rs) compares the uniform with e^-x (Metropolis)
+//! or 1 / (1 + e^x) (Gibbs), x = beta dE. Outside a range of x the outcome is
+//! the same for every uniform, so the hash and the exponential are skipped
+//! when no lane of a vector needs them (most of a cold sweep).
 //!
 //! Precision: the model is divided by its largest |bias| (the distribution
 //! depends only on beta E, so beta is multiplied by the same factor), which
@@ -29,11 +28,10 @@
 use std::ops::{Add, Mul};
 use std::sync::OnceLock;
 
+use crate::acceptance::{accepts, range};
 use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
-use crate::rng::{
-    exp1_bounds, exp1_from_hash, logistic_bounds, logistic_from_hash, mix32, spin_salt,
-};
+use crate::rng::{flip_uniform, spin_salt};
 
 /// Chains (or spins) per SIMD group.
 pub const LANES: usize = 16;
@@ -82,6 +80,7 @@ pub trait Real:
     const INFINITY: Self;
     fn from_f64(x: f64) -> Self;
     fn from_f32(x: f32) -> Self;
+    fn to_f32(self) -> f32;
     fn to_f64(self) -> f64;
     /// The value with its sign flipped when `flip` (by the sign bit: branch-free).
     fn flip_if(self, flip: bool) -> Self;
@@ -100,6 +99,10 @@ impl Real for f32 {
     #[inline(always)]
     fn from_f32(x: f32) -> Self {
         x
+    }
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self
     }
     #[inline(always)]
     fn to_f64(self) -> f64 {
@@ -124,6 +127,10 @@ impl Real for f64 {
     #[inline(always)]
     fn from_f32(x: f32) -> Self {
         x as f64
+    }
+    #[inline(always)]
+    fn to_f32(self) -> f32 {
+        self as f32
     }
     #[inline(always)]
     fn to_f64(self) -> f64 {
@@ -377,94 +384,144 @@ fn flip_energy<T: Real>(beta: T, s: T, field: T) -> T {
     beta * ((T::MINUS_TWO * s) * field)
 }
 
-/// The range [min, max) of the thresholds, as `T`.
+/// Below the first bound a flip is always taken, from the second on never; in
+/// between it depends on the uniform (see `acceptance`).
 #[inline(always)]
 fn bounds<T: Real, const GIBBS: bool>() -> (T, T) {
-    let (lo, hi) = if GIBBS {
-        logistic_bounds()
-    } else {
-        exp1_bounds()
-    };
+    let (lo, hi) = range::<GIBBS>();
     (T::from_f32(lo), T::from_f32(hi))
 }
 
+/// The flip decisions of 16 lanes with beta dE `x`, uniforms `u` (read only
+/// for lanes inside the bounds). A NaN x (dE = 0 at beta = inf) never flips.
 #[inline(always)]
-fn threshold<const GIBBS: bool>(h: u32) -> f32 {
-    if GIBBS {
-        logistic_from_hash(h)
-    } else {
-        exp1_from_hash(h)
+fn decide<T: Real, const GIBBS: bool>(x: &Lanes<T>, u: &Lanes<f32>) -> Lanes<bool> {
+    let (lo, hi) = bounds::<T, GIBBS>();
+    let mut flip = [false; LANES];
+    // Plain lane loops (not iterator adaptors) are what the compiler vectorises.
+    for l in 0..LANES {
+        let inside = (x[l] >= lo) & (x[l] < hi);
+        flip[l] = (x[l] < lo) | (inside & accepts::<GIBBS>(x[l].to_f32(), u[l]));
     }
+    flip
+}
+
+/// acc += w * s, lane by lane (one vector multiply and add).
+#[inline(always)]
+fn add_scaled<T: Real>(acc: &mut Lanes<T>, w: T, s: &Lanes<T>) {
+    for l in 0..LANES {
+        acc[l] = acc[l] + w * s[l];
+    }
+}
+
+/// Spins whose uniforms are drawn ahead in one batch: independent chains of
+/// arithmetic that the CPU overlaps.
+const AHEAD: usize = 8;
+
+/// The uniforms of the 16 lanes for one spin (salt), from the lanes' sweep keys.
+#[inline(always)]
+fn lane_uniforms(keys: &Lanes<u32>, salt: u32) -> Lanes<f32> {
+    let mut u = [0f32; LANES];
+    for l in 0..LANES {
+        u[l] = flip_uniform(keys[l], salt);
+    }
+    u
 }
 
 /// One sweep of `LANES` chains over the free spins, chain `l` at inverse
 /// temperature `beta[l]` (normalised: from `KernelModel::beta`) with sweep
-/// key `keys[l]`.
+/// key `keys[l]`. With `ahead`, uniforms are drawn for blocks of spins
+/// before they are visited (fast when most are needed, as in a warm sweep);
+/// without, only when some lane of a spin needs one (fast in a cold sweep).
+/// Uniforms are pure functions of (key, spin), so both give the same
+/// samples. Returns how many spins needed uniforms: the caller's guide for
+/// the next sweep's `ahead`.
 #[inline(always)]
 pub fn lane_sweep<T: Real, const GIBBS: bool>(
     m: &KernelModel<T>,
     beta: &Lanes<T>,
     state: &mut [Lanes<T>],
     keys: &Lanes<u32>,
-) {
-    let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    ahead: bool,
+) -> usize {
     assert!(state.len() >= m.n, "state must hold every spin");
-    for &i in &m.order {
-        let i = i as usize;
-        // SAFETY: `KernelModel::new` took `order`, `offsets`, `nbr`, `h`,
-        // `w` and `salt` from a valid graph of n spins (every index < n, the
-        // offsets increasing and within `nbr`), and `state` holds n rows
-        // (asserted above). Unchecked access here keeps the bounds checks out
-        // of the hottest loop of the crate.
-        unsafe {
-            let (lo, hi) = (
-                *m.offsets.get_unchecked(i) as usize,
-                *m.offsets.get_unchecked(i + 1) as usize,
-            );
-            let nbr = m.nbr.get_unchecked(lo..hi);
-            let w = m.w.get_unchecked(lo..hi);
-            // Two partial sums halve the chain of dependent additions; the
-            // spin-parallel kernel sums in the same order.
-            let mut even = [*m.h.get_unchecked(i); LANES];
-            let mut odd = [T::ZERO; LANES];
-            for (js, ws) in nbr.chunks_exact(2).zip(w.chunks_exact(2)) {
-                let a = state.get_unchecked(*js.get_unchecked(0) as usize);
-                let b = state.get_unchecked(*js.get_unchecked(1) as usize);
-                let (wa, wb) = (*ws.get_unchecked(0), *ws.get_unchecked(1));
-                for l in 0..LANES {
-                    even[l] = even[l] + wa * a[l];
-                    odd[l] = odd[l] + wb * b[l];
-                }
+    let mut needed = 0;
+    if ahead {
+        let mut u = [[0f32; LANES]; AHEAD];
+        for block in m.order.chunks(AHEAD) {
+            for (k, &i) in block.iter().enumerate() {
+                // SAFETY: every spin index of `order` is < n = salt.len().
+                let salt = unsafe { *m.salt.get_unchecked(i as usize) };
+                u[k] = lane_uniforms(keys, salt);
             }
-            if nbr.len() % 2 == 1 {
-                let k = nbr.len() - 1;
-                let a = state.get_unchecked(*nbr.get_unchecked(k) as usize);
-                let wa = *w.get_unchecked(k);
-                for l in 0..LANES {
-                    even[l] = even[l] + wa * a[l];
-                }
+            for (k, &i) in block.iter().enumerate() {
+                needed += update_lanes::<T, GIBBS>(m, i as usize, beta, state, |_| u[k]) as usize;
             }
-            let salt = *m.salt.get_unchecked(i);
-            let si = state.get_unchecked_mut(i);
-            let s: Lanes<T> = *si;
-            let mut x = [T::ZERO; LANES];
-            let mut undecided = false;
-            for l in 0..LANES {
-                x[l] = flip_energy(beta[l], s[l], even[l] + odd[l]);
-                undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
-            }
-            // Decided lanes flip iff x < min whatever the draw, so min serves
-            // as their threshold when no lane needs a real one.
-            let mut t = [lo_t; LANES];
-            if undecided {
-                for l in 0..LANES {
-                    t[l] = T::from_f32(threshold::<GIBBS>(mix32(keys[l] ^ salt)));
-                }
-            }
-            // Always store the whole row: a masked store would stall the
-            // next spin's loads.
-            *si = std::array::from_fn(|l| s[l].flip_if(x[l] < t[l]));
         }
+    } else {
+        for &i in &m.order {
+            needed += update_lanes::<T, GIBBS>(m, i as usize, beta, state, |salt| {
+                lane_uniforms(keys, salt)
+            }) as usize;
+        }
+    }
+    needed
+}
+
+/// Update spin i in every lane; `uniforms(salt)` is called only when some
+/// lane's outcome depends on its draw. Returns whether it was called.
+#[inline(always)]
+fn update_lanes<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    i: usize,
+    beta: &Lanes<T>,
+    state: &mut [Lanes<T>],
+    uniforms: impl FnOnce(u32) -> Lanes<f32>,
+) -> bool {
+    let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    // SAFETY: `KernelModel::new` took `order`, `offsets`, `nbr`, `h`, `w` and
+    // `salt` from a valid graph of n spins (every index < n, the offsets
+    // increasing and within `nbr`), i is one of its spins and `state` holds n
+    // rows (asserted by the caller). Unchecked access keeps the bounds checks
+    // out of the hottest loop of the crate.
+    unsafe {
+        let (lo, hi) = (
+            *m.offsets.get_unchecked(i) as usize,
+            *m.offsets.get_unchecked(i + 1) as usize,
+        );
+        let nbr = m.nbr.get_unchecked(lo..hi);
+        let w = m.w.get_unchecked(lo..hi);
+        // The field in neighbour order; the spin-parallel kernel sums in the
+        // same order. (Spins of a colour class do not depend on each other,
+        // so the CPU overlaps the additions of consecutive spins.)
+        let mut field = [*m.h.get_unchecked(i); LANES];
+        for (&j, &wj) in nbr.iter().zip(w) {
+            add_scaled(&mut field, wj, state.get_unchecked(j as usize));
+        }
+        let salt = *m.salt.get_unchecked(i);
+        let si = state.get_unchecked_mut(i);
+        let s: Lanes<T> = *si;
+        let mut x = [T::ZERO; LANES];
+        let mut undecided = false;
+        for l in 0..LANES {
+            x[l] = flip_energy(beta[l], s[l], field[l]);
+            undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
+        }
+        let flip: Lanes<bool> = if undecided {
+            decide::<T, GIBBS>(&x, &uniforms(salt))
+        } else {
+            let mut f = [false; LANES];
+            for l in 0..LANES {
+                f[l] = x[l] < lo_t;
+            }
+            f
+        };
+        // Always store the whole row: a masked store would stall the next
+        // spin's loads.
+        for l in 0..LANES {
+            si[l] = s[l].flip_if(flip[l]);
+        }
+        undecided
     }
 }
 
@@ -472,7 +529,7 @@ pub fn lane_sweep<T: Real, const GIBBS: bool>(
 /// neighbour lists padded to the group's largest degree (padding reads a
 /// dummy spin, index n, with weight 0): the tables of `spin_sweep`.
 pub struct SpinGroups<T> {
-    /// (first row of `nbr`/`w`, number of neighbour pairs, number of real spins).
+    /// (first row of `nbr`/`w`, number of neighbour rows, number of real spins).
     groups: Vec<(usize, usize, usize)>,
     spins: Vec<Lanes<u32>>,
     h: Vec<Lanes<T>>,
@@ -500,7 +557,6 @@ impl<T: Real> SpinGroups<T> {
             for chunk in class.chunks(LANES) {
                 let deg = |i: u32| (m.offsets[i as usize + 1] - m.offsets[i as usize]) as usize;
                 let max_deg = chunk.iter().map(|&i| deg(i)).max().unwrap_or(0);
-                let pairs = max_deg.div_ceil(2);
                 let first_row = g.nbr.len();
                 let mut spins = [dummy; LANES];
                 let mut h = [T::ZERO; LANES];
@@ -510,7 +566,7 @@ impl<T: Real> SpinGroups<T> {
                     h[l] = m.h[i as usize];
                     salt[l] = m.salt[i as usize];
                 }
-                for k in 0..2 * pairs {
+                for k in 0..max_deg {
                     let mut nb = [dummy; LANES];
                     let mut w = [T::ZERO; LANES];
                     for (l, &i) in chunk.iter().enumerate() {
@@ -523,11 +579,11 @@ impl<T: Real> SpinGroups<T> {
                     g.nbr.push(nb);
                     g.w.push(w);
                 }
-                g.groups.push((first_row, pairs, chunk.len()));
+                g.groups.push((first_row, max_deg, chunk.len()));
                 g.spins.push(spins);
                 g.h.push(h);
                 g.salt.push(salt);
-                g.rows += 2 * pairs + 4;
+                g.rows += max_deg + 4;
             }
         }
         g
@@ -551,15 +607,12 @@ pub fn spin_sweep<T: Real, const GIBBS: bool>(
     key: u32,
 ) {
     let (lo_t, hi_t) = bounds::<T, GIBBS>();
-    for (q, &(first, pairs, count)) in g.groups.iter().enumerate() {
-        let mut even = g.h[q];
-        let mut odd = [T::ZERO; LANES];
-        for p in 0..pairs {
-            let (na, wa) = (&g.nbr[first + 2 * p], &g.w[first + 2 * p]);
-            let (nb, wb) = (&g.nbr[first + 2 * p + 1], &g.w[first + 2 * p + 1]);
+    for (q, &(first, rows, count)) in g.groups.iter().enumerate() {
+        let mut field = g.h[q];
+        for r in first..first + rows {
+            let (nr, wr) = (&g.nbr[r], &g.w[r]);
             for l in 0..LANES {
-                even[l] = even[l] + wa[l] * state[na[l] as usize];
-                odd[l] = odd[l] + wb[l] * state[nb[l] as usize];
+                field[l] = field[l] + wr[l] * state[nr[l] as usize];
             }
         }
         let spins = &g.spins[q];
@@ -568,18 +621,25 @@ pub fn spin_sweep<T: Real, const GIBBS: bool>(
         let mut undecided = false;
         for l in 0..LANES {
             s[l] = state[spins[l] as usize];
-            x[l] = flip_energy(beta, s[l], even[l] + odd[l]);
+            x[l] = flip_energy(beta, s[l], field[l]);
             undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
         }
-        let mut t = [lo_t; LANES];
-        if undecided {
+        let flip: Lanes<bool> = if undecided {
             let salt = &g.salt[q];
+            let mut u = [0f32; LANES];
             for l in 0..LANES {
-                t[l] = T::from_f32(threshold::<GIBBS>(mix32(key ^ salt[l])));
+                u[l] = flip_uniform(key, salt[l]);
             }
-        }
+            decide::<T, GIBBS>(&x, &u)
+        } else {
+            let mut f = [false; LANES];
+            for l in 0..LANES {
+                f[l] = x[l] < lo_t;
+            }
+            f
+        };
         for l in 0..count {
-            state[spins[l] as usize] = s[l].flip_if(x[l] < t[l]);
+            state[spins[l] as usize] = s[l].flip_if(flip[l]);
         }
     }
 }
@@ -626,10 +686,10 @@ mod tests {
                 let beta = m.beta(0.05 * t as f64);
                 let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
                 if gibbs {
-                    lane_sweep::<f32, true>(&m, &[beta; LANES], &mut lanes, &k);
+                    lane_sweep::<f32, true>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 0);
                     spin_sweep::<f32, true>(&groups, beta, &mut single, k[l]);
                 } else {
-                    lane_sweep::<f32, false>(&m, &[beta; LANES], &mut lanes, &k);
+                    lane_sweep::<f32, false>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 1);
                     spin_sweep::<f32, false>(&groups, beta, &mut single, k[l]);
                 }
             }
@@ -692,20 +752,20 @@ mod tests {
         // Spin 0 sees field -1 * s1; with s = (+1, -1) its flip lowers E: taken.
         let mut state = vec![[1.0f64; LANES], [-1.0; LANES]];
         let keys = [7u32; LANES];
-        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys);
+        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
         assert!(state[0].iter().all(|&v| v == -1.0));
         // s = (-1, -1) is then the ground state: nothing moves any more.
-        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys);
+        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
         assert!(state.iter().all(|s| s.iter().all(|&v| v == -1.0)));
         // A free spin with dE = 0 never flips at beta = inf (strict quench),
         // under either rule, and flips as usual at a huge finite beta.
         let free = IsingGraph::new(&[0.0], &[], &[], &[]).unwrap();
         let mf = KernelModel::<f64>::new(&free, None).unwrap();
         let mut s = vec![[1.0f64; LANES]];
-        lane_sweep::<f64, false>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys);
-        lane_sweep::<f64, true>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys);
+        lane_sweep::<f64, false>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, true);
+        lane_sweep::<f64, true>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, false);
         assert!(s[0].iter().all(|&v| v == 1.0));
-        lane_sweep::<f64, false>(&mf, &[mf.beta(1e300); LANES], &mut s, &keys);
+        lane_sweep::<f64, false>(&mf, &[mf.beta(1e300); LANES], &mut s, &keys, false);
         assert!(s[0].iter().all(|&v| v == -1.0));
     }
 }

@@ -4,6 +4,7 @@
 //! Nothing here knows about Python; `bindings` (behind the `python` feature)
 //! is the only place that does.
 
+pub mod acceptance;
 pub mod anneal;
 pub mod error;
 pub mod exact;

@@ -128,41 +128,15 @@ const UNIT24: f32 = 1.0 / 16_777_216.0;
 /// (2k + 1) / 2^24, exact in f32, symmetric around 1/2, never 0 or 1.
 /// Returns (u, 1 - u), both exact.
 #[inline(always)]
-fn open_uniform(h: u32) -> (f32, f32) {
+pub fn open_uniform(h: u32) -> (f32, f32) {
     let odd = ((h >> 9) << 1 | 1) as f32;
     (odd * UNIT24, (16_777_216.0 - odd) * UNIT24)
 }
 
-/// Metropolis threshold: an Exp(1) variate -ln(u), u uniform on (0, 1).
-/// Accepting a flip iff beta dE < threshold is accepting it with probability
-/// min(1, e^(-beta dE)); the threshold is never 0, so a flip that does not
-/// raise the energy is always taken.
+/// The uniform that decides spin `salt`'s flip in the sweep with `key`.
 #[inline(always)]
-pub fn exp1_from_hash(h: u32) -> f32 {
-    -ln_f32(open_uniform(h).0)
-}
-
-/// Gibbs (heat-bath) threshold: a standard logistic variate ln(u / (1 - u)).
-/// Accepting iff beta dE < threshold is accepting with probability
-/// 1 / (1 + e^(beta dE)).
-#[inline(always)]
-pub fn logistic_from_hash(h: u32) -> f32 {
-    let (u, v) = open_uniform(h);
-    ln_f32(u) - ln_f32(v)
-}
-
-/// Bounds (min, max) such that every `exp1_from_hash` value v has min <= v < max.
-pub fn exp1_bounds() -> (f32, f32) {
-    (exp1_from_hash(u32::MAX), next_up(exp1_from_hash(0)))
-}
-
-/// Bounds (min, max) such that every `logistic_from_hash` value v has min <= v < max.
-pub fn logistic_bounds() -> (f32, f32) {
-    (logistic_from_hash(0), next_up(logistic_from_hash(u32::MAX)))
-}
-
-fn next_up(x: f32) -> f32 {
-    f32::from_bits(x.to_bits() + 1)
+pub fn flip_uniform(key: u32, salt: u32) -> f32 {
+    open_uniform(mix32(key ^ salt)).0
 }
 
 /// Natural logarithm for positive normal f32, branch-free so it vectorises.
@@ -230,17 +204,15 @@ mod tests {
     }
 
     #[test]
-    fn variates_stay_within_their_bounds() {
-        let (lo, hi) = exp1_bounds();
-        assert!(lo > 0.0 && lo < 1e-7, "{lo}");
-        let (glo, ghi) = logistic_bounds();
-        assert!(glo < -16.0 && ghi > 16.0 && (glo + ghi).abs() < 1e-5);
-        for h in [0u32, 1, 255, 256, 1 << 31, u32::MAX - 255, u32::MAX] {
-            let v = exp1_from_hash(h);
-            assert!(lo <= v && v < hi, "{v} not in [{lo}, {hi})");
-            let g = logistic_from_hash(h);
-            assert!(glo <= g && g < ghi, "{g} not in [{glo}, {ghi})");
+    fn uniforms_stay_strictly_inside_the_unit_interval() {
+        for h in [0u32, 1, 511, 512, 1 << 31, u32::MAX - 511, u32::MAX] {
+            let (u, v) = open_uniform(h);
+            assert!(
+                u > 0.0 && u < 1.0 && v > 0.0 && v < 1.0 && u + v == 1.0,
+                "{h}: {u} {v}"
+            );
         }
+        assert_eq!(open_uniform(0).0, 1.0 / 16_777_216.0);
     }
 
     #[test]
@@ -256,44 +228,37 @@ mod tests {
         assert_eq!(k.sweep(5), ReadKeys::new(1, 2).sweep(5));
     }
 
-    /// Hashes of (key ^ salt) over many keys and spins: the Exp(1) and
-    /// logistic variates have the right mean and variance, and thresholds of
-    /// neighbouring spins in a sweep are uncorrelated.
+    /// Uniforms from (key ^ salt) over many keys and spins have the right mean
+    /// and variance, and those of neighbouring spins in a sweep are uncorrelated.
     #[test]
-    fn hashed_variates_have_the_right_moments() {
-        let (mut s1, mut s2, mut g1, mut g2, mut c) = (0f64, 0f64, 0f64, 0f64, 0f64);
-        let mut count = 0f64;
+    fn hashed_uniforms_have_the_right_moments() {
+        let (mut s1, mut s2, mut c, mut count) = (0f64, 0f64, 0f64, 0f64);
         for read in 0..40u64 {
             let keys = ReadKeys::new(9, read);
             for t in 0..50u64 {
                 let key = keys.sweep(t);
-                let mut prev = 0f64;
+                let mut prev = 0.5f64;
                 for i in 0..100u32 {
-                    let h = mix32(key ^ spin_salt(i));
-                    let e = exp1_from_hash(h) as f64;
-                    let g = logistic_from_hash(h) as f64;
-                    s1 += e;
-                    s2 += e * e;
-                    g1 += g;
-                    g2 += g * g;
+                    let u = flip_uniform(key, spin_salt(i)) as f64;
+                    s1 += u;
+                    s2 += u * u;
                     if i > 0 {
-                        c += (e - 1.0) * (prev - 1.0);
+                        c += (u - 0.5) * (prev - 0.5);
                     }
-                    prev = e;
+                    prev = u;
                     count += 1.0;
                 }
             }
         }
         let mean = s1 / count;
         let var = s2 / count - mean * mean;
-        // sd of the mean of 200 000 Exp(1) is 0.0022: 5 sigma bands.
-        assert!((mean - 1.0).abs() < 0.012, "mean {mean}");
-        assert!((var - 1.0).abs() < 0.05, "var {var}");
-        assert!((c / count).abs() < 0.012, "lag-1 covariance {}", c / count);
-        let gm = g1 / count;
-        let gv = g2 / count - gm * gm;
-        let want = std::f64::consts::PI.powi(2) / 3.0;
-        assert!(gm.abs() < 0.02, "logistic mean {gm}");
-        assert!((gv - want).abs() < 0.05 * want, "logistic var {gv}");
+        // sd of the mean of 200 000 uniforms is 0.00065: 5 sigma bands.
+        assert!((mean - 0.5).abs() < 0.0033, "mean {mean}");
+        assert!((var - 1.0 / 12.0).abs() < 0.002, "var {var}");
+        assert!(
+            (c / count).abs() < 0.0033 / 3.0,
+            "lag-1 covariance {}",
+            c / count
+        );
     }
 }
