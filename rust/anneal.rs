@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
 use crate::kernel::{
-    choose_precision, lane_sweep, multiversion, spin_sweep, Acceptance, KernelModel, Lanes,
+    choose_precision, lane_sweep_ahead, multiversion, spin_sweep, Acceptance, KernelModel, Lanes,
     Precision, PrecisionRequest, Real, SpinGroups, LANES,
 };
 use crate::resources::{check_threads, try_filled, with_threads, Stop};
@@ -280,7 +280,7 @@ fn lane_anneal_body<T: Real, const GIBBS: bool>(
             for (kl, key) in k.iter_mut().zip(keys) {
                 *kl = key.sweep(t);
             }
-            let needed = lane_sweep::<T, GIBBS>(m, &beta, state, &k, ahead);
+            let needed = lane_sweep_ahead::<T, GIBBS>(m, &beta, state, &k, ahead);
             ahead = 2 * needed > m.num_free();
             t += 1;
         }

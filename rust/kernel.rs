@@ -384,6 +384,18 @@ fn flip_energy<T: Real>(beta: T, s: T, field: T) -> T {
     beta * ((T::MINUS_TWO * s) * field)
 }
 
+/// One sweep of `LANES` chains, drawing uniforms only where needed (see
+/// `lane_sweep_ahead`, which also draws them ahead in warm sweeps).
+#[inline(always)]
+pub fn lane_sweep<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    beta: &Lanes<T>,
+    state: &mut [Lanes<T>],
+    keys: &Lanes<u32>,
+) {
+    lane_sweep_ahead::<T, GIBBS>(m, beta, state, keys, false);
+}
+
 /// Below the first bound a flip is always taken, from the second on never; in
 /// between it depends on the uniform (see `acceptance`).
 #[inline(always)]
@@ -437,7 +449,7 @@ fn lane_uniforms(keys: &Lanes<u32>, salt: u32) -> Lanes<f32> {
 /// samples. Returns how many spins needed uniforms: the caller's guide for
 /// the next sweep's `ahead`.
 #[inline(always)]
-pub fn lane_sweep<T: Real, const GIBBS: bool>(
+pub fn lane_sweep_ahead<T: Real, const GIBBS: bool>(
     m: &KernelModel<T>,
     beta: &Lanes<T>,
     state: &mut [Lanes<T>],
@@ -686,10 +698,10 @@ mod tests {
                 let beta = m.beta(0.05 * t as f64);
                 let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
                 if gibbs {
-                    lane_sweep::<f32, true>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 0);
+                    lane_sweep_ahead::<f32, true>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 0);
                     spin_sweep::<f32, true>(&groups, beta, &mut single, k[l]);
                 } else {
-                    lane_sweep::<f32, false>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 1);
+                    lane_sweep_ahead::<f32, false>(&m, &[beta; LANES], &mut lanes, &k, t % 2 == 1);
                     spin_sweep::<f32, false>(&groups, beta, &mut single, k[l]);
                 }
             }
@@ -752,20 +764,20 @@ mod tests {
         // Spin 0 sees field -1 * s1; with s = (+1, -1) its flip lowers E: taken.
         let mut state = vec![[1.0f64; LANES], [-1.0; LANES]];
         let keys = [7u32; LANES];
-        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
+        lane_sweep_ahead::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
         assert!(state[0].iter().all(|&v| v == -1.0));
         // s = (-1, -1) is then the ground state: nothing moves any more.
-        lane_sweep::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
+        lane_sweep_ahead::<f64, false>(&m, &[beta; LANES], &mut state, &keys, false);
         assert!(state.iter().all(|s| s.iter().all(|&v| v == -1.0)));
         // A free spin with dE = 0 never flips at beta = inf (strict quench),
         // under either rule, and flips as usual at a huge finite beta.
         let free = IsingGraph::new(&[0.0], &[], &[], &[]).unwrap();
         let mf = KernelModel::<f64>::new(&free, None).unwrap();
         let mut s = vec![[1.0f64; LANES]];
-        lane_sweep::<f64, false>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, true);
-        lane_sweep::<f64, true>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, false);
+        lane_sweep_ahead::<f64, false>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, true);
+        lane_sweep_ahead::<f64, true>(&mf, &[mf.beta(f64::INFINITY); LANES], &mut s, &keys, false);
         assert!(s[0].iter().all(|&v| v == 1.0));
-        lane_sweep::<f64, false>(&mf, &[mf.beta(1e300); LANES], &mut s, &keys, false);
+        lane_sweep_ahead::<f64, false>(&mf, &[mf.beta(1e300); LANES], &mut s, &keys, false);
         assert!(s[0].iter().all(|&v| v == -1.0));
     }
 }
