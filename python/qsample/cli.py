@@ -16,6 +16,7 @@ its checkpoint and prints how to resume it (exit status 130).
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -114,6 +115,7 @@ def _experiment_arguments(experiment: Any) -> Callable[[argparse.ArgumentParser]
                        default=DEFAULT_CHECKPOINT_EVERY,
                        help="iterations between checkpoints (default %(default)s)")
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
+        _executor_arguments(p)
         for name, (option, kwargs) in _setting_options().items():
             if name in cls.__dataclass_fields__:
                 a, b = getattr(full, name), getattr(quick, name)
@@ -136,15 +138,58 @@ def _experiment_runner(experiment: Any, evaluate: bool) -> Callable[[argparse.Na
         else:
             settings = _settings(args, experiment)
         with ex.open_results_folder(args.resume if resume else args.out, experiment.name,
-                                    resume=resume) as out:
+                                    resume=resume) as out, \
+                _open_executor(args, small=args.quick) as executor:
             args.results_folder = out
             what = "resuming the run in" if resume else "results in"
-            print(f"{args.prog}{' (quick)' if args.quick else ''}: {what} {out}")
+            print(f"{args.prog}{' (quick)' if args.quick else ''}: {what} {out}"
+                  f"{_where(executor)}")
             result = experiment.start(settings, out, progress, evaluate,
-                                      checkpoint_every=every, resume=resume)
+                                      checkpoint_every=every, resume=resume, executor=executor)
         _print_figures(result)
         return 0
     return run
+
+
+def _executor_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="run independent parts of the work (SK units, picture batches) on a "
+                        "local Dask cluster of N processes; 1 runs them in this process "
+                        "(default: one per core, or 1 with --quick; needs "
+                        "pip install 'qsample[dask]')")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run them on an existing Dask cluster, e.g. tcp://HOST:8786 "
+                        "(default: $DASK_SCHEDULER_ADDRESS if set)")
+
+
+def _open_executor(args: argparse.Namespace, small: bool = False) -> Any:
+    """Where the tasks of a command run: ``--scheduler`` (or
+    $DASK_SCHEDULER_ADDRESS), ``--workers N``, else a local cluster of one
+    process per core for full runs and this process for small ones (or when
+    Dask is not installed, saying how to get it)."""
+    from ._validate import check_positive_int
+    from .execution import SCHEDULER_ENV, SerialExecutor, default_workers, open_executor
+
+    if args.scheduler is not None:
+        return open_executor(scheduler=args.scheduler)
+    if args.workers is not None:
+        n = check_positive_int("--workers", args.workers)
+        return SerialExecutor() if n == 1 else open_executor(workers=n)
+    if os.environ.get(SCHEDULER_ENV):
+        return open_executor()
+    n = default_workers()
+    if small or n == 1:
+        return SerialExecutor()
+    try:
+        return open_executor(workers=n)
+    except ImportError:
+        print(f"{args.prog}: running in one process (pip install 'qsample[dask]' to use the "
+              f"{n} cores)", file=sys.stderr)
+        return SerialExecutor()
+
+
+def _where(executor: Any) -> str:
+    return "" if executor.workers <= 1 else f" ({executor.workers} workers)"
 
 
 def _settings(args: argparse.Namespace, experiment: Any) -> Any:
@@ -494,10 +539,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _resume_hint(args: argparse.Namespace) -> str:
     """How to resume the run the command was making, if it left a checkpoint."""
-    from .experiments import CHECKPOINT_FILE
+    from .experiments import resumable
 
     folder = getattr(args, "results_folder", None)
-    if folder is None or not (Path(folder) / CHECKPOINT_FILE).exists():
+    if folder is None or not resumable(folder):
         return ""
     return f"; resume with: {args.prog} --resume {shlex.quote(str(folder))}"
 

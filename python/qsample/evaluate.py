@@ -6,9 +6,15 @@ parameters absorbed that sampler's effective temperature, so a different
 sampler would see a different distribution. Functions take ``draw(model,
 num_reads, seed) -> int8 samples`` — e.g. ``SampledMoments(...).draw``.
 
-Clamping: the chains of known logical variables are fixed exactly (the exact
-clamp of classical samplers) by conditioning — their couplings to the free
-qubits become fields — so only the free qubits are sampled.
+Conditioning: the chains of known logical variables are held exactly at their
+values (what a classical sampler can do; a QPU clamps them with a strong field
+instead) — their couplings to the free qubits become fields — so only the free
+qubits are sampled.
+
+Pictures are independent: their sampling runs as tasks of an executor
+(``executor=``, see :mod:`qsample.execution`; serial by default), each picture
+with its own seed derived from the call's seed and the picture's index, so the
+figures are the same whichever executor runs them.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import numpy as np
 
 from . import exact
 from ._validate import check_int, check_number, check_positive_int, check_spins
+from .execution import Executor, Task, run_tasks, task_seed
 from .ising import IsingArrays
 from .model import HardwareModel
 
@@ -78,6 +85,35 @@ def conditional_samples(model: HardwareModel, values: np.ndarray, known: np.ndar
     return model.decode(extended).values
 
 
+#: Pictures per task: enough to amortise shipping the model to a worker.
+PICTURES_PER_TASK = 8
+
+
+def _sample_pictures(settings: dict[str, Any], task_id: str, seed: int) -> list[np.ndarray]:
+    """Task: the decoded conditional samples of a batch of pictures."""
+    model, draw, reads = settings["model"], settings["draw"], settings["num_reads"]
+    return [conditional_samples(model, v, k, draw, reads, s)
+            for v, k, s in zip(settings["values"], settings["known"], settings["seeds"])]
+
+
+def conditional_samples_of_pictures(model: HardwareModel, values: np.ndarray,
+                                    known: np.ndarray, draw: Draw, num_reads: int, seed: int, *,
+                                    executor: Executor | None = None,
+                                    progress: bool | None = False) -> list[np.ndarray]:
+    """:func:`conditional_samples` of every row of ``values`` (with its row of
+    ``known``): picture b drawn with seed ``task_seed(seed, "picture=b")``,
+    in batches of pictures that run as tasks of ``executor``."""
+    seeds = [task_seed(seed, f"picture={b}") for b in range(len(values))]
+    tasks = [Task(f"pictures={a}-{min(a + PICTURES_PER_TASK, len(values)) - 1}",
+                  {"model": model, "draw": draw, "num_reads": num_reads,
+                   "values": values[a:a + PICTURES_PER_TASK],
+                   "known": known[a:a + PICTURES_PER_TASK],
+                   "seeds": seeds[a:a + PICTURES_PER_TASK]})
+             for a in range(0, len(values), PICTURES_PER_TASK)]
+    batches = run_tasks(_sample_pictures, tasks, seed, executor=executor, progress=progress)
+    return [s for batch in batches for s in batch]
+
+
 # -- reconstruction ------------------------------------------------------------------
 @dataclass
 class Reconstruction:
@@ -106,23 +142,19 @@ class Reconstruction:
 
 def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
                 num_reconstructions: int = 100, seed: int = 0,
-                columns: np.ndarray | None = None, progress: bool | None = False
-                ) -> Reconstruction:
-    """Fill in the unknown entries of each row of ``pictures``: clamp the known
+                columns: np.ndarray | None = None, progress: bool | None = False,
+                executor: Executor | None = None) -> Reconstruction:
+    """Fill in the unknown entries of each row of ``pictures``: hold the known
     chains, draw ``num_reconstructions`` samples, decode each by majority in its
     chains, then take a second majority over the reconstructions (the paper:
     100). ``columns`` limits the scoring to those logical columns (e.g. the
     pixels, not the class units)."""
-    from tqdm.auto import tqdm
-
     values, known = _check_pictures(model, pictures, known)
     num_reconstructions = check_positive_int("num_reconstructions", num_reconstructions)
-    rng = np.random.default_rng(seed)
+    samples = conditional_samples_of_pictures(model, values, known, draw, num_reconstructions,
+                                              seed, executor=executor, progress=progress)
     out = np.empty_like(values)
-    for b in tqdm(range(len(values)), desc="reconstructing", unit="picture",
-                  disable=progress_disabled(progress)):
-        s = conditional_samples(model, values[b], known[b], draw, num_reconstructions,
-                                int(rng.integers(2**63)))
+    for b, s in enumerate(samples):
         out[b] = np.sign(s.sum(axis=0, dtype=np.int64))
     out = np.where(known, values, out).astype(np.int8)
     scored = np.ones(values.shape[1], dtype=bool) if columns is None else np.zeros(
@@ -181,13 +213,11 @@ class Classification:
 
 
 def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, draw: Draw, *,
-             num_samples: int = 100, seed: int = 0, progress: bool | None = False
-             ) -> Classification:
-    """Clamp the pixels, sample the class chains, pick the most frequent class:
+             num_samples: int = 100, seed: int = 0, progress: bool | None = False,
+             executor: Executor | None = None) -> Classification:
+    """Hold the pixels, sample the class chains, pick the most frequent class:
     each decoded sample votes for the classes whose unit is on (split evenly
     when several are; a tie counts half), ties between classes go to the lowest."""
-    from tqdm.auto import tqdm
-
     n = model.layout.num_logical
     num_classes = check_int("num_classes", num_classes, 1, n - 1)
     pixels = check_spins("pixels", pixels, n - num_classes)
@@ -200,13 +230,13 @@ def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, d
                          f"{labels.dtype}")
     labels = labels.astype(np.int64)
     full = np.concatenate([pixels, -np.ones((len(pixels), num_classes), np.int8)], axis=1)
-    known = np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)]
-    rng = np.random.default_rng(seed)
+    known = np.broadcast_to(np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)],
+                            full.shape)
+    samples = conditional_samples_of_pictures(model, full, known, draw, num_samples, seed,
+                                              executor=executor, progress=progress)
     predicted = np.empty(len(pixels), dtype=np.int64)
-    for b in tqdm(range(len(pixels)), desc="classifying", unit="picture",
-                  disable=progress_disabled(progress)):
-        s = conditional_samples(model, full[b], known, draw, num_samples,
-                                int(rng.integers(2**63)))[:, n - num_classes:]
+    for b, decoded in enumerate(samples):
+        s = decoded[:, n - num_classes:]
         on = (s + 1) / 2.0  # 1 on, 0.5 tied, 0 off
         votes = (on / np.maximum(on.sum(axis=1, keepdims=True), 1e-12)).sum(axis=0)
         predicted[b] = int(np.argmax(votes))

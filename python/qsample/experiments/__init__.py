@@ -19,8 +19,10 @@ from .runs import (
     DEFAULT_CHECKPOINT_EVERY,
     RESULTS_FILE,
     RUN_FILE,
+    UNITS_FOLDER,
     Interrupted,
     open_results_folder,
+    resumable,
 )
 from .sk import SKSettings, run_sk
 
@@ -32,6 +34,7 @@ __all__ = [
     "PAPER_BAS",
     "RESULTS_FILE",
     "RUN_FILE",
+    "UNITS_FOLDER",
     "TARGETS",
     "BASSettings",
     "DigitsSettings",
@@ -45,6 +48,7 @@ __all__ = [
     "make_target",
     "open_results_folder",
     "results_folder",
+    "resumable",
     "run_bas",
     "run_digits",
     "run_sk",

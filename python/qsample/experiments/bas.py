@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
+from ..execution import Executor
 from ..learning import Hyperparameters, PeriodicCheckpoint, Trainer, embedded_trainer
 from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
@@ -63,9 +64,10 @@ class BASSettings:
 
 def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
             evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-            resume: bool = False) -> dict[str, Any]:
+            resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
     """Train on 96 BAS pictures; reconstruct the 96 test pictures with a
-    blacked-out block at the evaluation iterations and at the end.
+    blacked-out block at the evaluation iterations and at the end (the
+    pictures' sampling runs as tasks of ``executor``, serial by default).
 
     A checkpoint is kept in ``out`` every ``checkpoint_every`` iterations; with
     ``resume`` the run continues from what ``out`` holds (see
@@ -86,7 +88,7 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
         if it in at:
             recon[it] = ev.reconstruct(model.with_parameters(t.h, t.J), test.data, known,
                                        phase.draw, num_reconstructions=s.num_reconstructions,
-                                       seed=s.seed)
+                                       seed=s.seed, executor=executor)
 
     def state(it: int) -> dict[str, Any]:  # the reconstructions done by iteration it
         done = {f"reconstruction.{k}.{f}": getattr(r, f) for k, r in recon.items() if k <= it

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
+from ..execution import Executor
 from ..learning import (
     Hyperparameters,
     PeriodicCheckpoint,
@@ -72,7 +73,7 @@ class DigitsSettings:
 
 def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None,
                evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-               resume: bool = False) -> dict[str, Any]:
+               resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
     """Train the 46-variable model (42 pixels + 4 one-hot classes) on the 1545
     training pictures; test accuracy on the 723 test pictures, reconstructions
     under salt-and-pepper noise and class-conditioned generation.
@@ -93,7 +94,8 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     def accuracy(t: Trainer, it: int) -> None:
         if test is not None and it in s.evaluate_at:
             c = ev.classify(model.with_parameters(t.h, t.J), test.data[:, :42], test.labels, 4,
-                            phase.draw, num_samples=s.classify_samples, seed=s.seed)
+                            phase.draw, num_samples=s.classify_samples, seed=s.seed,
+                            executor=executor)
             accuracy_along[str(it)] = c.accuracy
 
     def state(it: int) -> dict[str, Any]:  # the accuracies measured by iteration it
@@ -121,7 +123,7 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
                                "max_abs_J_intra": trainer.history.max_abs_J_intra[-1],
                                "max_abs_J_inter": trainer.history.max_abs_J_inter[-1]}
     if test is not None:
-        figures.update(evaluate_digits(learned, s, out, test, phase, progress))
+        figures.update(evaluate_digits(learned, s, out, test, phase, progress, executor))
     return _finish(out, "digits", settings, figures, start)
 
 
@@ -136,13 +138,15 @@ def _saved_accuracies(checkpoint: Checkpoint) -> dict[str, float]:
 
 def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
                     test: datasets.Dataset | None = None, phase: SampledMoments | None = None,
-                    progress: bool | None = None) -> dict[str, Any]:
+                    progress: bool | None = None, executor: Executor | None = None
+                    ) -> dict[str, Any]:
     from .. import plots
 
     test = test or datasets.optdigits_test(one_hot=True)
     phase = phase or sa_phase()
     c = ev.classify(model, test.data[:, :42], test.labels, 4, phase.draw,
-                    num_samples=s.classify_samples, seed=s.seed, progress=progress)
+                    num_samples=s.classify_samples, seed=s.seed, progress=progress,
+                    executor=executor)
     names = [str(k) for k in datasets.DIGIT_CLASSES]
     plots.confusion(out / "digits_confusion.png", c.confusion, names,
                     f"test accuracy {c.accuracy:.3f} ({len(test)} pictures)")
@@ -153,7 +157,7 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
     # reach the model and the clean pictures serve as the truth to score on.
     r = ev.reconstruct(model, test.data, known, phase.draw,
                        num_reconstructions=s.num_reconstructions, seed=s.seed,
-                       columns=np.arange(42), progress=progress)
+                       columns=np.arange(42), progress=progress, executor=executor)
     corrupted_wrong = r.wrong.sum() / max(int(r.corrupted.sum()), 1)
     k = 12
     plots.picture_grid(out / "digits_reconstructions.png",

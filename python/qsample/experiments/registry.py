@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from ..execution import Executor
 from .bas import BASSettings, run_bas
 from .digits import DigitsSettings, run_digits
 from .runs import DEFAULT_CHECKPOINT_EVERY, read_run_record
@@ -26,10 +27,12 @@ class Experiment:
 
     def start(self, settings: Any, out: Path, progress: bool | None = None,
               evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-              resume: bool = False) -> dict[str, Any]:
+              resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
         """Run (or with ``resume`` continue) the experiment in ``out``;
-        ``evaluate=False`` only trains."""
-        options: dict[str, Any] = {"checkpoint_every": checkpoint_every, "resume": resume}
+        ``evaluate=False`` only trains; independent parts of the work run as
+        tasks of ``executor`` (serial by default)."""
+        options: dict[str, Any] = {"checkpoint_every": checkpoint_every, "resume": resume,
+                                   "executor": executor}
         if self.trains_one_model:
             options["evaluate"] = evaluate
         elif not evaluate:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -29,6 +30,9 @@ RUN_FILE = "run.json"
 CHECKPOINT_FILE = "checkpoint.npz"
 RESULTS_FILE = "results.json"
 EMBEDDING_FILE = "embedding.json"
+#: Results of finished units of work (one folder per task), for experiments
+#: made of independent units (SK).
+UNITS_FOLDER = "units"
 RUN_FORMAT = "qsample-run-1"
 #: Iterations between checkpoints unless told otherwise.
 DEFAULT_CHECKPOINT_EVERY = 100
@@ -65,9 +69,18 @@ def open_results_folder(out: str | os.PathLike | None, name: str, *,
     try:
         yield path
     except BaseException:
-        if not (path / CHECKPOINT_FILE).exists():
+        if not resumable(path):
             _discard(path, made)
         raise
+
+
+def resumable(folder: str | os.PathLike) -> bool:
+    """Whether a stopped run in ``folder`` left state to resume from: a
+    checkpoint, or finished units."""
+    folder = Path(folder)
+    units = folder / UNITS_FOLDER
+    return (folder / CHECKPOINT_FILE).exists() or (
+        units.is_dir() and any(units.glob("*/result.json")))
 
 
 def _discard(path: Path, made: list[Path]) -> None:
@@ -76,6 +89,8 @@ def _discard(path: Path, made: list[Path]) -> None:
     for p in path.iterdir():
         if p.is_file() or p.is_symlink():
             p.unlink()
+        elif p.is_dir():
+            shutil.rmtree(p)
     for folder in made:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()

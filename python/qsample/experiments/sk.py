@@ -4,7 +4,6 @@ logical K_N against SA-based learning of the embedded physical model."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,28 +14,25 @@ from .. import _files, datasets, exact
 from .. import evaluate as ev
 from .._validate import check_exact_size, check_int
 from ..embedding import Embedding
+from ..execution import Executor, Task, run_tasks
+from ..ising import energies
 from ..learning import (
     ExactMoments,
     Hyperparameters,
-    PeriodicCheckpoint,
     SampledMoments,
     Trainer,
     embedded_trainer,
     logical_complete_graph,
 )
-from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
 from .common import _check_settings, _finish, _report, sa_phase
 from .runs import (
-    CHECKPOINT_FILE,
     DEFAULT_CHECKPOINT_EVERY,
+    UNITS_FOLDER,
     Interrupted,
     begin_run,
-    experiment_state,
-    previous_checkpoint,
     run_embedding,
 )
-from .runs import train as run_training
 
 
 @dataclass
@@ -70,7 +66,7 @@ class SKSettings:
 
 def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
            checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-           resume: bool = False) -> dict[str, Any]:
+           resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
     """Exact-gradient learning of the logical K_N vs SA-based learning of the
     embedded physical model, Λ_av per iteration against the data's Λ_av(D).
 
@@ -79,36 +75,34 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
     negative phase's decoded SA samples at each iteration (ties broken at random).
     Both curves give, at iteration k, the model at the start of iteration k.
 
-    Each (instance, learning rate) is one unit of work; the checkpoint kept in
-    ``out`` (every ``checkpoint_every`` iterations of the SA learning) holds the
-    results of the finished units, so that with ``resume`` the run continues
-    where it stopped (see :mod:`qsample.experiments.runs`).
+    Each (instance, learning rate) is one unit of work, a task of ``executor``
+    (serial by default; units run in parallel on a Dask cluster). A finished
+    unit's results are kept in ``out/units``, so with ``resume`` a run
+    continues with the units it had not finished (``checkpoint_every`` is not
+    used: a unit is short and is computed again whole).
     """
-    from tqdm.auto import tqdm
-
     start = time.perf_counter()
     s = settings
     begin_run(out, "sk", s, True, resume)
     embedding = run_embedding(out, s.spins, s, resume)
-    previous = previous_checkpoint(out, resume)
-    units = _saved_units(previous) if previous is not None else {}
+    tasks = [Task(_unit_id(i, eta), {"settings": s, "instance": i, "eta": eta,
+                                     "embedding": embedding, "out": str(out)})
+             for i in range(s.instances) for eta in s.learning_rates]
+    try:
+        results = run_tasks(_sk_unit_task, tasks, s.seed, executor=executor,
+                            store=out / UNITS_FOLDER, progress=progress)
+    except KeyboardInterrupt:
+        done = sum(1 for t in tasks if (out / UNITS_FOLDER / t.id / "result.json").exists())
+        raise Interrupted(out, f"{done} of {len(tasks)} units") from None
+    units = {t.id: r for t, r in zip(tasks, results)}
     T = s.iterations
     curves: dict[str, list[np.ndarray]] = {}
     data_proxy, kl_exact, kl_sa, max_j = [], {}, {}, {}
-    for i in tqdm(range(s.instances), desc="SK instances", disable=ev.progress_disabled(progress)):
+    for i in range(s.instances):
         truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
         data_proxy.append(exact.log_likelihood_proxy(truth, data.data))
         for eta in s.learning_rates:
-            key = f"instance {i + 1} of {s.instances}, eta={eta}"
-            if key not in units:
-                try:
-                    units[key] = _sk_unit(s, i, eta, truth, data.data, embedding, out, units,
-                                          previous, checkpoint_every)
-                except Interrupted:
-                    raise
-                except KeyboardInterrupt:
-                    raise Interrupted(out, key) from None
-            u = units[key]
+            u = units[_unit_id(i, eta)]
             curves.setdefault(f"exact logical, eta={eta}", []).append(
                 np.asarray(u["exact_curve"], dtype=np.float64))
             curves.setdefault(f"SA physical, eta={eta}", []).append(
@@ -156,9 +150,12 @@ def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int
     iteration, exact from the model's moments."""
     lam = np.empty(T)
     log_z = exact.log_partition(truth)
+    # The moments a step measures the model by are the next step's gradient:
+    # the phase remembers them, so each iteration enumerates once.
+    phase = ExactMoments()
 
     def expected_proxy(model: Any) -> float:
-        m = exact.moments(model)
+        m = phase.moments(model)
         return float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol])
                      - log_z)
 
@@ -167,99 +164,55 @@ def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int
             lam[it] = expected_proxy(t.current_model())
 
     logical = Trainer(logical_complete_graph(truth.num_variables, seed=seed), data,
-                      ExactMoments(), hyper, seed=seed, progress=False, callbacks=[(1, record)])
+                      phase, hyper, seed=seed, progress=False, callbacks=[(1, record)])
     lam[0] = expected_proxy(logical.current_model())
     logical.run(T)
     return lam, logical
 
 
-def _sk_unit(s: SKSettings, i: int, eta: float, truth: Any, data: np.ndarray,
-             embedding: Embedding, out: Path, units: dict[str, dict[str, Any]],
-             previous: Checkpoint | None, checkpoint_every: int) -> dict[str, Any]:
-    """Both curves of one instance and learning rate, continuing from
-    ``previous`` if it stopped inside this unit; the checkpoints it writes hold
-    the finished ``units`` too."""
-    key = f"instance {i + 1} of {s.instances}, eta={eta}"
+def _unit_id(instance: int, eta: float) -> str:
+    return f"instance={instance},eta={eta}"
+
+
+def _sk_unit_task(unit: dict[str, Any], task_id: str, seed: int) -> dict[str, Any]:
+    """Task: both curves of one instance and learning rate. Its seeds derive
+    from the settings' seed and the instance, as the figures did before the
+    units became tasks, so the task seed is not needed."""
+    s: SKSettings = unit["settings"]
+    i, eta = unit["instance"], unit["eta"]
+    truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
     hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads, range_policy="ignore")
-    resumed = previous if previous is not None and previous.extra.get("unit") == key else None
-    if resumed is not None:
-        lam, kl = _saved_exact_curve(resumed, s.iterations)
-    else:
-        lam, logical = _sk_exact_curve(truth, data, hyper, s.iterations, s.seed)
-        kl = _exact_kl(logical.current_model(), truth)
-
-    def state(it: int, lam_sa: np.ndarray) -> dict[str, Any]:
-        return {"experiment": "sk", "units": units, "unit": key, "exact_curve": lam,
-                "kl_exact": kl, "sa_curve": lam_sa[:it].copy()}
-
+    lam, logical = _sk_exact_curve(truth, data.data, hyper, s.iterations, s.seed)
     lam_sa, learned, physical, phase = _sk_physical_curve(
-        truth, data, embedding, hyper, s.iterations, s.seed + i,
-        _Checkpointing(out, checkpoint_every, state, resumed, f"{key}, "))
+        truth, data.data, unit["embedding"], hyper, s.iterations, s.seed + i)
     decoded = learned.decode(phase.draw(learned.to_ising(), 20000, seed=s.seed)).values
     if i == 0:
-        learned.save(out / f"model_instance0_eta{eta}.npz")
-    return {"exact_curve": lam.tolist(), "sa_curve": lam_sa.tolist(), "kl_exact": kl,
+        learned.save(Path(unit["out"]) / f"model_instance0_eta{eta}.npz")
+    return {"exact_curve": lam.tolist(), "sa_curve": lam_sa.tolist(),
+            "kl_exact": _exact_kl(logical.current_model(), truth),
             "kl_sa": ev.empirical_kl(decoded, truth),
             "max_abs_J_intra_inter": [physical.history.max_abs_J_intra[-1],
                                       physical.history.max_abs_J_inter[-1]]}
 
 
-@dataclass
-class _Checkpointing:
-    """Where and how often the SA learning of a unit keeps its checkpoint, the
-    state saved beside it, and the checkpoint to continue from."""
-
-    out: Path
-    every: int
-    state: Callable[[int, np.ndarray], dict[str, Any]]
-    resumed: Checkpoint | None
-    where: str
-
-
 def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
-                       hyper: Hyperparameters, T: int, seed: int, checkpointing: _Checkpointing
+                       hyper: Hyperparameters, T: int, seed: int
                        ) -> tuple[np.ndarray, HardwareModel, Trainer, SampledMoments]:
     """SA-based learning of the embedded model; Λ_av of the decoded
     negative-phase samples of each iteration."""
     model = HardwareModel(embedding, seed=seed)
     phase = sa_phase()
     lam = np.empty(T)
+    log_z = exact.log_partition(truth)  # the truth's, fixed: enumerated once
 
     def sampled_proxy(t: Trainer, it: int) -> None:
-        decoded = model.decode(t.negative.samples).values
-        lam[it - 1] = ev.proxy(truth, decoded, seed=it)
+        decoded = ev.break_ties(model.decode(t.negative.samples).values, seed=it)
+        lam[it - 1] = float(-np.mean(energies(truth, decoded)) - log_z)
 
-    c = checkpointing
-    keeper = PeriodicCheckpoint(c.out / CHECKPOINT_FILE, c.every, lambda it: c.state(it, lam))
     physical = embedded_trainer(model, data, phase, hyper, seed=seed, progress=False,
-                                callbacks=[(1, sampled_proxy), (1, keeper)])
-    if c.resumed is not None:
-        physical.load_checkpoint(c.resumed)
-        done = np.asarray(c.resumed.extra.get("sa_curve"))
-        if done.shape != (physical.iteration,) or done.dtype != np.float64:
-            raise ValueError(f"{c.resumed.path}: the saved SA curve must hold "
-                             f"{physical.iteration} numbers, one per iteration done")
-        lam[:len(done)] = done
-    run_training(physical, T, keeper, c.out, c.where)
+                                callbacks=[(1, sampled_proxy)])
+    physical.run(T)
     return lam, model.with_parameters(physical.h, physical.J), physical, phase
-
-
-def _saved_units(checkpoint: Checkpoint) -> dict[str, dict[str, Any]]:
-    units = experiment_state(checkpoint, "sk").get("units")
-    fields = {"exact_curve", "sa_curve", "kl_exact", "kl_sa", "max_abs_J_intra_inter"}
-    if not isinstance(units, dict) or not all(
-            isinstance(u, dict) and set(u) == fields for u in units.values()):
-        raise ValueError(f"{checkpoint.path}: the saved SK units must each hold "
-                         f"{sorted(fields)}")
-    return units
-
-
-def _saved_exact_curve(checkpoint: Checkpoint, T: int) -> tuple[np.ndarray, float]:
-    lam, kl = checkpoint.extra.get("exact_curve"), checkpoint.extra.get("kl_exact")
-    if not (isinstance(lam, np.ndarray) and lam.shape == (T,) and isinstance(kl, float)):
-        raise ValueError(f"{checkpoint.path}: the saved exact curve must hold {T} numbers "
-                         "and its KL divergence")
-    return lam, kl
 
 
 def _exact_kl(model: Any, truth: Any) -> float:

@@ -143,14 +143,28 @@ class SampledMoments:
 
 class ExactMoments:
     """Exact model moments by enumeration (up to 30 spins): the exact gradient,
-    the classical reference of the paper's Fig. 7."""
+    the classical reference of the paper's Fig. 7.
+
+    The last model's moments are remembered, so a caller that also needs them
+    (e.g. a callback measuring the model after each step, via :meth:`moments`)
+    does not pay for a second enumeration."""
 
     def __init__(self, beta: float = 1.0) -> None:
         self.beta = check_beta(beta)
+        self._last: tuple[tuple[bytes, ...], exact.Moments] | None = None
 
     def validate(self, model: IsingArrays, num_reads: int) -> None:
         check_exact_size(model.num_variables, "exact moments")
 
+    def moments(self, model: IsingArrays) -> exact.Moments:
+        """``exact.moments(model, beta)``, remembered for the next call with the
+        same parameters."""
+        key = tuple(np.ascontiguousarray(a).tobytes()
+                    for a in (model.h, model.J, model.irow, model.icol))
+        if self._last is None or self._last[0] != key:
+            self._last = (key, exact.moments(model, self.beta))
+        return self._last[1]
+
     def __call__(self, model: IsingArrays, num_reads: int, seed: int) -> PhaseResult:
-        m = exact.moments(model, self.beta)
+        m = self.moments(model)
         return PhaseResult(m.mean, m.correlation[model.irow, model.icol])
