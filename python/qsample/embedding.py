@@ -201,6 +201,10 @@ def validate(chains: Mapping[Hashable, Sequence[Hashable]], target: Target,
             raise ValueError(f"no coupler joins the chains of logical neighbours {a!r} and {b!r}")
 
 
+def _tries_text(done: int) -> str:
+    return f"{done} {'try' if done == 1 else 'tries'}"
+
+
 def _score(chains: Mapping[Hashable, Sequence[Hashable]], rule: str) -> tuple[int, int]:
     longest = max(len(c) for c in chains.values())
     total = sum(len(c) for c in chains.values())
@@ -277,7 +281,7 @@ def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
     best, done = _best_of(tries, base, rule, deadline, one_try, src.number_of_nodes())
     if best is None:
         raise ValueError(f"minorminer found no embedding of the {src.number_of_nodes()}-node "
-                         f"graph in {target.name} in {done} tries "
+                         f"graph in {target.name} in {_tries_text(done)} "
                          f"({time.perf_counter() - start:.0f} s; timeout {timeout:g} s each"
                          + ("" if budget is None else f", budget {budget:g} s") + ")")
     return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src, "minorminer",
@@ -311,7 +315,7 @@ def clique_embedding(n: int, target: Target, seed: int | None = 0, *, tries: int
     best, done = _best_of(tries, _first_seed(seed), rule, deadline, one_try, n)
     if best is None:
         raise ValueError(f"the clique embedder found no embedding of K{n} in {target.name} "
-                         f"({done} tries, {time.perf_counter() - start:.0f} s); inactive "
+                         f"({_tries_text(done)}, {time.perf_counter() - start:.0f} s); inactive "
                          "qubits and couplers break its straight chains: use minorminer "
                          "(find_embedding) or a larger target")
     src = complete_graph(n)

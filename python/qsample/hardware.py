@@ -26,6 +26,7 @@ import numpy as np
 from ._validate import check_number
 
 FAMILIES = ("chimera", "pegasus", "zephyr")
+Couplers = Iterable[tuple[Hashable, Hashable]]
 
 #: The D-Wave 2X of the paper: Chimera C(12, 12, 4) with 1097 of 1152 qubits working.
 DW2X_SHAPE = (12, 12, 4)
@@ -148,7 +149,7 @@ def _positive(name: str, value: Any) -> int:
 
 
 def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None,
-             inactive_couplers: Iterable[tuple[Hashable, Hashable]] | None = None) -> nx.Graph:
+             inactive_couplers: Couplers | None = None) -> nx.Graph:
     if inactive is not None:
         inactive = list(inactive)
         missing = [q for q in inactive if q not in graph]
@@ -186,9 +187,6 @@ def draw_inactive(graph: nx.Graph, qubits: float, couplers: float, seed: int | N
     cut = [edges[i] for i in sorted(rng.choice(len(edges), round(couplers * len(edges)),
                                                replace=False))]
     return dead, cut
-
-
-Couplers = Iterable[tuple[Hashable, Hashable]]
 
 
 def chimera(m: int, n: int | None = None, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
