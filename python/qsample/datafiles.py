@@ -122,12 +122,11 @@ def _list_values(X: list | tuple, name: str) -> np.ndarray:
             if n != lengths[0]:
                 raise ValueError(f"'{name}': row {r} has {n} values where row 0 has "
                                  f"{lengths[0]} (rows must all be the same length)")
-    values = np.asarray(X, dtype=object)
     try:
         typed = np.asarray(X)
-    except (TypeError, ValueError):
-        return values
-    return values if typed.dtype.kind in "USO" else typed
+    except (TypeError, ValueError):  # rows of different shapes inside
+        return np.asarray(X, dtype=object)
+    return np.asarray(X, dtype=object) if typed.dtype.kind in "USO" else typed
 
 
 def _shown(value: Any) -> str:
