@@ -2,29 +2,39 @@
 
 ``find_embedding`` runs minorminer several times and keeps the best result by
 a rule (the paper's: smallest longest chain first, then fewest qubits);
-``clique_embedding`` uses minorminer's clique embedder, which on the D-Wave
-families often gives much shorter chains. An :class:`Embedding` remembers its
-target, reports the figures of the paper's Table I, checks itself against the
-target, saves to human-readable JSON and draws itself.
+``clique_embedding`` uses minorminer's clique embedder (busclique), which on the
+D-Wave families gives much shorter chains when inactive qubits and couplers
+leave it room. Both take a total time budget, and both first refuse a K_N the
+target cannot hold (:mod:`qsample.capacity`) without building it. An
+:class:`Embedding` remembers its target and how it was found, reports the
+figures of the paper's Table I, checks itself against the target, saves to
+human-readable JSON and draws itself.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from numbers import Integral
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from . import _files
-from ._validate import check_number, check_positive_int, check_seed
+from ._validate import check_int, check_number, check_positive_int, check_seed
+from .capacity import check_clique_fits
 from .chains import ChainLayout
 from .hardware import Target, _label_from_json, _label_to_json
 
 SELECTION_RULES = ("max_chain", "num_qubits")
+#: Targets below this many qubits use busclique's cache (fast there; see clique_embedding).
+SMALL_TARGET_QUBITS = 1500
+#: How K_N is placed: minorminer with the selection rule, or the clique embedder.
+METHODS = ("minorminer", "clique")
 
 
 @dataclass(frozen=True)
@@ -38,15 +48,20 @@ class EmbeddingReport:
     chip_usage: float  # used qubits / working qubits of the target
     logical_parameters: int  # fields + couplings of the logical graph
     physical_parameters: int  # used qubits + target edges among them
+    method: str = "given"  # "minorminer", "clique" or "given" (chains from elsewhere)
+    seconds: float | None = None  # wall time taken to find it (None: not measured)
 
 
 @dataclass(frozen=True)
 class Embedding:
-    """Chains ``{logical variable: (qubits, ...)}`` of ``source`` in ``target``."""
+    """Chains ``{logical variable: (qubits, ...)}`` of ``source`` in ``target``;
+    ``method`` and ``seconds`` say how it was found and how long that took."""
 
     chains: Mapping[Hashable, tuple[Hashable, ...]]
     target: Target
     source: nx.Graph
+    method: str = field(default="given", compare=False)
+    seconds: float | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         validate(self.chains, self.target, self.source)
@@ -71,6 +86,8 @@ class Embedding:
             chip_usage=sum(lengths) / self.target.num_qubits,
             logical_parameters=self.source.number_of_nodes() + self.source.number_of_edges(),
             physical_parameters=used.number_of_nodes() + used.number_of_edges(),
+            method=self.method,
+            seconds=self.seconds,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,6 +99,8 @@ class Embedding:
             "chains": [[_label_to_json(v), [_label_to_json(q) for q in self.chains[v]]]
                        for v in self.source.nodes],
             "target": self.target.to_dict(),
+            "method": self.method,
+            "seconds": self.seconds,
         }
 
     @classmethod
@@ -98,11 +117,14 @@ class Embedding:
             chains = {_label_from_json(v): tuple(_label_from_json(q) for q in qs)
                       for v, qs in d["chains"]}
             target = d["target"]
+            seconds = d.get("seconds")
+            method = str(d.get("method", "given"))
+            seconds = None if seconds is None else float(seconds)
         except KeyError as e:
             raise ValueError(f"not a qsample embedding: no {e} entry") from None
         except (TypeError, ValueError) as e:
             raise ValueError(f"not a qsample embedding: {e}") from None
-        return cls(chains, Target.from_dict(target), source)
+        return cls(chains, Target.from_dict(target), source, method, seconds)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write JSON (chains, the logical graph and the target) atomically."""
@@ -149,6 +171,23 @@ def _source_graph(source: int | nx.Graph) -> nx.Graph:
     return complete_graph(source) if isinstance(source, Integral) else nx.Graph(source)
 
 
+def _check_source_fits(source: int | nx.Graph, target: Target) -> None:
+    """Refuse, without building K_N, a source that cannot fit (see :mod:`qsample.capacity`)."""
+    if isinstance(source, bool) or not isinstance(source, (Integral, nx.Graph)):
+        raise TypeError("'source' must be a number of variables (K_N) or a networkx.Graph: "
+                        f"value = {source!r}")
+    if isinstance(source, Integral):
+        check_clique_fits(check_positive_int("n", source), target)
+        return
+    n, m = source.number_of_nodes(), source.number_of_edges()
+    if n > 1 and m == n * (n - 1) // 2 and nx.number_of_selfloops(source) == 0:
+        check_clique_fits(n, target)
+    elif n > target.num_qubits or m > target.num_couplers:
+        raise ValueError(f"a graph of {n:,} nodes and {m:,} edges cannot be embedded in "
+                         f"{target.name}: it has {target.num_qubits:,} working qubits and "
+                         f"{target.num_couplers:,} couplers")
+
+
 def validate(chains: Mapping[Hashable, Sequence[Hashable]], target: Target,
              source: nx.Graph) -> None:
     """Raise ``ValueError`` saying what does not fit: a missing chain, a qubit the
@@ -176,6 +215,10 @@ def validate(chains: Mapping[Hashable, Sequence[Hashable]], target: Target,
             raise ValueError(f"no coupler joins the chains of logical neighbours {a!r} and {b!r}")
 
 
+def _tries_text(done: int) -> str:
+    return f"{done} {'try' if done == 1 else 'tries'}"
+
+
 def _score(chains: Mapping[Hashable, Sequence[Hashable]], rule: str) -> tuple[int, int]:
     longest = max(len(c) for c in chains.values())
     total = sum(len(c) for c in chains.values())
@@ -195,54 +238,147 @@ def check_embedder_seed(seed: Any, tries: int = 1, *, clique: bool = False,
     return seed
 
 
+def _check_search(tries: Any, rule: Any, time_budget: Any) -> float | None:
+    if rule not in SELECTION_RULES:
+        raise ValueError(f"'rule' must be one of {SELECTION_RULES}: value = {rule!r}")
+    check_positive_int("tries", tries)
+    if time_budget is None:
+        return None
+    return check_number("time_budget", time_budget, 0.0, low_open=True)
+
+
+def _first_seed(seed: Any, tries: int, clique: bool = False) -> int:
+    """The seed of the first try (tries add 1 each); None draws one."""
+    if seed is None:
+        return int(np.random.default_rng().integers(0, 2**30))
+    seed = check_embedder_seed(seed, tries, clique=clique)
+    if clique:
+        check_int("seed", seed, 0, 2**32 - tries)  # busclique's seeds are 32-bit
+    return seed
+
+
+def _best_of(tries: int, seed: int, rule: str, deadline: float | None,
+             one_try: Callable[[int, float | None], Mapping[Hashable, Any]],
+             num_nodes: int) -> tuple[dict[Hashable, Any] | None, int]:
+    """Best of up to ``tries`` runs by ``rule``; no run starts once ``deadline`` has
+    passed. ``one_try(seed, seconds_left)`` returns chains, or nothing on failure."""
+    best, best_score, done = None, None, 0
+    for i in range(tries):
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            break
+        found = one_try(seed + i, left)
+        done += 1
+        if not found or len(found) < num_nodes:
+            continue
+        score = _score(found, rule)
+        if best_score is None or score < best_score:
+            best, best_score = dict(found), score
+    return best, done
+
+
 def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
-                   seed: int | None = 0, timeout: float = 60.0, rule: str = "max_chain",
+                   seed: int | None = 0, timeout: float = 60.0,
+                   time_budget: float | None = None, rule: str = "max_chain",
                    **minorminer_params: Any) -> Embedding:
     """Best of ``tries`` minorminer runs by ``rule``.
 
     ``rule="max_chain"`` (the paper's: smallest longest chain, then fewest
     qubits) or ``"num_qubits"`` (fewest qubits, then shortest longest chain).
-    Run ``i`` uses seed ``seed + i``, so the result is reproducible.
+    Run ``i`` uses seed ``seed + i``, so the result is reproducible (given the
+    same number of runs). Each run stops after ``timeout`` seconds; all runs
+    together after about ``time_budget`` seconds (default ``tries * timeout``):
+    no run starts once it is spent, and the last one gets what is left.
+    A K_N that cannot fit is refused before it is built (:mod:`qsample.capacity`).
     """
     import minorminer
 
-    if rule not in SELECTION_RULES:
-        raise ValueError(f"'rule' must be one of {SELECTION_RULES}: value = {rule!r}")
-    tries = check_positive_int("tries", tries)
-    base = 0 if seed is None else check_embedder_seed(seed, tries)
-    check_number("timeout", timeout, 0.0, low_open=True)
+    start = time.perf_counter()
+    budget = _check_search(tries, rule, time_budget)
+    timeout = check_number("timeout", timeout, 0.0, low_open=True)
+    _check_source_fits(source, target)
     src = _source_graph(source)
-    best, best_score = None, None
-    for i in range(tries):
-        found = minorminer.find_embedding(src.edges if src.number_of_edges() else
-                                          [(v, v) for v in src.nodes],
-                                          target.graph.edges, random_seed=base + i,
-                                          timeout=timeout, **minorminer_params)
-        if not found or len(found) < src.number_of_nodes():
-            continue
-        score = _score(found, rule)
-        if best_score is None or score < best_score:
-            best, best_score = found, score
+    edges = list(src.edges) if src.number_of_edges() else [(v, v) for v in src.nodes]
+    target_edges = list(target.graph.edges)
+    deadline = None if budget is None else start + budget
+
+    def one_try(s: int, left: float | None) -> Mapping[Hashable, Any]:
+        return minorminer.find_embedding(edges, target_edges, random_seed=s,
+                                         timeout=timeout if left is None else min(timeout, left),
+                                         **minorminer_params)
+
+    base = _first_seed(seed, int(tries))
+    best, done = _best_of(tries, base, rule, deadline, one_try, src.number_of_nodes())
     if best is None:
         raise ValueError(f"minorminer found no embedding of the {src.number_of_nodes()}-node "
-                         f"graph in {target.name} in {tries} tries (timeout {timeout} s each)")
-    return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src)
+                         f"graph in {target.name} in {_tries_text(done)} "
+                         f"({time.perf_counter() - start:.0f} s; timeout {timeout:g} s each"
+                         + ("" if budget is None else f", budget {budget:g} s") + ")")
+    return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src, "minorminer",
+                     time.perf_counter() - start)
 
 
-def clique_embedding(n: int, target: Target, seed: int | None = 0) -> Embedding:
-    """K_n by minorminer's clique embedder (busclique) on a Chimera, Pegasus or Zephyr target."""
+def clique_embedding(n: int, target: Target, seed: int | None = 0, *, tries: int = 1,
+                     time_budget: float | None = None, rule: str = "max_chain") -> Embedding:
+    """K_n by minorminer's clique embedder (busclique) on a Chimera, Pegasus or Zephyr target.
+
+    Each try is busclique's one-shot search (seconds on a 5,640-qubit Pegasus
+    graph; its all-sizes disk cache can take minutes per new graph and rarely
+    gives shorter chains); try ``i`` uses seed ``seed + i`` and the best by
+    ``rule`` is kept. No try starts once ``time_budget`` seconds have passed (a
+    try is not interrupted). A K_n that cannot fit is refused before it is built.
+    """
     import minorminer.busclique as busclique
 
-    if seed is not None:
-        seed = check_embedder_seed(seed, clique=True)
-    src = complete_graph(n)
+    start = time.perf_counter()
+    budget = _check_search(tries, rule, time_budget)
     if target.family is None:
         raise ValueError("clique_embedding needs a Chimera, Pegasus or Zephyr target; "
                          f"{target.name} has no family (use find_embedding)")
-    found = busclique.find_clique_embedding(n, target.graph, seed=seed)
-    if not found or len(found) < n:
-        raise ValueError(f"busclique found no embedding of K{n} in {target.name}")
-    return Embedding({v: tuple(found[v]) for v in src.nodes}, target, src)
+    n = check_positive_int("n", n)
+    check_clique_fits(n, target)
+
+    # busclique's one-shot search never returns on some small Chimera graphs
+    # (minorminer 0.2.22, C(2) and C(3)); its cache is instant on small graphs.
+    use_cache = target.num_qubits < SMALL_TARGET_QUBITS
+
+    def one_try(s: int, left: float | None) -> Mapping[Hashable, Any]:
+        return busclique.find_clique_embedding(n, target.graph, seed=s, use_cache=use_cache)
+
+    deadline = None if budget is None else start + budget
+    base = _first_seed(seed, int(tries), clique=True)
+    best, done = _best_of(tries, base, rule, deadline, one_try, n)
+    if best is None:
+        raise ValueError(f"the clique embedder found no embedding of K{n} in {target.name} "
+                         f"({_tries_text(done)}, {time.perf_counter() - start:.0f} s); inactive "
+                         "qubits and couplers break its straight chains: use minorminer "
+                         "(find_embedding) or a larger target")
+    src = complete_graph(n)
+    return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src, "clique",
+                     time.perf_counter() - start)
+
+
+def embed(source: int | nx.Graph, target: Target, *, method: str = "minorminer",
+          tries: int | None = None, seed: int | None = 0, time_budget: float | None = None,
+          rule: str = "max_chain") -> Embedding:
+    """``source`` (K_N for an int) into ``target`` by ``method`` (one of :data:`METHODS`):
+    minorminer (10 tries by default) or the clique embedder (1 try by default)."""
+    if method == "minorminer":
+        return find_embedding(source, target, tries=10 if tries is None else tries, seed=seed,
+                              time_budget=time_budget, rule=rule)
+    if method == "clique":
+        if isinstance(source, nx.Graph):
+            n = source.number_of_nodes()
+            if source.number_of_edges() != n * (n - 1) // 2 or nx.number_of_selfloops(source):
+                raise ValueError("the clique embedder places complete graphs only; use "
+                                 "method='minorminer' for other graphs")
+            if set(source.nodes) != set(range(n)):
+                raise ValueError("the clique embedder labels variables 0 .. N-1; give N or a "
+                                 "complete graph on range(N)")
+            source = n
+        return clique_embedding(source, target, seed, tries=1 if tries is None else tries,
+                                time_budget=time_budget, rule=rule)
+    raise ValueError(f"'method' must be one of {METHODS}: value = {method!r}")
 
 
 def _pyplot() -> Any:

@@ -4,27 +4,51 @@ A :class:`Target` is what an embedding is made for and what a hardware-embedded
 model lives on: working qubits, working couplers, the ranges of h and J the
 device accepts, and, for the D-Wave families, the family and shape (used for
 clique embeddings and drawings). Graphs come from dwave-graphs (``dwave.graphs``).
+
+Real devices never have every qubit and coupler of their graph working;
+:func:`advantage` and :func:`advantage2` draw a seeded set of inactive ones, as
+:func:`dwave_2x` does for the paper's machine. :data:`PRESETS` is the one list of
+named targets the command line and the experiments offer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from ._validate import check_positive_int
+from ._validate import check_number, check_positive_int
 
 FAMILIES = ("chimera", "pegasus", "zephyr")
+Couplers = Iterable[tuple[Hashable, Hashable]]
 
 #: The D-Wave 2X of the paper: Chimera C(12, 12, 4) with 1097 of 1152 qubits working.
 DW2X_SHAPE = (12, 12, 4)
 DW2X_WORKING_QUBITS = 1097
 DW2X_H_RANGE = (-2.0, 2.0)
 DW2X_J_RANGE = (-1.0, 1.0)
+
+#: D-Wave's published ranges for Advantage systems (Pegasus P16).
+ADVANTAGE_H_RANGE = (-4.0, 4.0)
+ADVANTAGE_J_RANGE = (-1.0, 1.0)
+#: Advantage2 (Zephyr) ranges: taken equal to Advantage's; the published per-system figures
+#: we could check list qubit and coupler counts but not h and J ranges.
+ADVANTAGE2_H_RANGE = ADVANTAGE_H_RANGE
+ADVANTAGE2_J_RANGE = ADVANTAGE_J_RANGE
+
+#: Default share of a device's qubits drawn inactive. Published Advantage systems have had
+#: between about 0.2 % and 1.5 % of P16's 5,640 qubits inactive and the D-Wave 2X of the paper
+#: 4.8 %; 2 % is a slightly pessimistic middle.
+DEFAULT_INACTIVE_QUBITS = 0.02
+#: Default share of the remaining couplers drawn inactive. On published Advantage systems
+#: nearly every missing coupler touches a missing qubit (under 0.1 % fail alone); couplers
+#: matter more than qubits to clique embeddings, whose long chains need every internal one.
+DEFAULT_INACTIVE_COUPLERS = 0.001
 
 
 @dataclass(frozen=True)
@@ -187,45 +211,108 @@ def _family_graph(family: str, shape: tuple[int, ...], nodes: list[Hashable] | N
     return dg.zephyr_graph(*shape, **kw)
 
 
-def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None) -> nx.Graph:
-    if inactive is None:
-        return graph
-    inactive = list(inactive)
-    missing = [q for q in inactive if q not in graph]
-    if missing:
-        raise ValueError(f"'inactive' names qubits that are not in the graph: {missing[:10]}")
-    graph.remove_nodes_from(inactive)
+def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None,
+             inactive_couplers: Couplers | None = None) -> nx.Graph:
+    if inactive is not None:
+        inactive = list(inactive)
+        missing = [q for q in inactive if q not in graph]
+        if missing:
+            raise ValueError(f"'inactive' names qubits that are not in the graph: {missing[:10]}")
+        graph.remove_nodes_from(inactive)
+    if inactive_couplers is not None:
+        couplers = [tuple(c) for c in inactive_couplers]
+        missing_c = [c for c in couplers if len(c) != 2 or not graph.has_edge(*c)]
+        if missing_c:
+            raise ValueError("'inactive_couplers' names couplers that are not in the graph (or "
+                             f"touch an inactive qubit): {missing_c[:10]}")
+        graph.remove_edges_from(couplers)
     return graph
 
 
+def draw_inactive(graph: nx.Graph, qubits: float, couplers: float, seed: int | None = 0
+                  ) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
+    """A seeded, uniform draw of inactive qubits and couplers of ``graph``.
+
+    ``qubits`` is the share of the graph's qubits drawn inactive; ``couplers`` the
+    share of the couplers left between working qubits drawn inactive after that.
+    The same graph and seed give the same draw.
+    """
+    qubits = check_number("inactive_qubits", qubits, 0.0, 1.0, high_open=True)
+    couplers = check_number("inactive_couplers", couplers, 0.0, 1.0, high_open=True)
+    rng = np.random.default_rng(seed)
+    nodes = sorted(graph.nodes, key=_sort_key)
+    dead = [nodes[i] for i in sorted(rng.choice(len(nodes), round(qubits * len(nodes)),
+                                                replace=False))]
+    dead_set = set(dead)
+    edges = sorted((tuple(sorted(e, key=_sort_key)) for e in graph.edges
+                    if e[0] not in dead_set and e[1] not in dead_set),
+                   key=lambda e: (_sort_key(e[0]), _sort_key(e[1])))
+    cut = [edges[i] for i in sorted(rng.choice(len(edges), round(couplers * len(edges)),
+                                               replace=False))]
+    return dead, cut
+
+
 def chimera(m: int, n: int | None = None, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
+            inactive_couplers: Couplers | None = None,
             h_range: tuple[float, float] = DW2X_H_RANGE,
             j_range: tuple[float, float] = DW2X_J_RANGE) -> Target:
-    """Chimera C(m, n, t), less the ``inactive`` qubits."""
+    """Chimera C(m, n, t), less the ``inactive`` qubits and ``inactive_couplers``."""
     m, t = check_positive_int("m", m), check_positive_int("t", t)
     n = m if n is None else check_positive_int("n", n)
-    g = _without(_family_graph("chimera", (m, n, t)), inactive)
+    g = _without(_family_graph("chimera", (m, n, t)), inactive, inactive_couplers)
     return Target(g, h_range, j_range, "chimera", (m, n, t), f"C({m},{n},{t})")
 
 
 def pegasus(m: int, *, inactive: Iterable[Hashable] | None = None,
-            h_range: tuple[float, float] = (-4.0, 4.0),
-            j_range: tuple[float, float] = (-1.0, 1.0)) -> Target:
-    """Pegasus P(m) (ranges default to an Advantage system's), less ``inactive``."""
+            inactive_couplers: Couplers | None = None,
+            h_range: tuple[float, float] = ADVANTAGE_H_RANGE,
+            j_range: tuple[float, float] = ADVANTAGE_J_RANGE) -> Target:
+    """Pegasus P(m) (ranges default to an Advantage system's), less ``inactive`` qubits
+    and ``inactive_couplers``."""
     m = check_positive_int("m", m)
     if m < 2:
         raise ValueError(f"'m' must be at least 2 for Pegasus: value = {m}")
-    g = _without(_family_graph("pegasus", (m,)), inactive)
+    g = _without(_family_graph("pegasus", (m,)), inactive, inactive_couplers)
     return Target(g, h_range, j_range, "pegasus", (m,), f"P({m})")
 
 
 def zephyr(m: int, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
-           h_range: tuple[float, float] = (-4.0, 4.0),
-           j_range: tuple[float, float] = (-1.0, 1.0)) -> Target:
-    """Zephyr Z(m, t) (ranges default to an Advantage2 system's), less ``inactive``."""
+           inactive_couplers: Couplers | None = None,
+           h_range: tuple[float, float] = ADVANTAGE2_H_RANGE,
+           j_range: tuple[float, float] = ADVANTAGE2_J_RANGE) -> Target:
+    """Zephyr Z(m, t) (ranges default to an Advantage2 system's), less ``inactive``
+    qubits and ``inactive_couplers``."""
     m, t = check_positive_int("m", m), check_positive_int("t", t)
-    g = _without(_family_graph("zephyr", (m, t)), inactive)
+    g = _without(_family_graph("zephyr", (m, t)), inactive, inactive_couplers)
     return Target(g, h_range, j_range, "zephyr", (m, t), f"Z({m},{t})")
+
+
+def _with_draw(build: Callable[..., Target], shape: tuple[int, ...], qubits: float,
+               couplers: float, seed: int | None) -> tuple[Target, int, int]:
+    full = build(*shape)
+    dead, cut = draw_inactive(full.graph, qubits, couplers, seed)
+    return build(*shape, inactive=dead, inactive_couplers=cut), len(dead), len(cut)
+
+
+def advantage(*, inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
+              inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
+              seed: int | None = 0) -> Target:
+    """A D-Wave-Advantage-like target: Pegasus P(16) (5,640 qubits) with a seeded
+    share of inactive qubits and couplers, h in [-4, 4] and J in [-1, 1]."""
+    t, q, c = _with_draw(pegasus, (16,), inactive_qubits, inactive_couplers, seed)
+    return Target(t.graph, ADVANTAGE_H_RANGE, ADVANTAGE_J_RANGE, "pegasus", (16,),
+                  "Advantage-like P(16)", {"inactive_qubits": q, "inactive_couplers": c})
+
+
+def advantage2(m: int = 12, *, inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
+               inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
+               seed: int | None = 0) -> Target:
+    """A D-Wave-Advantage2-like target: Zephyr Z(m, 4) (Z(12, 4) has 4,800 qubits)
+    with a seeded share of inactive qubits and couplers."""
+    m = check_positive_int("m", m)
+    t, q, c = _with_draw(zephyr, (m, 4), inactive_qubits, inactive_couplers, seed)
+    return Target(t.graph, ADVANTAGE2_H_RANGE, ADVANTAGE2_J_RANGE, "zephyr", (m, 4),
+                  f"Advantage2-like Z({m},4)", {"inactive_qubits": q, "inactive_couplers": c})
 
 
 def from_networkx(graph: nx.Graph, *, h_range: tuple[float, float] = DW2X_H_RANGE,
@@ -286,3 +373,55 @@ def from_dwave_sampler(sampler: Any) -> Target:
     name = str(props.get("chip_id", type(sampler).__name__))
     return Target(graph, h_range, j_range, family, shape, name,  # type: ignore[arg-type]
                   {k: props[k] for k in ("chip_id", "topology") if k in props})
+
+
+@dataclass(frozen=True)
+class TargetPreset:
+    """A named target: how to build it from a seed and what it is."""
+
+    name: str
+    description: str
+    build: Callable[[int], Target]
+    family: str
+    shape: tuple[int, ...]
+
+    def make(self, seed: int = 0) -> Target:
+        """The target; ``seed`` draws the inactive qubits and couplers of the presets
+        that have them (the others ignore it)."""
+        return self.build(seed)
+
+
+def _presets(*presets: TargetPreset) -> Mapping[str, TargetPreset]:
+    return MappingProxyType({p.name: p for p in presets})
+
+
+_DEFECTS = (f"{DEFAULT_INACTIVE_QUBITS:.0%} of qubits and {DEFAULT_INACTIVE_COUPLERS:.1%} of "
+            "couplers inactive (seeded)")
+
+
+#: Every named target, in the order the command line lists them.
+PRESETS: Mapping[str, TargetPreset] = _presets(
+    TargetPreset("dw2x", "the paper's D-Wave 2X: Chimera C(12,12,4), 1,097 of 1,152 qubits "
+                 "working (seeded)", lambda seed: dwave_2x(seed=seed), "chimera", DW2X_SHAPE),
+    TargetPreset("chimera16", "Chimera C(16,16,4) as a D-Wave 2000Q, all 2,048 qubits working",
+                 lambda seed: chimera(16), "chimera", (16, 16, 4)),
+    TargetPreset("pegasus6", "Pegasus P(6), all 680 qubits working (small and quick)",
+                 lambda seed: pegasus(6), "pegasus", (6,)),
+    TargetPreset("zephyr4", "Zephyr Z(4,4), all 576 qubits working (small and quick)",
+                 lambda seed: zephyr(4), "zephyr", (4, 4)),
+    TargetPreset("pegasus16", f"Advantage-like Pegasus P(16): 5,640 qubits, {_DEFECTS}",
+                 lambda seed: advantage(seed=seed), "pegasus", (16,)),
+    TargetPreset("zephyr12", f"Advantage2-like Zephyr Z(12,4): 4,800 qubits, {_DEFECTS}",
+                 lambda seed: advantage2(12, seed=seed), "zephyr", (12, 4)),
+    TargetPreset("zephyr15", f"Zephyr Z(15,4) (a larger Advantage2): 7,440 qubits, {_DEFECTS}",
+                 lambda seed: advantage2(15, seed=seed), "zephyr", (15, 4)),
+)
+
+
+def make_target(name: str, seed: int = 0) -> Target:
+    """The preset called ``name`` (one of :data:`PRESETS`)."""
+    if not isinstance(name, str):
+        raise TypeError(f"'target' must be a preset name (str): value = {name!r}")
+    if name not in PRESETS:
+        raise ValueError(f"'target' must be one of {tuple(PRESETS)}: value = {name!r}")
+    return PRESETS[name].make(seed)

@@ -30,24 +30,14 @@ from .._validate import check_number, check_positive_int
 from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
 from ..learning import SampledMoments
 
-TARGETS = ("dw2x", "chimera16", "pegasus6", "zephyr4")
+#: The named targets, from the one registry (:data:`qsample.hardware.PRESETS`).
+TARGETS = tuple(hardware.PRESETS)
+make_target = hardware.make_target
 #: How ``make_embedding`` embeds K_N: minorminer's heuristic or its clique embedder.
 EMBEDDING_METHODS = ("minorminer", "clique")
 
 
 # -- shared pieces --------------------------------------------------------------------
-def make_target(name: str, seed: int = 0) -> hardware.Target:
-    """A named target: ``dw2x`` (C(12,12,4), 1097 working qubits, the paper's),
-    ``chimera16``, ``pegasus6``, ``zephyr4`` (complete graphs of those sizes)."""
-    if name == "dw2x":
-        return hardware.dwave_2x(seed=seed)
-    if name == "chimera16":
-        return hardware.chimera(16)
-    if name == "pegasus6":
-        return hardware.pegasus(6)
-    if name == "zephyr4":
-        return hardware.zephyr(4)
-    raise ValueError(f"'target' must be one of {TARGETS}: value = {name!r}")
 
 
 def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
