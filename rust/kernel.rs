@@ -634,6 +634,7 @@ pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPL
     energy: &mut Lanes<T>,
 ) {
     let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    let half = T::from_f64(0.5);
     assert!(state.len() >= m.n, "state must hold every spin");
     if COUPLED {
         assert!(
@@ -700,11 +701,15 @@ pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPL
                     t[l] = T::from_f32(threshold::<GIBBS>(mix32(keys[l] ^ salt)));
                 }
             }
-            let flip: [bool; LANES] = std::array::from_fn(|l| x[l] < t[l]);
-            *si = std::array::from_fn(|l| s[l].flip_if(flip[l]));
+            let new: Lanes<T> = std::array::from_fn(|l| s[l].flip_if(x[l] < t[l]));
+            *si = new;
             if TRACK {
+                // d (1 - s s') / 2 is d for a flip and 0 otherwise, exactly
+                // (every factor but d is 0, 1 or a power of two), and stays
+                // in vector registers where a select on a flag array may not.
                 for l in 0..LANES {
-                    energy[l] = energy[l] + if flip[l] { d[l] } else { T::ZERO };
+                    energy[l] =
+                        energy[l] + half * d[l] * (T::ONE + T::MINUS_TWO * half * s[l] * new[l]);
                 }
             }
         }

@@ -44,6 +44,9 @@ use crate::samples::Samples;
 /// Separates tempering's streams from those of other samplers with the same seed.
 const STREAM_SALT: u64 = 0x5054_2d72_6570_6c69;
 
+/// Random spins a cluster move tries before listing the disagreeing ones.
+const SEED_TRIES: usize = 16;
+
 /// Rounds between exact recomputations of the tracked energies (the kernel
 /// sums energy changes in the sweep's precision; this bounds the drift).
 const RESYNC_ROUNDS: u64 = 64;
@@ -611,14 +614,33 @@ fn cluster_move<T: Real>(
     let differs = |state: &[Lanes<T>], i: usize| {
         (state[base_a + i][la] > T::ZERO) != (state[base_b + i][lb] > T::ZERO)
     };
-    sc.disagree.clear();
-    // Held spins agree in both replicas: only free spins can disagree.
-    sc.disagree
-        .extend((0..n as u32).filter(|&i| differs(state, i as usize)));
-    if sc.disagree.is_empty() {
+    // The cluster grows from a disagreeing spin picked uniformly: by trying
+    // random spins (cheap when many disagree, as at the hot rungs), else by
+    // listing them all. Either way the pick is uniform over the disagreeing
+    // spins, which the move does not change: it is its own reverse.
+    if n == 0 {
         return None;
     }
-    let seed = sc.disagree[ch.rng.below(sc.disagree.len() as u64) as usize];
+    let mut seed = None;
+    for _ in 0..SEED_TRIES {
+        let i = ch.rng.below(n as u64) as usize;
+        if differs(state, i) {
+            seed = Some(i as u32);
+            break;
+        }
+    }
+    let seed = match seed {
+        Some(i) => i,
+        None => {
+            sc.disagree.clear();
+            sc.disagree
+                .extend((0..n as u32).filter(|&i| differs(state, i as usize)));
+            if sc.disagree.is_empty() {
+                return None;
+            }
+            sc.disagree[ch.rng.below(sc.disagree.len() as u64) as usize]
+        }
+    };
     sc.stamp = sc.stamp.wrapping_add(1);
     if sc.stamp == 0 {
         sc.mark.iter_mut().for_each(|v| *v = 0);

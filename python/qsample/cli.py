@@ -7,7 +7,7 @@
     qsample train     learn a model on a dataset (no evaluation)
     qsample evaluate  evaluate a saved model on a dataset
     qsample demo      SA on a built-in SK model vs the exact Boltzmann distribution
-    qsample bench     qsample's simulated annealing vs dwave-samplers, ns per update
+    qsample bench     qsample's SA, PT and SQA vs dwave-samplers (and OpenJij), same run
 
 Experiments take --quick (about a minute) or run the paper's settings, and
 write a results folder (results.json, model, PNG plots).
@@ -266,7 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_argument("--seed", type=int)
     embed.add_argument("--out")
     embed.set_defaults(run=_embed)
-    bench = sub.add_parser("bench", help="qsample SA vs dwave-samplers (needs dwave-samplers)")
+    bench = sub.add_parser("bench", help="qsample SA, PT, SQA vs dwave-samplers and OpenJij "
+                                         "(needs dwave-samplers)")
     from .benchmark import add_arguments
 
     add_arguments(bench)
