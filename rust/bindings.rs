@@ -281,7 +281,7 @@ type TemperOutput<'py> = (
 #[pyfunction]
 #[pyo3(signature = (model, betas, num_sweeps, num_reads, seed, read_offset=0,
                     samples_per_chain=1, thinning=1, fixed=None, gibbs=false,
-                    cluster_moves=false, cluster_beta_max=f64::INFINITY, precision="auto",
+                    cluster_moves=false, cluster_beta_min=0.0, precision="auto",
                     num_threads=0))]
 fn temper<'py>(
     py: Python<'py>,
@@ -296,7 +296,7 @@ fn temper<'py>(
     fixed: Option<PyReadonlyArray1<'py, i8>>,
     gibbs: bool,
     cluster_moves: bool,
-    cluster_beta_max: f64,
+    cluster_beta_min: f64,
     precision: &str,
     num_threads: usize,
 ) -> PyResult<TemperOutput<'py>> {
@@ -314,7 +314,7 @@ fn temper<'py>(
         fixed: fixed.as_deref(),
         acceptance: acceptance(gibbs),
         cluster_moves,
-        cluster_beta_max,
+        cluster_beta_min,
         precision: precision_request(precision)?,
         num_threads,
     };

@@ -69,9 +69,12 @@ pub struct TemperingParams<'a> {
     pub acceptance: Acceptance,
     /// Two replicas per rung and a Houdayer move between them every round.
     pub cluster_moves: bool,
-    /// Cluster moves only at rungs with beta <= this (they help where the
-    /// clusters do not span the system: the hot end).
-    pub cluster_beta_max: f64,
+    /// Cluster moves only at rungs with beta >= this. Hot replicas disagree
+    /// on about half the spins, which on most graphs forms one cluster
+    /// spanning the system: flipping it nearly exchanges the two replicas,
+    /// at the cost of visiting it. The moves help at the colder rungs, where
+    /// the disagreeing clusters are small.
+    pub cluster_beta_min: f64,
     pub precision: PrecisionRequest,
     /// 0: all cores.
     pub num_threads: usize,
@@ -91,7 +94,7 @@ impl<'a> TemperingParams<'a> {
             fixed: None,
             acceptance: Acceptance::Metropolis,
             cluster_moves: false,
-            cluster_beta_max: f64::INFINITY,
+            cluster_beta_min: 0.0,
             precision: PrecisionRequest::Auto,
             num_threads: 0,
         }
@@ -211,9 +214,9 @@ fn validate(n: usize, p: &TemperingParams) -> Result<()> {
             ),
         ));
     }
-    if p.cluster_beta_max.is_nan() {
+    if p.cluster_beta_min.is_nan() {
         return Err(Error::value(
-            "cluster_beta_max",
+            "cluster_beta_min",
             "must be a number: value = NaN",
         ));
     }
@@ -339,7 +342,6 @@ struct Chain {
 struct ClusterScratch {
     mark: Vec<u32>,
     stamp: u32,
-    stack: Vec<u32>,
     cluster: Vec<u32>,
     disagree: Vec<u32>,
 }
@@ -465,7 +467,6 @@ fn run_task<T: Real>(
     let mut scratch = ClusterScratch {
         mark: vec![0; n],
         stamp: 0,
-        stack: Vec::new(),
         cluster: Vec::new(),
         disagree: Vec::new(),
     };
@@ -506,7 +507,7 @@ fn run_task<T: Real>(
             for ch in chains.iter_mut().filter(|c| round <= c.rounds) {
                 if copies == 2 {
                     for rung in 0..k {
-                        if p.betas[rung] <= p.cluster_beta_max {
+                        if p.betas[rung] >= p.cluster_beta_min {
                             let flipped = cluster_move(ctx, ch, rung, &mut state, &mut scratch);
                             if let Some(size) = flipped {
                                 stats.cluster_moves += 1;
@@ -646,34 +647,38 @@ fn cluster_move<T: Real>(
         sc.mark.iter_mut().for_each(|v| *v = 0);
         sc.stamp = 1;
     }
-    sc.stack.clear();
+    // The cluster is grown breadth first in `cluster` itself (spins
+    // `next..` are still to visit). Whether a neighbour differs is a coin
+    // flip at the hot rungs, so the loop is kept free of branches on it:
+    // every neighbour is written at the end of the list and kept only if it
+    // is new to the cluster. Each spin enters once, so n + 1 slots suffice.
     sc.cluster.clear();
-    sc.stack.push(seed);
+    sc.cluster.resize(n + 1, 0);
+    sc.cluster[0] = seed;
     sc.mark[seed as usize] = sc.stamp;
-    while let Some(i) = sc.stack.pop() {
-        sc.cluster.push(i);
-        let (nbr, _) = ctx.exact.neighbours(i as usize);
-        for &j in nbr {
-            if sc.mark[j as usize] != sc.stamp && differs(state, j as usize) {
-                sc.mark[j as usize] = sc.stamp;
-                sc.stack.push(j);
-            }
-        }
-    }
-    // Energy change of replica a (b changes by the opposite): fields and
-    // the couplings to the agreeing neighbours outside the cluster.
+    let (mut next, mut len) = (0usize, 1usize);
+    // Energy change of replica a (b changes by the opposite), summed as the
+    // cluster grows: a spin's field and its couplings to the neighbours that
+    // agree, which are exactly those outside the cluster.
     let mut de = 0.0;
-    for &i in &sc.cluster {
-        let i = i as usize;
+    while next < len {
+        let i = sc.cluster[next] as usize;
+        next += 1;
         let (nbr, w) = ctx.exact.neighbours(i);
         let mut f = ctx.exact.h[i];
         for (&j, &wj) in nbr.iter().zip(w) {
-            if sc.mark[j as usize] != sc.stamp {
-                f += wj * state[base_a + j as usize][la].to_f64();
-            }
+            let j = j as usize;
+            let d = differs(state, j);
+            let new = d & (sc.mark[j] != sc.stamp);
+            sc.mark[j] = if new { sc.stamp } else { sc.mark[j] };
+            sc.cluster[len] = j as u32;
+            len += new as usize;
+            let agree = if d { 0.0 } else { 1.0 };
+            f += agree * wj * state[base_a + j][la].to_f64();
         }
         de += -2.0 * state[base_a + i][la].to_f64() * f;
     }
+    sc.cluster.truncate(len);
     for &i in &sc.cluster {
         let i = i as usize;
         state[base_a + i][la] = state[base_a + i][la].flip_if(true);
@@ -784,7 +789,6 @@ mod tests {
         let mut sc = ClusterScratch {
             mark: vec![0; n],
             stamp: 0,
-            stack: vec![],
             cluster: vec![],
             disagree: vec![],
         };

@@ -137,7 +137,7 @@ def test_same_seed_same_samples_for_any_thread_count_and_offset(cluster_moves):
     ({"thinning": 0}, ValueError, "thinning"),
     ({"thinning": 1.5}, TypeError, "thinning"),
     ({"cluster_moves": "yes"}, TypeError, "cluster_moves"),
-    ({"cluster_beta_max": -1}, ValueError, "cluster_beta_max"),
+    ({"cluster_beta_min": -1}, ValueError, "cluster_beta_min"),
     ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
     ({"num_threads": 0}, ValueError, "num_threads"),
     ({"precision": "half"}, ValueError, "precision"),

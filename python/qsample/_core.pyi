@@ -45,7 +45,7 @@ def temper(
     fixed: NDArray[np.int8] | None = None,
     gibbs: bool = False,
     cluster_moves: bool = False,
-    cluster_beta_max: float = ...,
+    cluster_beta_min: float = 0.0,
     precision: str = "auto",
     num_threads: int = 0,
 ) -> tuple[NDArray[np.int8], NDArray[np.uint64], NDArray[np.uint64], int, int, str]: ...

@@ -82,6 +82,9 @@ class PersistentChainSampler(NativeSampler):
       ones start fresh; when it shrinks, the first chains continue and the
       others are dropped (a later larger call starts them fresh again).
     - A different structure starts its own chains; ``reset()`` drops them all.
+      (A conditioned model, as reconstruction samples, is a new structure: its
+      chains start fresh, so judge a model with enough ``num_sweeps`` for the
+      chains to forget their start, or with another sampler at the same beta.)
 
     Randomness: sweep t of chain r uses the thresholds of (seed, r) at sweep t,
     with t counted over the chain's life. So two calls of k sweeps give exactly

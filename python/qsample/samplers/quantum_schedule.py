@@ -12,7 +12,7 @@ Advantage schedule, not a device's data: B grows quadratically in s (D-Wave's
 standard schedule) and is scaled so that B(0.612) = 3.91 GHz, the
 Advantage_system4.1 value at its single-qubit freeze-out point quoted in
 dwave-system's documentation (at T = 15.4 mK); A falls from 9 GHz roughly
-exponentially and vanishes at s = 1, crossing B near s = 0.27. For a real
+exponentially and vanishes at s = 1, crossing B near s = 0.33. For a real
 device, load its published spreadsheet and pass the columns (s, A, B).
 """
 

@@ -39,7 +39,7 @@ class TemperingPlan(Plan):
     fixed: np.ndarray | None = None
     gibbs: bool = False
     cluster_moves: bool = False
-    cluster_beta_max: float = float("inf")
+    cluster_beta_min: float = 0.0
     precision: str = "auto"
     num_threads: int = 0
 
@@ -113,10 +113,15 @@ class ParallelTemperingSampler(NativeSampler):
 
     With ``cluster_moves=True`` every rung holds two replicas and each round
     makes one Houdayer (isoenergetic) cluster move between them (at rungs with
-    beta <= ``cluster_beta_max``): a cluster of the spins where the two differ
+    beta >= ``cluster_beta_min``): a cluster of the spins where the two differ
     is flipped in both. Their total energy is unchanged, fields included, so
     the move is always accepted (the Metropolis factor on the field term is
-    exactly 1: on the cluster the two replicas' spins are opposite).
+    exactly 1: on the cluster the two replicas' spins are opposite). The moves
+    are scalar work. Hot replicas disagree on about half the spins, which on
+    most graphs (Chimera, Zephyr, anything beyond two dimensions) forms one
+    cluster spanning the system: flipping it nearly exchanges the replicas, at
+    the cost of visiting it. The moves pay at the colder rungs, where the
+    clusters are small droplets: ``cluster_beta_min`` keeps them there.
 
     A chain gives ``samples_per_chain`` samples: after ``num_sweeps`` rounds,
     then every ``thinning`` rounds; read r is sample r % S of chain r // S, the
@@ -141,7 +146,7 @@ class ParallelTemperingSampler(NativeSampler):
         self._parameters: dict[str, list[str]] = {
             "num_reads": [], "seed": [], "beta": [], "beta_range": [], "num_replicas": [],
             "betas": [], "num_sweeps": [], "samples_per_chain": [], "thinning": [],
-            "cluster_moves": [], "cluster_beta_max": [], "proposal_acceptance_criteria": [],
+            "cluster_moves": [], "cluster_beta_min": [], "proposal_acceptance_criteria": [],
             "fixed_variables": [], "num_threads": [], "precision": [],
         }
         self._properties: dict[str, Any] = {
@@ -172,7 +177,7 @@ class ParallelTemperingSampler(NativeSampler):
         samples_per_chain: Any = 1,
         thinning: Any = 10,
         cluster_moves: Any = False,
-        cluster_beta_max: Any = None,
+        cluster_beta_min: Any = 0.0,
         proposal_acceptance_criteria: Any = "Metropolis",
         fixed_variables: Mapping[Hashable, int] | None = None,
         num_threads: Any = None,
@@ -188,8 +193,7 @@ class ParallelTemperingSampler(NativeSampler):
             raise ValueError(f"'num_sweeps' + ('samples_per_chain' - 1) * 'thinning' must be at "
                              f"most {MAX_SWEEPS}: value = {sweeps + (per_chain - 1) * thin}")
         clusters = check_bool("cluster_moves", cluster_moves)
-        beta_max = (float("inf") if cluster_beta_max is None
-                    else check_number("cluster_beta_max", cluster_beta_max, 0.0))
+        beta_min = check_number("cluster_beta_min", cluster_beta_min, 0.0)
         return TemperingPlan(
             num_reads=reads,
             info={"beta_ladder": ladder.tolist(), "num_sweeps": sweeps,
@@ -197,7 +201,7 @@ class ParallelTemperingSampler(NativeSampler):
             betas=ladder, num_sweeps=sweeps, samples_per_chain=per_chain, thinning=thin,
             fixed=fixed_array(model, fixed_variables, bqm),
             gibbs=is_gibbs(proposal_acceptance_criteria), cluster_moves=clusters,
-            cluster_beta_max=beta_max, precision=check_precision(precision),
+            cluster_beta_min=beta_min, precision=check_precision(precision),
             num_threads=check_threads(num_threads))
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
@@ -207,7 +211,7 @@ class ParallelTemperingSampler(NativeSampler):
             native, plan.betas, plan.num_sweeps, plan.num_reads, seed, read_offset=read_offset,
             samples_per_chain=plan.samples_per_chain, thinning=plan.thinning, fixed=plan.fixed,
             gibbs=plan.gibbs, cluster_moves=plan.cluster_moves,
-            cluster_beta_max=plan.cluster_beta_max, precision=plan.precision,
+            cluster_beta_min=plan.cluster_beta_min, precision=plan.precision,
             num_threads=plan.num_threads)
         with np.errstate(invalid="ignore", divide="ignore"):
             acceptance = np.where(attempts > 0, accepts / np.maximum(attempts, 1), np.nan)
