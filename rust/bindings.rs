@@ -17,8 +17,11 @@ use crate::error::Error;
 use crate::exact::{Enumerator, MAX_EXACT_SPINS};
 use crate::graph::IsingGraph;
 use crate::kernel::{simd_level, Acceptance, PrecisionRequest, LANES};
+use crate::persistent::{advance, PersistentParams};
 use crate::resources::{available_memory, Stop, MAX_THREADS};
 use crate::samples::Samples;
+use crate::sqa::{sqa as sqa_core, SqaParams};
+use crate::tempering::{temper as temper_core, TemperingParams};
 
 impl From<Error> for PyErr {
     fn from(e: Error) -> PyErr {
@@ -255,6 +258,172 @@ fn anneal<'py>(
     Ok((samples_to_numpy(py, out.samples)?, out.precision.name()))
 }
 
+fn acceptance(gibbs: bool) -> Acceptance {
+    if gibbs {
+        Acceptance::Gibbs
+    } else {
+        Acceptance::Metropolis
+    }
+}
+
+type TemperOutput<'py> = (
+    Bound<'py, PyArray2<i8>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    u64,
+    u64,
+    &'static str,
+);
+
+/// Parallel tempering: (samples int8 (num_reads, n), swap attempts and
+/// accepts per ladder step, cluster moves made, spins they flipped, precision).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (model, betas, num_sweeps, num_reads, seed, read_offset=0,
+                    samples_per_chain=1, thinning=1, fixed=None, gibbs=false,
+                    cluster_moves=false, cluster_beta_min=0.0, precision="auto",
+                    num_threads=0))]
+fn temper<'py>(
+    py: Python<'py>,
+    model: &PyIsingModel,
+    betas: PyReadonlyArray1<'py, f64>,
+    num_sweeps: u64,
+    num_reads: usize,
+    seed: u64,
+    read_offset: u64,
+    samples_per_chain: usize,
+    thinning: u64,
+    fixed: Option<PyReadonlyArray1<'py, i8>>,
+    gibbs: bool,
+    cluster_moves: bool,
+    cluster_beta_min: f64,
+    precision: &str,
+    num_threads: usize,
+) -> PyResult<TemperOutput<'py>> {
+    let graph = &model.graph;
+    let betas = betas.as_array().to_vec();
+    let fixed = fixed.map(|c| c.as_array().to_vec());
+    let params = TemperingParams {
+        betas: &betas,
+        num_sweeps,
+        samples_per_chain,
+        thinning,
+        num_reads,
+        read_offset,
+        seed,
+        fixed: fixed.as_deref(),
+        acceptance: acceptance(gibbs),
+        cluster_moves,
+        cluster_beta_min,
+        precision: precision_request(precision)?,
+        num_threads,
+    };
+    let cost = params.work(graph.num_spins());
+    let out = run_released(py, cost, |stop| temper_core(graph, &params, stop))?;
+    Ok((
+        samples_to_numpy(py, out.samples)?,
+        PyArray1::from_vec(py, out.swap_attempts),
+        PyArray1::from_vec(py, out.swap_accepts),
+        out.cluster_moves,
+        out.cluster_spins,
+        out.precision.name(),
+    ))
+}
+
+type ChainsOutput<'py> = (
+    Bound<'py, PyArray2<i8>>,
+    Bound<'py, PyArray1<u64>>,
+    &'static str,
+);
+
+/// Persistent chains: advance every row of `states` by `num_sweeps` sweeps
+/// at `beta` (rows with `fresh` start from their own random state first);
+/// returns (states, sweeps done per chain, precision).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (model, states, sweeps_done, fresh, beta, num_sweeps, seed, first_chain=0,
+                    fixed=None, gibbs=true, precision="auto", num_threads=0))]
+fn persistent_sweeps<'py>(
+    py: Python<'py>,
+    model: &PyIsingModel,
+    states: PyReadonlyArray2<'py, i8>,
+    sweeps_done: PyReadonlyArray1<'py, u64>,
+    fresh: PyReadonlyArray1<'py, bool>,
+    beta: f64,
+    num_sweeps: u64,
+    seed: u64,
+    first_chain: u64,
+    fixed: Option<PyReadonlyArray1<'py, i8>>,
+    gibbs: bool,
+    precision: &str,
+    num_threads: usize,
+) -> PyResult<ChainsOutput<'py>> {
+    let graph = &model.graph;
+    let mut s = copy_states("states", &states, graph.num_spins())?;
+    let mut done = sweeps_done.as_array().to_vec();
+    let fresh = fresh.as_array().to_vec();
+    let fixed = fixed.map(|c| c.as_array().to_vec());
+    let params = PersistentParams {
+        beta,
+        num_sweeps,
+        first_chain,
+        seed,
+        fixed: fixed.as_deref(),
+        acceptance: acceptance(gibbs),
+        precision: precision_request(precision)?,
+        num_threads,
+    };
+    let cost = s.rows() as f64 * (num_sweeps as f64 + 1.0) * (graph.num_spins() + 1) as f64;
+    let used = run_released(py, cost, |stop| {
+        advance(graph, &mut s, &mut done, &fresh, &params, stop)
+    })?;
+    Ok((
+        samples_to_numpy(py, s)?,
+        PyArray1::from_vec(py, done),
+        used.name(),
+    ))
+}
+
+/// Path-integral SQA: (slice 0 of every read, int8 (num_reads, n), precision).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (model, slice_betas, slice_couplings, num_slices, num_reads, seed,
+                    read_offset=0, fixed=None, gibbs=false, precision="auto", num_threads=0))]
+fn sqa<'py>(
+    py: Python<'py>,
+    model: &PyIsingModel,
+    slice_betas: PyReadonlyArray1<'py, f64>,
+    slice_couplings: PyReadonlyArray1<'py, f64>,
+    num_slices: usize,
+    num_reads: usize,
+    seed: u64,
+    read_offset: u64,
+    fixed: Option<PyReadonlyArray1<'py, i8>>,
+    gibbs: bool,
+    precision: &str,
+    num_threads: usize,
+) -> PyResult<(Bound<'py, PyArray2<i8>>, &'static str)> {
+    let graph = &model.graph;
+    let betas = slice_betas.as_array().to_vec();
+    let couplings = slice_couplings.as_array().to_vec();
+    let fixed = fixed.map(|c| c.as_array().to_vec());
+    let params = SqaParams {
+        slice_betas: &betas,
+        slice_couplings: &couplings,
+        num_slices,
+        num_reads,
+        read_offset,
+        seed,
+        fixed: fixed.as_deref(),
+        acceptance: acceptance(gibbs),
+        precision: precision_request(precision)?,
+        num_threads,
+    };
+    let cost = params.work(graph.num_spins());
+    let out = run_released(py, cost, |stop| sqa_core(graph, &params, stop))?;
+    Ok((samples_to_numpy(py, out.samples)?, out.precision.name()))
+}
+
 fn enumeration_cost(graph: &IsingGraph) -> f64 {
     (graph.num_spins().min(62) as f64).exp2()
 }
@@ -355,6 +524,9 @@ fn py_available_memory() -> Option<u64> {
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyIsingModel>()?;
     m.add_function(wrap_pyfunction!(anneal, m)?)?;
+    m.add_function(wrap_pyfunction!(temper, m)?)?;
+    m.add_function(wrap_pyfunction!(persistent_sweeps, m)?)?;
+    m.add_function(wrap_pyfunction!(sqa, m)?)?;
     m.add_function(wrap_pyfunction!(exact_log_partition, m)?)?;
     m.add_function(wrap_pyfunction!(exact_moments, m)?)?;
     m.add_function(wrap_pyfunction!(exact_log_probs, m)?)?;

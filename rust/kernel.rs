@@ -656,6 +656,130 @@ pub fn spin_sweep<T: Real, const GIBBS: bool>(
     }
 }
 
+// -- Generalised lane sweeps (parallel tempering, path-integral SQA) ----------
+
+impl<T: Real> KernelModel<T> {
+    /// The largest |bias| the model was divided by (1 for a model without
+    /// biases): energies in the kernel's units times `scale` are the model's.
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+}
+
+/// Coupling of every spin to the same spin in two other copies of the system
+/// (the neighbouring Trotter slices of path-integral SQA): rows `above` and
+/// `below` are laid out as the swept `state`, and `strength[l]` multiplies
+/// their sum in lane `l`, in units of beta dE (a ferromagnetic coupling is
+/// negative: `-J_perp`).
+pub struct Copies<'a, T> {
+    pub above: &'a [Lanes<T>],
+    pub below: &'a [Lanes<T>],
+    pub strength: Lanes<T>,
+}
+
+impl<T: Real> Copies<'_, T> {
+    /// No copies: for sweeps with `COUPLED = false`.
+    pub fn none() -> Copies<'static, T> {
+        Copies {
+            above: &[],
+            below: &[],
+            strength: [T::ZERO; LANES],
+        }
+    }
+}
+
+/// `lane_sweep` with two additions chosen at compile time:
+/// - `TRACK`: adds to `energy[l]` the energy change (in the normalised
+///   model's units, without beta) of every flip taken in lane `l`;
+/// - `COUPLED`: each spin also feels its copies in `copies`: the flip of
+///   spin i in lane l is taken iff
+///   beta[l] dE - 2 s (strength[l] (above[i][l] + below[i][l])) < threshold.
+///
+/// With neither, the same decisions as `lane_sweep` bit for bit (the same
+/// operations in the same order); with `TRACK` alone as well.
+#[inline(always)]
+pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPLED: bool>(
+    m: &KernelModel<T>,
+    beta: &Lanes<T>,
+    state: &mut [Lanes<T>],
+    keys: &Lanes<u32>,
+    copies: &Copies<'_, T>,
+    energy: &mut Lanes<T>,
+) {
+    let (lo_t, hi_t) = bounds::<T, GIBBS>();
+    let half = T::from_f64(0.5);
+    assert!(state.len() >= m.n, "state must hold every spin");
+    if COUPLED {
+        assert!(
+            copies.above.len() >= m.n && copies.below.len() >= m.n,
+            "copies must hold every spin"
+        );
+    }
+    for &i in &m.order {
+        let i = i as usize;
+        // SAFETY: as in `lane_sweep`: every index comes from a valid graph of
+        // n spins, and `state` (and, when coupled, both copies) hold n rows,
+        // asserted above.
+        unsafe {
+            let (lo, hi) = (
+                *m.offsets.get_unchecked(i) as usize,
+                *m.offsets.get_unchecked(i + 1) as usize,
+            );
+            let nbr = m.nbr.get_unchecked(lo..hi);
+            let w = m.w.get_unchecked(lo..hi);
+            let mut field = [*m.h.get_unchecked(i); LANES];
+            for (&j, &wj) in nbr.iter().zip(w) {
+                add_scaled(&mut field, wj, state.get_unchecked(j as usize));
+            }
+            let salt = *m.salt.get_unchecked(i);
+            let si = state.get_unchecked_mut(i);
+            let s: Lanes<T> = *si;
+            let mut d = [T::ZERO; LANES];
+            let mut x = [T::ZERO; LANES];
+            let mut undecided = false;
+            if COUPLED {
+                let up = copies.above.get_unchecked(i);
+                let down = copies.below.get_unchecked(i);
+                for l in 0..LANES {
+                    d[l] = (T::MINUS_TWO * s[l]) * field[l];
+                    let pull = copies.strength[l] * (up[l] + down[l]);
+                    x[l] = beta[l] * d[l] + (T::MINUS_TWO * s[l]) * pull;
+                    undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
+                }
+            } else {
+                for l in 0..LANES {
+                    d[l] = (T::MINUS_TWO * s[l]) * field[l];
+                    x[l] = beta[l] * d[l];
+                    undecided |= (x[l] >= lo_t) & (x[l] < hi_t);
+                }
+            }
+            let flip: Lanes<bool> = if undecided {
+                decide::<T, GIBBS>(&x, &lane_uniforms(keys, salt))
+            } else {
+                let mut f = [false; LANES];
+                for l in 0..LANES {
+                    f[l] = x[l] < lo_t;
+                }
+                f
+            };
+            let mut new = [T::ZERO; LANES];
+            for l in 0..LANES {
+                new[l] = s[l].flip_if(flip[l]);
+            }
+            *si = new;
+            if TRACK {
+                // d (1 - s s') / 2 is d for a flip and 0 otherwise, exactly
+                // (every factor but d is 0, 1 or a power of two), and stays
+                // in vector registers where a select on a flag array may not.
+                for l in 0..LANES {
+                    energy[l] =
+                        energy[l] + half * d[l] * (T::ONE + T::MINUS_TWO * half * s[l] * new[l]);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

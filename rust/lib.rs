@@ -1,5 +1,6 @@
 //! qsample's native core: the Ising model, the shared sweep kernel and the
-//! samplers built on it, exact enumeration and the log-likelihood proxy.
+//! samplers built on it (annealing, parallel tempering, persistent chains,
+//! path-integral SQA), exact enumeration and the log-likelihood proxy.
 //!
 //! Nothing here knows about Python; `bindings` (behind the `python` feature)
 //! is the only place that does.
@@ -10,9 +11,12 @@ pub mod error;
 pub mod exact;
 pub mod graph;
 pub mod kernel;
+pub mod persistent;
 pub mod resources;
 pub mod rng;
 pub mod samples;
+pub mod sqa;
+pub mod tempering;
 
 #[cfg(feature = "python")]
 mod bindings;
@@ -22,5 +26,8 @@ pub use error::{Error, Result};
 pub use exact::{Enumerator, Moments, MAX_EXACT_SPINS};
 pub use graph::IsingGraph;
 pub use kernel::{Acceptance, Precision, PrecisionRequest};
+pub use persistent::{advance, PersistentParams};
 pub use resources::Stop;
 pub use samples::Samples;
+pub use sqa::{sqa, SqaParams};
+pub use tempering::{temper, Tempered, TemperingParams};

@@ -26,3 +26,30 @@ def random_bqm(n: int, seed: int, density: float = 1.0, scale: float = 1.0):
     J = {(i, j): float(rng.normal(0, scale))
          for i in range(n) for j in range(i + 1, n) if rng.random() < density}
     return dimod.BinaryQuadraticModel.from_ising(h, J, offset=float(rng.normal()))
+
+
+def empirical_distribution(samples: np.ndarray) -> np.ndarray:
+    """Frequencies of the 2**n states, in the order of :func:`all_spin_states`."""
+    n = samples.shape[1]
+    index = ((samples > 0).astype(np.int64) * (1 << np.arange(n)[::-1])).sum(axis=1)
+    return np.bincount(index, minlength=2**n) / len(samples)
+
+
+def total_variation(p: np.ndarray, q: np.ndarray) -> float:
+    return float(0.5 * np.abs(p - q).sum())
+
+
+def boltzmann(bqm, beta: float) -> np.ndarray:
+    """Exact P(s) ∝ exp(-beta E(s)) over the states of :func:`all_spin_states`,
+    columns in sorted variable order (as :func:`columns` with ``sorted(...)``)."""
+    from qsample import exact
+    from qsample.ising import from_bqm
+
+    states = all_spin_states(bqm.num_variables)
+    ising = from_bqm(bqm, sorted(bqm.variables))
+    return np.exp(exact.log_probabilities(ising, states, beta=beta))
+
+
+def columns(ss, variables) -> np.ndarray:
+    """A SampleSet's samples with columns in the order of ``variables``."""
+    return ss.record.sample[:, [ss.variables.index(v) for v in variables]]

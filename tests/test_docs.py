@@ -9,6 +9,9 @@ import pytest
 
 import qsample.samplers.annealing
 import qsample.samplers.exact
+import qsample.samplers.persistent
+import qsample.samplers.sqa
+import qsample.samplers.tempering
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -19,7 +22,9 @@ def test_readme_examples():
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [qsample.samplers.annealing, qsample.samplers.exact])
+@pytest.mark.parametrize("module", [qsample.samplers.annealing, qsample.samplers.exact,
+                                    qsample.samplers.tempering, qsample.samplers.persistent,
+                                    qsample.samplers.sqa])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

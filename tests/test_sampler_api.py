@@ -9,10 +9,19 @@ import dimod.testing
 import numpy as np
 import pytest
 
-from qsample import ExactSampler, SimulatedAnnealingSampler
+from qsample import (
+    ExactSampler,
+    ParallelTemperingSampler,
+    PersistentChainSampler,
+    SimulatedAnnealingSampler,
+    SimulatedQuantumAnnealingSampler,
+)
+
+ALL_SAMPLERS = [SimulatedAnnealingSampler(), ExactSampler(), ParallelTemperingSampler(),
+                PersistentChainSampler(), SimulatedQuantumAnnealingSampler()]
 
 
-@pytest.mark.parametrize("sampler", [SimulatedAnnealingSampler(), ExactSampler()])
+@pytest.mark.parametrize("sampler", ALL_SAMPLERS)
 def test_assert_sampler_api(sampler):
     dimod.testing.assert_sampler_api(sampler)
 
@@ -27,8 +36,23 @@ class TestExactSamplerOnDimodBQMs(unittest.TestCase):
     pass
 
 
+@dimod.testing.load_sampler_bqm_tests(ParallelTemperingSampler)
+class TestParallelTemperingOnDimodBQMs(unittest.TestCase):
+    pass
+
+
+@dimod.testing.load_sampler_bqm_tests(PersistentChainSampler)
+class TestPersistentChainsOnDimodBQMs(unittest.TestCase):
+    pass
+
+
+@dimod.testing.load_sampler_bqm_tests(SimulatedQuantumAnnealingSampler)
+class TestSimulatedQuantumAnnealingOnDimodBQMs(unittest.TestCase):
+    pass
+
+
 @pytest.mark.parametrize("vartype", [dimod.SPIN, dimod.BINARY])
-@pytest.mark.parametrize("sampler", [SimulatedAnnealingSampler(), ExactSampler()])
+@pytest.mark.parametrize("sampler", ALL_SAMPLERS)
 def test_energies_include_offset_for_both_vartypes(sampler, vartype):
     bqm = dimod.generators.gnp_random_bqm(12, 0.5, vartype, random_state=3)
     bqm.offset = 2.5
@@ -48,7 +72,7 @@ def test_sa_finds_ground_state_of_binary_model():
 
 def test_unknown_keyword_warns_instead_of_failing():
     bqm = dimod.BinaryQuadraticModel.from_ising({0: 1}, {})
-    for sampler in (SimulatedAnnealingSampler(), ExactSampler()):
+    for sampler in ALL_SAMPLERS:
         with pytest.warns(dimod.exceptions.SamplerUnknownArgWarning):
             sampler.sample(bqm, not_a_parameter=3, seed=0)
 

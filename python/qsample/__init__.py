@@ -8,7 +8,14 @@ from .hardware import Target
 from .ising import IsingArrays, energies
 from .learning import ExactMoments, Hyperparameters, SampledMoments, Trainer, embedded_trainer
 from .model import HardwareModel
-from .samplers import EmulatedDevice, ExactSampler, SimulatedAnnealingSampler
+from .samplers import (
+    EmulatedDevice,
+    ExactSampler,
+    ParallelTemperingSampler,
+    PersistentChainSampler,
+    SimulatedAnnealingSampler,
+    SimulatedQuantumAnnealingSampler,
+)
 
 __version__ = "0.1.0"
 
@@ -22,8 +29,11 @@ __all__ = [
     "HardwareModel",
     "Hyperparameters",
     "IsingArrays",
+    "ParallelTemperingSampler",
+    "PersistentChainSampler",
     "SampledMoments",
     "SimulatedAnnealingSampler",
+    "SimulatedQuantumAnnealingSampler",
     "Target",
     "Trainer",
     "clique_embedding",

@@ -33,6 +33,49 @@ def anneal(
     precision: str = "auto",
     num_threads: int = 0,
 ) -> tuple[NDArray[np.int8], str]: ...
+def temper(
+    model: IsingModel,
+    betas: NDArray[np.float64],
+    num_sweeps: int,
+    num_reads: int,
+    seed: int,
+    read_offset: int = 0,
+    samples_per_chain: int = 1,
+    thinning: int = 1,
+    fixed: NDArray[np.int8] | None = None,
+    gibbs: bool = False,
+    cluster_moves: bool = False,
+    cluster_beta_min: float = 0.0,
+    precision: str = "auto",
+    num_threads: int = 0,
+) -> tuple[NDArray[np.int8], NDArray[np.uint64], NDArray[np.uint64], int, int, str]: ...
+def persistent_sweeps(
+    model: IsingModel,
+    states: NDArray[np.int8],
+    sweeps_done: NDArray[np.uint64],
+    fresh: NDArray[np.bool_],
+    beta: float,
+    num_sweeps: int,
+    seed: int,
+    first_chain: int = 0,
+    fixed: NDArray[np.int8] | None = None,
+    gibbs: bool = True,
+    precision: str = "auto",
+    num_threads: int = 0,
+) -> tuple[NDArray[np.int8], NDArray[np.uint64], str]: ...
+def sqa(
+    model: IsingModel,
+    slice_betas: NDArray[np.float64],
+    slice_couplings: NDArray[np.float64],
+    num_slices: int,
+    num_reads: int,
+    seed: int,
+    read_offset: int = 0,
+    fixed: NDArray[np.int8] | None = None,
+    gibbs: bool = False,
+    precision: str = "auto",
+    num_threads: int = 0,
+) -> tuple[NDArray[np.int8], str]: ...
 def exact_log_partition(model: IsingModel, beta: float) -> float: ...
 def exact_moments(
     model: IsingModel, beta: float

@@ -487,8 +487,8 @@ COMMANDS: list[Command] = [
             _embed_arguments, _embed),
     Command("demo", "SA on a built-in SK model against the exact Boltzmann distribution",
             _demo_arguments, _demo),
-    Command("bench", "qsample's SA against dwave-samplers, ns per spin update (needs "
-            "dwave-samplers)", _bench_arguments, _bench),
+    Command("bench", "qsample's SA, PT and SQA against dwave-samplers (and OpenJij), same "
+            "run, ns per update (needs dwave-samplers)", _bench_arguments, _bench),
 ]
 
 

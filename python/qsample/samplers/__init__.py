@@ -3,5 +3,9 @@
 from .annealing import SimulatedAnnealingSampler
 from .emulated import EmulatedDevice
 from .exact import ExactSampler
+from .persistent import PersistentChainSampler
+from .sqa import SimulatedQuantumAnnealingSampler
+from .tempering import ParallelTemperingSampler
 
-__all__ = ["EmulatedDevice", "ExactSampler", "SimulatedAnnealingSampler"]
+__all__ = ["EmulatedDevice", "ExactSampler", "ParallelTemperingSampler", "PersistentChainSampler",
+           "SimulatedAnnealingSampler", "SimulatedQuantumAnnealingSampler"]
