@@ -305,6 +305,19 @@ impl<T: Real> KernelModel<T> {
         f
     }
 
+    /// The tables the sweeps read, for sweep variants defined in other files
+    /// (they must read them as `lane_sweep` does to sample the same model).
+    pub fn tables(&self) -> KernelTables<'_, T> {
+        KernelTables {
+            h: &self.h,
+            offsets: &self.offsets,
+            neighbours: &self.nbr,
+            weights: &self.w,
+            salts: &self.salt,
+            order: &self.order,
+        }
+    }
+
     /// Cost of one sweep of a lane group, in neighbour visits, and of one
     /// read of the spin-parallel kernel: used to pick the cheaper one.
     pub fn lane_sweep_cost(&self) -> f64 {
@@ -313,6 +326,17 @@ impl<T: Real> KernelModel<T> {
             .map(|&i| (self.offsets[i as usize + 1] - self.offsets[i as usize]) as f64 + 4.0)
             .sum()
     }
+}
+
+/// A read-only view of a `KernelModel`: normalised fields, CSR couplings,
+/// the threshold salt of every spin and the visiting order of the free spins.
+pub struct KernelTables<'a, T> {
+    pub h: &'a [T],
+    pub offsets: &'a [u32],
+    pub neighbours: &'a [u32],
+    pub weights: &'a [T],
+    pub salts: &'a [u32],
+    pub order: &'a [u32],
 }
 
 fn check_fixed(f: &[i8], n: usize) -> Result<()> {
