@@ -6,6 +6,7 @@
     qsample embed     embed K_N into a target graph (JSON + PNG)
     qsample train     learn a model on a dataset (no evaluation)
     qsample evaluate  evaluate a saved model on a dataset
+    qsample likelihood  test log-likelihood of a saved BAS model (annealed importance sampling)
     qsample demo      SA on a built-in SK model vs the exact Boltzmann distribution
     qsample bench     qsample's simulated annealing vs dwave-samplers, ns per update
 
@@ -134,6 +135,16 @@ def _print_figures(result: dict[str, Any]) -> None:
               f"{r['wrong_per_picture']:.2f} wrong "
               f"({r['ties_per_picture']:.2f} tied) of {r['corrupted_per_picture']:.1f} corrupted "
               "pixels per picture")
+    if "log_likelihood_per_picture" in f:
+        print(f"  test log-likelihood {f['log_likelihood_per_picture']:.3f} "
+              f"+- {f['log_likelihood_se']:.3f} nats per picture ({f['num_pictures']} pictures; "
+              f"ceiling {f['ceiling']:.3f})")
+        print(f"    aligned chains log P(f(v)): {f['aligned_per_picture']:.3f} "
+              f"+- {f['aligned_se']:.3f}; misaligned chains add {f['chains_per_picture']:.3f} "
+              f"+- {f['chains_se']:.3f}")
+        print(f"    log Z = {f['log_partition']:.3f} +- {f['log_partition_se']:.3f} "
+              f"({f['log_partition_effective_runs']:.0f} effective of "
+              f"{f['log_partition_runs']} runs)")
     print(f"  wall time {result['wall_seconds']:.1f} s")
 
 
@@ -188,6 +199,38 @@ def _evaluate(args: argparse.Namespace) -> int:
               "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
               "figures": figures}
     ex.write_json(out / "results.json", result)
+    _print_figures(result)
+    return 0
+
+
+def _likelihood(args: argparse.Namespace) -> int:
+    from . import experiments as ex
+    from ._validate import check_beta, check_int
+    from .model import HardwareModel
+
+    model = HardwareModel.load(args.model)
+    settings = _training_settings(args.model, ex.BASSettings, None)
+    options = {k: v for k, v in (("num_runs", args.runs), ("num_steps", args.steps),
+                                 ("chain_runs", args.chain_runs),
+                                 ("chain_steps", args.chain_steps)) if v is not None}
+    beta = check_beta(args.beta, "--beta")
+    seed = check_int("--seed", args.seed, 0, 2**64 - 1)
+    out = ex.results_folder(args.out, "likelihood-bas")
+    start = time.perf_counter()
+    try:
+        figures = ex.bas_log_likelihood(model, settings, beta=beta, seed=seed,
+                                        progress=False if args.no_progress else None,
+                                        **options)
+    except BaseException:
+        if not any(out.iterdir()):
+            out.rmdir()
+        raise
+    result = {"experiment": "likelihood", "model": str(args.model), "dataset": "bas",
+              "settings": {"seed": seed, "beta": beta, **options},
+              "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
+              "figures": figures}
+    ex.write_json(out / "results.json", result)
+    print(f"qsample likelihood: results in {out}")
     _print_figures(result)
     return 0
 
@@ -258,6 +301,25 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int)
     evaluate.add_argument("--no-progress", action="store_true")
     evaluate.set_defaults(run=_evaluate)
+    likelihood = sub.add_parser(
+        "likelihood", help="test log-likelihood of a saved BAS model (model.npz)",
+        description="The test log-likelihood, in nats per picture, of a BAS model trained by "
+        "'qsample bas' (the test split is read from the results.json beside the model), by "
+        "annealed importance sampling, beside the ceiling -ln 190.")
+    likelihood.add_argument("model")
+    likelihood.add_argument("--beta", type=float, default=1.0,
+                            help="inverse temperature of the model (default 1: the end of the "
+                            "learning schedule)")
+    likelihood.add_argument("--runs", type=int, help="AIS runs for log Z (default 512)")
+    likelihood.add_argument("--steps", type=int, help="AIS steps for log Z (default 20000)")
+    likelihood.add_argument("--chain-runs", type=int, dest="chain_runs",
+                            help="runs per picture for the chain term (default 32)")
+    likelihood.add_argument("--chain-steps", type=int, dest="chain_steps",
+                            help="steps per picture for the chain term (default 10000)")
+    likelihood.add_argument("--seed", type=int, default=0)
+    likelihood.add_argument("--out")
+    likelihood.add_argument("--no-progress", action="store_true")
+    likelihood.set_defaults(run=_likelihood)
     embed = sub.add_parser("embed", help="embed K_N into a target graph")
     embed.add_argument("n", type=int)
     embed.add_argument("--target", choices=("dw2x", "chimera16", "pegasus6", "zephyr4"))
