@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
 use crate::kernel::{
     choose_precision, lane_sweep, multiversion, Acceptance, KernelModel, Lanes, Precision,
-    PrecisionRequest, Real, LANES,
+    PrecisionRequest, Real, LANES, TOLERANCE,
 };
 use crate::resources::{check_threads, try_filled, with_threads, Stop};
 use crate::rng::{ReadKeys, Xoshiro256};
@@ -123,7 +123,7 @@ pub struct AisEstimate {
     pub log_partition: f64,
     /// Delta-method standard error of log mean w: sd(w) / (mean(w) sqrt(R));
     /// infinite for one run. It is itself estimated from the weights, so it
-    /// is trustworthy only when `effective_runs` is well above 1.
+    /// is trustworthy only when `effective_runs` is large (tens or more).
     pub std_error: f64,
     /// (sum w)^2 / sum w^2: how many equally weighted runs the weights are worth.
     pub effective_runs: f64,
@@ -213,7 +213,17 @@ pub fn ais(graph: &IsingGraph, p: &AisParams, stop: &Stop) -> Result<AisRuns> {
         None
     };
     let beta_max = p.betas.iter().cloned().fold(0.0, f64::max);
-    let precision = choose_precision(graph, beta_max, p.precision);
+    let pull_max = p
+        .pulls
+        .map_or(0.0, |q| q.iter().cloned().fold(0.0, f64::max));
+    // Adding the pull to beta dE rounds by up to pull * 2^-24 in single
+    // precision: within the kernel's tolerance for any pull below ~10^4.
+    let precision =
+        if p.precision == PrecisionRequest::Auto && pull_max * f32::EPSILON as f64 > TOLERANCE {
+            Precision::Double
+        } else {
+            choose_precision(graph, beta_max, p.precision)
+        };
     let out = Outputs {
         log_weights: &mut log_weights,
         states: states.as_mut().map(Samples::as_mut_slice),
@@ -753,6 +763,24 @@ mod tests {
                 assert!(runs.log_weights.iter().all(|&w| w >= 0.0));
             }
         }
+    }
+
+    #[test]
+    fn a_huge_pull_runs_in_double_precision() {
+        let (g, maj) = chained(-1.0);
+        let aligned = [1i8, 1, 1, -1, -1, -1, -1, -1, -1, 1, -1];
+        let betas = [0.5; 3];
+        let run = |pulls: &[f64]| {
+            let p = AisParams {
+                majority: Some(&maj),
+                pulls: Some(pulls),
+                start: Some(&aligned),
+                ..AisParams::new(&betas, 16, 1)
+            };
+            ais(&g, &p, Stop::never()).unwrap().precision
+        };
+        assert_eq!(run(&[30.0, 10.0, 0.0]), Precision::Single);
+        assert_eq!(run(&[1e6, 10.0, 0.0]), Precision::Double);
     }
 
     #[test]

@@ -35,7 +35,7 @@ import numpy as np
 from . import _core
 from ._validate import check_beta, check_int, check_number, check_positive_int, check_seed
 from .ising import IsingArrays, ModelLike, as_ising, check_sample_memory, native_model
-from .samplers.annealing import PRECISIONS, _criterion, _fixed_array
+from .samplers.annealing import ACCEPTANCE_CRITERIA, PRECISIONS, _fixed_array
 
 SCHEDULE_KINDS = ("linear", "geometric+linear", "geometric")
 
@@ -165,7 +165,7 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
         betas = _check_schedule(schedule, beta)
     runs = check_positive_int("num_runs", num_runs)
     per_beta = check_positive_int("sweeps_per_beta", sweeps_per_beta)
-    gibbs = _criterion_named(acceptance) == "Gibbs"
+    gibbs = _acceptance(acceptance) == "Gibbs"
     fixed = _fixed_array(ising, fixed_variables, dimod.SPIN)
     chain_of, values = _check_majorities(chain_majorities, n)
     seed = check_seed(seed)
@@ -191,12 +191,15 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
                                 log_base, betas, per_beta, used, seconds, states, energies)
 
 
-def _criterion_named(value: Any) -> str:
-    """The acceptance rule, checked under this function's parameter name."""
-    try:
-        return _criterion(value)
-    except (TypeError, ValueError) as e:
-        raise type(e)(str(e).replace("'proposal_acceptance_criteria'", "'acceptance'")) from None
+def _acceptance(value: Any) -> str:
+    """The acceptance rule by name, in any case (as the annealer takes it)."""
+    if not isinstance(value, str):
+        raise TypeError(f"'acceptance' must be one of {ACCEPTANCE_CRITERIA}: value = {value!r}")
+    for name in ACCEPTANCE_CRITERIA:
+        if value.lower() == name.lower():
+            return name
+    raise ValueError(f"'acceptance' must be one of {ACCEPTANCE_CRITERIA} (any case): "
+                     f"value = {value!r}")
 
 
 def _check_schedule(schedule: Any, beta: Any) -> np.ndarray:
