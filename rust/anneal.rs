@@ -270,7 +270,7 @@ fn lane_anneal_body<T: Real, const GIBBS: bool>(
     stop: &Stop,
 ) -> Result<()> {
     let mut t = 0u64;
-    // Draw thresholds ahead while most spins need them (see `lane_sweep`).
+    // Draw uniforms ahead while most spins need them (see `lane_sweep_ahead`).
     let mut ahead = true;
     for &b in betas {
         let beta = [m.beta(b); LANES];

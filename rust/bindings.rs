@@ -12,7 +12,9 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2}
 use pyo3::exceptions::{PyKeyboardInterrupt, PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+use crate::ais::{ais as ais_core, summarise as ais_summarise, AisParams};
 use crate::anneal::{anneal as anneal_core, AnnealParams};
+use crate::chain_majority::ChainMajority;
 use crate::error::Error;
 use crate::exact::{Enumerator, MAX_EXACT_SPINS};
 use crate::graph::IsingGraph;
@@ -424,6 +426,114 @@ fn sqa<'py>(
     Ok((samples_to_numpy(py, out.samples)?, out.precision.name()))
 }
 
+type AisArrays<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    f64,
+    Option<Bound<'py, PyArray2<i8>>>,
+    Option<Bound<'py, PyArray2<f64>>>,
+    &'static str,
+);
+
+/// Annealed importance sampling: (log-weights (num_runs,), log Z_0, final
+/// states (num_runs, n) or None, energies (num_runs, K) or None, precision
+/// used). `chain_of_spin` (-1: no chain) and `chain_values` restrict the
+/// states to those whose chains have these strict majorities; `pulls`
+/// (lambda per beta) pull them towards these values; `start` is the state
+/// every run starts from (uniform draws when None).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (model, betas, sweeps_per_beta, num_runs, seed, run_offset=0, fixed=None,
+                    chain_of_spin=None, chain_values=None, pulls=None, start=None, gibbs=false,
+                    precision="auto", num_threads=0, keep_states=false, keep_energies=false))]
+fn ais<'py>(
+    py: Python<'py>,
+    model: &PyIsingModel,
+    betas: PyReadonlyArray1<'py, f64>,
+    sweeps_per_beta: usize,
+    num_runs: usize,
+    seed: u64,
+    run_offset: u64,
+    fixed: Option<PyReadonlyArray1<'py, i8>>,
+    chain_of_spin: Option<PyReadonlyArray1<'py, i64>>,
+    chain_values: Option<PyReadonlyArray1<'py, i8>>,
+    pulls: Option<PyReadonlyArray1<'py, f64>>,
+    start: Option<PyReadonlyArray1<'py, i8>>,
+    gibbs: bool,
+    precision: &str,
+    num_threads: usize,
+    keep_states: bool,
+    keep_energies: bool,
+) -> PyResult<AisArrays<'py>> {
+    let graph = &model.graph;
+    let n = graph.num_spins();
+    let betas = betas.as_array().to_vec();
+    let fixed = fixed.map(|c| c.as_array().to_vec());
+    let pulls = pulls.map(|c| c.as_array().to_vec());
+    let start = start.map(|c| c.as_array().to_vec());
+    let majority = match (chain_of_spin, chain_values) {
+        (Some(c), Some(v)) => Some(ChainMajority::new(
+            n,
+            &c.as_array().to_vec(),
+            &v.as_array().to_vec(),
+        )?),
+        (None, None) => None,
+        _ => {
+            return Err(
+                Error::value("chain_values", "and 'chain_of_spin' must be given together").into(),
+            )
+        }
+    };
+    let precision = precision_request(precision)?;
+    let cost = num_runs.max(LANES) as f64
+        * (betas.len() * sweeps_per_beta) as f64
+        * (n + graph.num_edges() + 1) as f64;
+    let runs = run_released(py, cost, |stop| {
+        let params = AisParams {
+            betas: &betas,
+            pulls: pulls.as_deref(),
+            start: start.as_deref(),
+            sweeps_per_beta,
+            num_runs,
+            run_offset,
+            seed,
+            fixed: fixed.as_deref(),
+            majority: majority.as_ref(),
+            acceptance: if gibbs {
+                Acceptance::Gibbs
+            } else {
+                Acceptance::Metropolis
+            },
+            precision,
+            num_threads,
+            keep_states,
+            keep_energies,
+        };
+        ais_core(graph, &params, stop)
+    })?;
+    let states = match runs.states {
+        Some(s) => Some(samples_to_numpy(py, s)?),
+        None => None,
+    };
+    let energies = match runs.energies {
+        Some(e) => Some(to_2d(py, num_runs, betas.len() - 1, e)?),
+        None => None,
+    };
+    Ok((
+        PyArray1::from_vec(py, runs.log_weights),
+        runs.log_base,
+        states,
+        energies,
+        runs.precision.name(),
+    ))
+}
+
+/// (log Z, standard error, effective runs) from log-weights and log Z_0.
+#[pyfunction]
+fn ais_summary(log_base: f64, log_weights: PyReadonlyArray1<'_, f64>) -> PyResult<(f64, f64, f64)> {
+    let e = ais_summarise(log_base, &log_weights.as_array().to_vec())?;
+    Ok((e.log_partition, e.std_error, e.effective_runs))
+}
+
 fn enumeration_cost(graph: &IsingGraph) -> f64 {
     (graph.num_spins().min(62) as f64).exp2()
 }
@@ -527,6 +637,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(temper, m)?)?;
     m.add_function(wrap_pyfunction!(persistent_sweeps, m)?)?;
     m.add_function(wrap_pyfunction!(sqa, m)?)?;
+    m.add_function(wrap_pyfunction!(ais, m)?)?;
+    m.add_function(wrap_pyfunction!(ais_summary, m)?)?;
     m.add_function(wrap_pyfunction!(exact_log_partition, m)?)?;
     m.add_function(wrap_pyfunction!(exact_moments, m)?)?;
     m.add_function(wrap_pyfunction!(exact_log_probs, m)?)?;

@@ -312,6 +312,19 @@ impl<T: Real> KernelModel<T> {
         f
     }
 
+    /// The tables the sweeps read, for sweep variants defined in other files
+    /// (they must read them as `lane_sweep` does to sample the same model).
+    pub fn tables(&self) -> KernelTables<'_, T> {
+        KernelTables {
+            h: &self.h,
+            offsets: &self.offsets,
+            neighbours: &self.nbr,
+            weights: &self.w,
+            salts: &self.salt,
+            order: &self.order,
+        }
+    }
+
     /// Cost of one sweep of a lane group, in neighbour visits, and of one
     /// read of the spin-parallel kernel: used to pick the cheaper one.
     pub fn lane_sweep_cost(&self) -> f64 {
@@ -320,6 +333,17 @@ impl<T: Real> KernelModel<T> {
             .map(|&i| (self.offsets[i as usize + 1] - self.offsets[i as usize]) as f64 + 4.0)
             .sum()
     }
+}
+
+/// A read-only view of a `KernelModel`: normalised fields, CSR couplings,
+/// the uniform salt of every spin and the visiting order of the free spins.
+pub struct KernelTables<'a, T> {
+    pub h: &'a [T],
+    pub offsets: &'a [u32],
+    pub neighbours: &'a [u32],
+    pub weights: &'a [T],
+    pub salts: &'a [u32],
+    pub order: &'a [u32],
 }
 
 fn check_fixed(f: &[i8], n: usize) -> Result<()> {
@@ -399,7 +423,7 @@ pub fn lane_sweep<T: Real, const GIBBS: bool>(
 /// Below the first bound a flip is always taken, from the second on never; in
 /// between it depends on the uniform (see `acceptance`).
 #[inline(always)]
-fn bounds<T: Real, const GIBBS: bool>() -> (T, T) {
+pub(crate) fn bounds<T: Real, const GIBBS: bool>() -> (T, T) {
     let (lo, hi) = range::<GIBBS>();
     (T::from_f32(lo), T::from_f32(hi))
 }
@@ -407,7 +431,7 @@ fn bounds<T: Real, const GIBBS: bool>() -> (T, T) {
 /// The flip decisions of 16 lanes with beta dE `x`, uniforms `u` (read only
 /// for lanes inside the bounds). A NaN x (dE = 0 at beta = inf) never flips.
 #[inline(always)]
-fn decide<T: Real, const GIBBS: bool>(x: &Lanes<T>, u: &Lanes<f32>) -> Lanes<bool> {
+pub(crate) fn decide<T: Real, const GIBBS: bool>(x: &Lanes<T>, u: &Lanes<f32>) -> Lanes<bool> {
     let (lo, hi) = bounds::<T, GIBBS>();
     let mut flip = [false; LANES];
     // Plain lane loops (not iterator adaptors) are what the compiler vectorises.
@@ -420,7 +444,7 @@ fn decide<T: Real, const GIBBS: bool>(x: &Lanes<T>, u: &Lanes<f32>) -> Lanes<boo
 
 /// acc += w * s, lane by lane (one vector multiply and add).
 #[inline(always)]
-fn add_scaled<T: Real>(acc: &mut Lanes<T>, w: T, s: &Lanes<T>) {
+pub(crate) fn add_scaled<T: Real>(acc: &mut Lanes<T>, w: T, s: &Lanes<T>) {
     for l in 0..LANES {
         acc[l] = acc[l] + w * s[l];
     }
@@ -432,7 +456,7 @@ const AHEAD: usize = 8;
 
 /// The uniforms of the 16 lanes for one spin (salt), from the lanes' sweep keys.
 #[inline(always)]
-fn lane_uniforms(keys: &Lanes<u32>, salt: u32) -> Lanes<f32> {
+pub(crate) fn lane_uniforms(keys: &Lanes<u32>, salt: u32) -> Lanes<f32> {
     let mut u = [0f32; LANES];
     for l in 0..LANES {
         u[l] = flip_uniform(keys[l], salt);
@@ -693,7 +717,8 @@ impl<T: Real> Copies<'_, T> {
 ///   model's units, without beta) of every flip taken in lane `l`;
 /// - `COUPLED`: each spin also feels its copies in `copies`: the flip of
 ///   spin i in lane l is taken iff
-///   beta[l] dE - 2 s (strength[l] (above[i][l] + below[i][l])) < threshold.
+///   x = beta[l] dE - 2 s (strength[l] (above[i][l] + below[i][l])) passes the
+///   acceptance rule (rust/acceptance.rs).
 ///
 /// With neither, the same decisions as `lane_sweep` bit for bit (the same
 /// operations in the same order); with `TRACK` alone as well.

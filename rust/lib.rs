@@ -1,12 +1,15 @@
 //! qsample's native core: the Ising model, the shared sweep kernel and the
 //! samplers built on it (annealing, parallel tempering, persistent chains,
-//! path-integral SQA), exact enumeration and the log-likelihood proxy.
+//! path-integral SQA), exact enumeration, the log-likelihood proxy and
+//! annealed importance sampling of log Z.
 //!
 //! Nothing here knows about Python; `bindings` (behind the `python` feature)
 //! is the only place that does.
 
 pub mod acceptance;
+pub mod ais;
 pub mod anneal;
+pub mod chain_majority;
 pub mod error;
 pub mod exact;
 pub mod graph;
@@ -21,7 +24,9 @@ pub mod tempering;
 #[cfg(feature = "python")]
 mod bindings;
 
+pub use ais::{ais, AisEstimate, AisParams, AisRuns};
 pub use anneal::{anneal, AnnealParams, Annealed};
+pub use chain_majority::ChainMajority;
 pub use error::{Error, Result};
 pub use exact::{Enumerator, Moments, MAX_EXACT_SPINS};
 pub use graph::IsingGraph;

@@ -4,7 +4,7 @@
 //!
 //! The caller owns the states between calls. Chain r (an absolute index, so
 //! a call may hold any range of chains) carries the number of sweeps it has
-//! made; its sweep t draws its thresholds from the key of (seed, r) at sweep
+//! made; its sweep t draws its uniforms from the key of (seed, r) at sweep
 //! t. So a chain never reuses a random number, even when every call passes
 //! the same seed, and two calls of k sweeps with one seed give exactly what
 //! one call of 2k sweeps gives. A chain marked fresh first starts from its own

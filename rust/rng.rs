@@ -87,16 +87,16 @@ pub fn mix32(mut x: u32) -> u32 {
     x
 }
 
-/// The per-spin input of the threshold hash: distinct spins get distinct salts.
+/// The per-spin input of the uniform hash: distinct spins get distinct salts.
 #[inline]
 pub fn spin_salt(i: u32) -> u32 {
     mix32(i.wrapping_add(0x9E37_79B9))
 }
 
-/// The random thresholds of one read, counter-based: the threshold of spin i
+/// The random numbers of one read, counter-based: the uniform of spin i
 /// in sweep t is a pure function of (seed, read, t, i). So a read's samples do
 /// not depend on which other reads share its SIMD lanes or thread, on the read
-/// count of the call, nor on whether its thresholds were needed by a
+/// count of the call, nor on whether its uniforms were needed by a
 /// neighbouring lane: skipping a draw never shifts a later one.
 #[derive(Clone, Copy, Debug)]
 pub struct ReadKeys {

@@ -11,7 +11,7 @@
 //!
 //! Reads sit in SIMD lanes (16 per group, all slices of a read in its lane);
 //! a group only partly requested runs whole and the extra lanes are dropped.
-//! The thresholds of spin i of slice k in sweep t of read r come from the key
+//! The uniforms of spin i of slice k in sweep t of read r come from the key
 //! of (seed, r) at step t P + k, and the start from the stream (seed, r), so
 //! read r is the same in any call, on any number of threads. A read returns
 //! its slice 0.

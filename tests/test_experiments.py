@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from test_datasets import OPTDIGITS
 
@@ -101,3 +102,26 @@ def test_bad_arguments_fail_cleanly(tmp_path, capsys):
     assert main(["bas", "--learning-rate", "0.1", "0.2", "--out", str(tmp_path / "z"),
                  *FAST]) == 2
     assert not (tmp_path / "z").exists()
+
+
+def test_likelihood_command_reports_the_terms_beside_the_ceiling(tmp_path, capsys):
+    assert main(["train", "bas", "--iterations", "3", "--out", str(tmp_path / "t"),
+                 *FAST]) == 0
+    model = str(tmp_path / "t" / "model.npz")
+    small = ["--runs", "16", "--steps", "100", "--chain-runs", "16", "--chain-steps", "100",
+             "--no-progress"]
+    assert main(["likelihood", model, "--out", str(tmp_path / "l"), *small]) == 0
+    result = _results(tmp_path / "l")
+    f = result["figures"]
+    assert f["ceiling"] == pytest.approx(-np.log(190))
+    assert f["num_pictures"] == 96 and f["num_distinct_pictures"] >= 94
+    assert f["log_likelihood_per_picture"] == pytest.approx(
+        f["aligned_per_picture"] + f["chains_per_picture"])
+    # Three iterations from tiny random parameters: far below the ceiling.
+    assert f["log_likelihood_per_picture"] < f["ceiling"] - 5
+    assert f["chains_per_picture"] >= 0
+    assert "ceiling -5.247" in capsys.readouterr().out
+    assert main(["likelihood", model, "--beta", "-1", "--out", str(tmp_path / "b"),
+                 *small]) == 2
+    assert "'--beta'" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()

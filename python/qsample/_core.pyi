@@ -76,6 +76,29 @@ def sqa(
     precision: str = "auto",
     num_threads: int = 0,
 ) -> tuple[NDArray[np.int8], str]: ...
+def ais(
+    model: IsingModel,
+    betas: NDArray[np.float64],
+    sweeps_per_beta: int,
+    num_runs: int,
+    seed: int,
+    run_offset: int = 0,
+    fixed: NDArray[np.int8] | None = None,
+    chain_of_spin: NDArray[np.int64] | None = None,
+    chain_values: NDArray[np.int8] | None = None,
+    pulls: NDArray[np.float64] | None = None,
+    start: NDArray[np.int8] | None = None,
+    gibbs: bool = False,
+    precision: str = "auto",
+    num_threads: int = 0,
+    keep_states: bool = False,
+    keep_energies: bool = False,
+) -> tuple[
+    NDArray[np.float64], float, NDArray[np.int8] | None, NDArray[np.float64] | None, str
+]: ...
+def ais_summary(
+    log_base: float, log_weights: NDArray[np.float64]
+) -> tuple[float, float, float]: ...
 def exact_log_partition(model: IsingModel, beta: float) -> float: ...
 def exact_moments(
     model: IsingModel, beta: float

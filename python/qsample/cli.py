@@ -253,6 +253,16 @@ def _print_figures(result: dict[str, Any]) -> None:
               f"{r['wrong_per_picture']:.2f} wrong "
               f"({r['ties_per_picture']:.2f} tied) of {r['corrupted_per_picture']:.1f} corrupted "
               "pixels per picture")
+    if "log_likelihood_per_picture" in f:
+        print(f"  test log-likelihood {f['log_likelihood_per_picture']:.3f} "
+              f"+- {f['log_likelihood_se']:.3f} nats per picture ({f['num_pictures']} pictures; "
+              f"ceiling {f['ceiling']:.3f})")
+        print(f"    aligned chains log P(f(v)): {f['aligned_per_picture']:.3f} "
+              f"+- {f['aligned_se']:.3f}; misaligned chains add {f['chains_per_picture']:.3f} "
+              f"+- {f['chains_se']:.3f}")
+        print(f"    log Z = {f['log_partition']:.3f} +- {f['log_partition_se']:.3f} "
+              f"({f['log_partition_effective_runs']:.0f} effective of "
+              f"{f['log_partition_runs']} runs)")
     print(f"  wall time {result['wall_seconds']:.1f} s")
 
 
@@ -460,6 +470,56 @@ def _bench_arguments(p: argparse.ArgumentParser) -> None:
     add_arguments(p)
 
 
+def _likelihood_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", help="the model.npz a 'qsample bas' run wrote")
+    p.add_argument("--beta", type=float, default=1.0,
+                   help="inverse temperature of the model (default 1: the end of the "
+                        "learning schedule)")
+    p.add_argument("--runs", type=int, help="AIS runs for log Z (default 512)")
+    p.add_argument("--steps", type=int, help="AIS steps for log Z (default 20000)")
+    p.add_argument("--chain-runs", type=int, dest="chain_runs",
+                   help="runs per picture for the chain term (default 32)")
+    p.add_argument("--chain-steps", type=int, dest="chain_steps",
+                   help="steps per picture for the chain term (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the estimates (default 0)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default results/"
+                                                "likelihood-bas-<time>)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def _likelihood(args: argparse.Namespace) -> int:
+    from . import experiments as ex
+    from ._validate import check_beta, check_int
+    from .model import HardwareModel
+
+    model = HardwareModel.load(args.model)
+    settings = _training_settings(args.model, ex.EXPERIMENTS["bas"], None)
+    options = {k: v for k, v in (("num_runs", args.runs), ("num_steps", args.steps),
+                                 ("chain_runs", args.chain_runs),
+                                 ("chain_steps", args.chain_steps)) if v is not None}
+    beta = check_beta(args.beta, "--beta")
+    seed = check_int("--seed", args.seed, 0, 2**64 - 1)
+    with ex.open_results_folder(args.out, "likelihood-bas") as out:
+        start = time.perf_counter()
+        figures = ex.bas_log_likelihood(model, settings, beta=beta, seed=seed,
+                                        progress=False if args.no_progress else None,
+                                        **options)
+        result = {"experiment": "likelihood", "model": str(args.model), "dataset": "bas",
+                  "settings": {"seed": seed, "beta": beta, **options},
+                  "environment": ex.environment(), "wall_seconds": time.perf_counter() - start,
+                  "figures": figures}
+        ex.write_json(out / ex.RESULTS_FILE, result)
+    print(f"qsample likelihood: results in {out}")
+    _print_figures(result)
+    return 0
+
+
+def _bench_arguments(p: argparse.ArgumentParser) -> None:
+    from .benchmark import add_arguments
+
+    add_arguments(p)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from .benchmark import run
 
@@ -487,6 +547,9 @@ COMMANDS: list[Command] = [
             _embed_arguments, _embed),
     Command("demo", "SA on a built-in SK model against the exact Boltzmann distribution",
             _demo_arguments, _demo),
+    Command("likelihood", "test log-likelihood of a saved BAS model (model.npz), by annealed "
+            "importance sampling, beside the ceiling -ln 190", _likelihood_arguments,
+            _likelihood),
     Command("bench", "qsample's SA, PT and SQA against dwave-samplers (and OpenJij), same "
             "run, ns per update (needs dwave-samplers)", _bench_arguments, _bench),
 ]

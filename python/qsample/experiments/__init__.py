@@ -1,6 +1,6 @@
 """The paper's three experiments, end to end, each writing a results folder."""
 
-from .bas import PAPER_BAS, BASSettings, run_bas
+from .bas import PAPER_BAS, BASSettings, bas_ceiling, bas_log_likelihood, run_bas
 from .common import (
     EMBEDDING_METHODS,
     TARGETS,
@@ -42,6 +42,8 @@ __all__ = [
     "Interrupted",
     "SKSettings",
     "StoredRun",
+    "bas_ceiling",
+    "bas_log_likelihood",
     "environment",
     "evaluate_digits",
     "make_embedding",

@@ -1,5 +1,5 @@
 """Bars and stripes 7x6 (the paper's Fig. 5): learn, then reconstruct a
-blacked-out block."""
+blacked-out block; and the test log-likelihood of a trained model."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .. import evaluate as ev
 from ..execution import Executor
 from ..learning import Hyperparameters, PeriodicCheckpoint, Trainer, embedded_trainer
 from ..learning.checkpoints import Checkpoint
+from ..likelihood import logical_log_likelihood
 from ..model import HardwareModel
 from .common import _check_settings, _finish, _report, sa_phase, write_json
 from .runs import (
@@ -143,6 +144,33 @@ def _saved_reconstructions(checkpoint: Checkpoint) -> dict[int, ev.Reconstructio
                 for it in sorted(found)}
     except KeyError as e:
         raise ValueError(f"{checkpoint.path}: a saved reconstruction lacks {e}") from None
+
+
+def bas_ceiling(rows: int = 7, columns: int = 6) -> float:
+    """-ln(number of distinct pictures): the log-likelihood per picture of a
+    model uniform over bars and stripes, the target of learning (-ln 190 =
+    -5.247 nats for 7x6, whose all-on and all-off pictures are both a bar and
+    a stripe pattern)."""
+    return -float(np.log(len(np.unique(datasets.bars_and_stripes(rows, columns).data, axis=0))))
+
+
+def bas_log_likelihood(model: HardwareModel, settings: BASSettings, *, beta: float = 1.0,
+                       seed: int = 0, progress: bool | None = None,
+                       **options: Any) -> dict[str, Any]:
+    """The test log-likelihood (nats per picture) of a model trained with
+    ``settings`` on the test split those settings give, split into the aligned
+    and chain terms (:func:`qsample.likelihood.logical_log_likelihood`, which
+    takes ``options``), beside the ceiling :func:`bas_ceiling`."""
+    s = settings
+    if model.layout.num_logical != s.rows * s.columns:
+        raise ValueError(f"the model has {model.layout.num_logical} logical variables; BAS "
+                         f"{s.rows}x{s.columns} has {s.rows * s.columns} pixels")
+    _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
+                                      s.num_train, seed=s.seed)
+    r = logical_log_likelihood(model, test.data, beta=beta, seed=seed, progress=progress,
+                               **options)
+    return {**r.summary(), "ceiling": bas_ceiling(s.rows, s.columns),
+            "num_distinct_pictures": int(len(np.unique(test.data, axis=0)))}
 
 
 def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
