@@ -4,9 +4,13 @@ and noisy; speed is measured in benchmarks, never in tests)."""
 from __future__ import annotations
 
 import itertools
+import os
 
 import numpy as np
+import pytest
 from hypothesis import settings
+
+from qsample.execution import start_local_cluster
 
 settings.register_profile("qsample", deadline=None, max_examples=60)
 settings.load_profile("qsample")
@@ -53,3 +57,26 @@ def boltzmann(bqm, beta: float) -> np.ndarray:
 def columns(ss, variables) -> np.ndarray:
     """A SampleSet's samples with columns in the order of ``variables``."""
     return ss.record.sample[:, [ss.variables.index(v) for v in variables]]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of 2 single-threaded processes on the loopback address;
+    on teardown every worker process it ever had must be gone."""
+    distributed = pytest.importorskip("distributed")
+    psutil = pytest.importorskip("psutil")
+    local = start_local_cluster(2, host="127.0.0.1")
+    client = distributed.Client(local)
+    pids = set(client.run(os.getpid).values())
+    client.pids_seen = pids
+    try:
+        yield local, client
+    finally:
+        try:
+            pids |= set(client.run(os.getpid).values())
+        finally:
+            client.close()
+            local.close()
+        _, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
+                                     timeout=15)
+        assert not alive, f"worker processes left behind: {alive}"

@@ -28,7 +28,6 @@ from qsample.execution import (
     run_grid,
     run_tasks,
     sample_in_chunks,
-    start_local_cluster,
     task_seed,
 )
 from qsample.execution.store import ResultStore
@@ -200,29 +199,6 @@ def test_executor_options_are_checked(monkeypatch):
 
 
 # ---------------------------------------------------------------- on a local cluster
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    """A LocalCluster of 2 single-threaded processes on the loopback address;
-    on teardown every worker process it ever had must be gone."""
-    distributed = pytest.importorskip("distributed")
-    psutil = pytest.importorskip("psutil")
-    local = start_local_cluster(2, host="127.0.0.1")
-    client = distributed.Client(local)
-    pids = set(client.run(os.getpid).values())
-    client.pids_seen = pids
-    try:
-        yield local, client
-    finally:
-        try:
-            pids |= set(client.run(os.getpid).values())
-        finally:
-            client.close()
-            local.close()
-        _, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
-                                     timeout=15)
-        assert not alive, f"worker processes left behind: {alive}"
 
 
 @pytest.fixture

@@ -82,20 +82,25 @@ def expand_grid(spec: GridSpec) -> list[GridPoint]:
 
 def run_grid(spec: GridSpec, run_point: RunPoint, out_dir: str | os.PathLike, seed: int, *,
              executor: Executor | None = None, retries: int = 2,
-             progress: bool | None | TaskProgress = None, figure: str | None = None,
-             x: str | None = None, average_over: Sequence[str] = ()) -> GridResult:
+             progress: bool | None | TaskProgress = None,
+             figure: str | Callable[[list[str]], str | None] | None = None,
+             x: str | None = None, average_over: Sequence[str] = (),
+             identity: Mapping[str, Any] | None = None) -> GridResult:
     """Runs every point of the grid through ``executor`` (serial if None) and
     writes the summary. Each point's seed derives from ``seed`` and its id.
 
     The plot shows ``figure`` (default: the spec's, else the first numeric
-    figure) against the varied setting ``x`` (default: the first), one line per
+    figure; a callable picks one from the numeric figures' names) against the
+    varied setting ``x`` (default: the first), one line per
     combination of the other varied settings, averaged over ``average_over``.
+    ``identity`` (besides the fixed settings) is what another grid must share
+    to resume in the same folder, e.g. the experiment the points run.
     """
     seed = check_int("seed", seed, 0, 2**64 - 1)
     points = expand_grid(spec)
     x = _check_plot_axes(spec, x, average_over)
     folder = Path(out_dir)
-    store = ResultStore(folder, identity=spec.fixed)
+    store = ResultStore(folder, identity={**spec.fixed, **(identity or {})})
     _files.write_json(folder / "grid.json", {**spec.as_json(), "seed": seed})
 
     tasks = [Task(p.id, p.settings) for p in points]
@@ -146,8 +151,11 @@ def _check_plot_axes(spec: GridSpec, x: str | None, average_over: Sequence[str])
     return x
 
 
-def _choose_figure(figure: str | None, figures: Sequence[Mapping[str, Any]]) -> str | None:
+def _choose_figure(figure: str | Callable[[list[str]], str | None] | None,
+                   figures: Sequence[Mapping[str, Any]]) -> str | None:
     numeric = numeric_figure_names(figures)
+    if callable(figure):
+        figure = figure(list(numeric))
     if figure is None:
         return numeric[0] if numeric else None
     if figure not in numeric:
