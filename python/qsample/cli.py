@@ -567,65 +567,6 @@ def _likelihood(args: argparse.Namespace) -> int:
     return 0
 
 
-def _grid_arguments(p: argparse.ArgumentParser) -> None:
-    from .experiments import EXPERIMENTS
-
-    p.add_argument("experiment", choices=tuple(EXPERIMENTS), help="the experiment each point runs")
-    p.add_argument("spec", nargs="?", metavar="SPEC",
-                   help="a TOML or YAML file: [vary] settings over lists of values, [fixed] "
-                        "settings, and optionally figure = NAME")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=V1,V2",
-                   help="vary a setting over values (one value fixes it); repeatable; "
-                        "overrides SPEC")
-    p.add_argument("--quick", action="store_true",
-                   help="start each point from the experiment's --quick settings")
-    p.add_argument("--out", metavar="DIR", required=True,
-                   help="the grid's folder: one folder per point, summary.csv and the plot; "
-                        "run again with the same DIR to finish an interrupted grid")
-    p.add_argument("--figure", help="the figure to plot (default: the spec's, else the first "
-                                    "numeric one; nested figures read a.b)")
-    p.add_argument("--x", help="the varied setting on the plot's x axis (default: the first)")
-    p.add_argument("--average-over", default="", metavar="KEY,...",
-                   help="varied settings to average over in the plot (e.g. seed)")
-    p.add_argument("--seed", type=int, default=0,
-                   help="the grid's seed: points without a seed setting derive theirs from it "
-                        "and their id (default 0)")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _executor_arguments(p)
-
-
-def _grid(args: argparse.Namespace) -> int:
-    from ._validate import check_seed
-    from .execution import grid_spec_from_file, grid_spec_from_sets
-    from .experiments.grids import experiment_grid
-
-    seed = check_seed(args.seed, "--seed")
-    spec = grid_spec_from_file(args.spec) if args.spec else None
-    sets = grid_spec_from_sets(args.set) if args.set else None
-    if spec is None and sets is None:
-        raise ValueError("give a SPEC file or --set KEY=V1,V2 options: a grid varies at least "
-                         "one setting")
-    spec = sets if spec is None else spec.overridden_by(sets)
-    average = [k.strip() for k in args.average_over.split(",") if k.strip()]
-    Path(args.out).mkdir(parents=True, exist_ok=True)
-    args.results_folder = Path(args.out)
-    with _open_executor(args) as executor:
-        print(f"{args.prog}: {args.experiment} grid in {args.out}{_where(executor)}")
-        result = experiment_grid(args.experiment, spec, args.out, seed, quick=args.quick,
-                                 executor=executor,
-                                 progress=False if args.no_progress else None,
-                                 figure=args.figure, x=args.x, average_over=average)
-    print(f"  {len(result.points)} points; summary: {result.summary_csv}"
-          + (f"; plot: {result.plot}" if result.plot else ""))
-    return 0
-
-
-def _bench_arguments(p: argparse.ArgumentParser) -> None:
-    from .benchmark import add_arguments
-
-    add_arguments(p)
-
-
 def _bench(args: argparse.Namespace) -> int:
     from .benchmark import run
 
