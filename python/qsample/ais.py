@@ -29,13 +29,12 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import dimod
 import numpy as np
 
 from . import _core
 from ._validate import check_beta, check_int, check_number, check_positive_int, check_seed
 from .ising import IsingArrays, ModelLike, as_ising, check_sample_memory, native_model
-from .samplers.annealing import ACCEPTANCE_CRITERIA, PRECISIONS, _fixed_array
+from .samplers.options import check_bool, check_precision, check_threads, fixed_array, is_gibbs
 
 SCHEDULE_KINDS = ("linear", "geometric+linear", "geometric")
 
@@ -165,18 +164,15 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
         betas = _check_schedule(schedule, beta)
     runs = check_positive_int("num_runs", num_runs)
     per_beta = check_positive_int("sweeps_per_beta", sweeps_per_beta)
-    gibbs = _acceptance(acceptance) == "Gibbs"
-    fixed = _fixed_array(ising, fixed_variables, dimod.SPIN)
+    gibbs = is_gibbs(acceptance, "acceptance")
+    fixed = fixed_array(ising, fixed_variables, None)
     chain_of, values = _check_majorities(chain_majorities, n)
     seed = check_seed(seed)
     run_offset = check_int("run_offset", run_offset, 0, 2**64 - 1 - runs)
-    threads = 0 if num_threads is None else check_positive_int(
-        "num_threads", num_threads, _core.MAX_THREADS)
-    if not isinstance(precision, str) or precision not in PRECISIONS:
-        raise ValueError(f"'precision' must be one of {PRECISIONS}: value = {precision!r}")
-    for name, flag in (("keep_states", keep_states), ("keep_energies", keep_energies)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"'{name}' must be True or False: value = {flag!r}")
+    threads = check_threads(num_threads)
+    precision = check_precision(precision)
+    keep_states = check_bool("keep_states", keep_states)
+    keep_energies = check_bool("keep_energies", keep_energies)
     per_run = 8 + (8 * (len(betas) - 1) if keep_energies else 0)
     check_sample_memory(runs, n if keep_states else 0, "num_runs", per_read_bytes=per_run,
                         copies=1)
@@ -189,17 +185,6 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
     log_z, se, ess = _core.ais_summary(log_base, log_w)
     return LogPartitionEstimate(log_z - float(betas[-1]) * ising.offset, se, ess, log_w,
                                 log_base, betas, per_beta, used, seconds, states, energies)
-
-
-def _acceptance(value: Any) -> str:
-    """The acceptance rule by name, in any case (as the annealer takes it)."""
-    if not isinstance(value, str):
-        raise TypeError(f"'acceptance' must be one of {ACCEPTANCE_CRITERIA}: value = {value!r}")
-    for name in ACCEPTANCE_CRITERIA:
-        if value.lower() == name.lower():
-            return name
-    raise ValueError(f"'acceptance' must be one of {ACCEPTANCE_CRITERIA} (any case): "
-                     f"value = {value!r}")
 
 
 def _check_schedule(schedule: Any, beta: Any) -> np.ndarray:

@@ -5,22 +5,27 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any
 
 import dimod
 import numpy as np
 
 from .. import _core
-from .._validate import check_num_reads, check_positive_int
+from .._validate import check_num_reads
 from ..ising import IsingArrays, native_model
 from .base import Drawn, NativeSampler, Plan
+from .options import (
+    ACCEPTANCE_CRITERIA,
+    check_bool,
+    check_precision,
+    check_threads,
+    fixed_array,
+    is_gibbs,
+)
 from .schedules import SCHEDULE_TYPES
 from .schedules import beta_schedule as make_schedule
 
-ACCEPTANCE_CRITERIA = ("Metropolis", "Gibbs")
 INITIAL_STATES_GENERATORS = ("none", "tile", "random")
-PRECISIONS = ("auto", "single", "double")
 
 
 @dataclass
@@ -86,14 +91,6 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             "proposal_acceptance_criteria_options": ACCEPTANCE_CRITERIA,
         }
 
-    @property
-    def parameters(self) -> dict[str, list[str]]:
-        return self._parameters
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
     def prepare(  # type: ignore[override]
         self,
         model: IsingArrays,
@@ -124,20 +121,15 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             model, num_sweeps=num_sweeps, num_sweeps_per_beta=num_sweeps_per_beta,
             beta_range=beta_range, beta_schedule_type=beta_schedule_type,
             beta_schedule=beta_schedule)
-        gibbs = _criterion(proposal_acceptance_criteria) == "Gibbs"
-        if not isinstance(randomize_order, (bool, np.bool_)):
-            raise TypeError(f"'randomize_order' must be True or False: value = {randomize_order!r}")
-        threads = 0 if num_threads is None else check_positive_int(
-            "num_threads", num_threads, _core.MAX_THREADS)
-        if not isinstance(precision, str) or precision not in PRECISIONS:
-            raise ValueError(f"'precision' must be one of {PRECISIONS}: value = {precision!r}")
-        vartype = dimod.SPIN if bqm is None else bqm.vartype
+        gibbs = is_gibbs(proposal_acceptance_criteria)
+        randomize_order = check_bool("randomize_order", randomize_order)
         return AnnealPlan(
             num_reads=num_reads,
             info={"beta_range": reported_range, "beta_schedule_type": beta_schedule_type},
             betas=betas, sweeps_per_beta=int(num_sweeps_per_beta), initial_states=init,
-            fixed=_fixed_array(model, fixed_variables, vartype), gibbs=gibbs,
-            randomize_order=bool(randomize_order), precision=precision, num_threads=threads,
+            fixed=fixed_array(model, fixed_variables, bqm), gibbs=gibbs,
+            randomize_order=randomize_order, precision=check_precision(precision),
+            num_threads=check_threads(num_threads),
             interrupt_function=interrupt_function)
 
     def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
@@ -203,37 +195,3 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             parts.append(part)
             done += count
         return Drawn(np.concatenate(parts), {"precision": used})
-
-
-def _criterion(value: Any) -> str:
-    """dwave-samplers' rule: the name in any case."""
-    if not isinstance(value, str):
-        raise TypeError(f"'proposal_acceptance_criteria' must be one of {ACCEPTANCE_CRITERIA}: "
-                        f"value = {value!r}")
-    for name in ACCEPTANCE_CRITERIA:
-        if value.lower() == name.lower():
-            return name
-    raise ValueError(f"'proposal_acceptance_criteria' must be one of {ACCEPTANCE_CRITERIA} "
-                     f"(any case): value = {value!r}")
-
-
-def _fixed_array(model: IsingArrays, fixed: Mapping[Hashable, int] | None,
-                 vartype: dimod.Vartype) -> np.ndarray | None:
-    """The core's vector of fixed values (0 free, ±1 held) from ``{label: value}``."""
-    if fixed is None or (isinstance(fixed, Mapping) and not fixed):
-        return None
-    if not isinstance(fixed, Mapping):
-        raise TypeError(f"'fixed_variables' must be a mapping {{variable: value}}: got {fixed!r}")
-    allowed = (-1, 1) if vartype is dimod.SPIN else (0, 1)
-    index = {v: i for i, v in enumerate(model.variables)}
-    out = np.zeros(model.num_variables, dtype=np.int8)
-    for v, value in fixed.items():
-        if v not in index:
-            raise ValueError(f"'fixed_variables' names {v!r}, which is not a variable of the model")
-        if isinstance(value, bool) or not isinstance(value, Integral) or value not in allowed:
-            raise ValueError(
-                f"'fixed_variables' value for {v!r} must be one of {allowed} for a "
-                f"{vartype.name} model: value = {value!r}"
-            )
-        out[index[v]] = value if vartype is dimod.SPIN else 2 * value - 1
-    return out

@@ -53,7 +53,20 @@ class Drawn:
 
 
 class NativeSampler(dimod.Sampler):
-    """Base class of qsample's samplers (see the module notes)."""
+    """Base class of qsample's samplers (see the module notes). A subclass sets
+    ``_parameters`` (dimod's ``parameters``) and ``_properties`` in its
+    ``__init__``."""
+
+    _parameters: dict[str, list[str]]
+    _properties: dict[str, Any]
+
+    @property
+    def parameters(self) -> dict[str, list[str]]:
+        return self._parameters
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self._properties
 
     def prepare(self, model: IsingArrays, *, num_reads: Any = None, seed: int = 0,
                 bqm: dimod.BinaryQuadraticModel | None = None, **parameters: Any) -> Plan:

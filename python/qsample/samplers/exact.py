@@ -43,14 +43,6 @@ class ExactSampler(NativeSampler):
         self._parameters: dict[str, list[str]] = {"num_reads": [], "beta": [], "seed": []}
         self._properties: dict[str, Any] = {"max_num_variables": MAX_EXACT_SPINS}
 
-    @property
-    def parameters(self) -> dict[str, list[str]]:
-        return self._parameters
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
     def prepare(self, model: IsingArrays, *, num_reads: Any = None,  # type: ignore[override]
                 seed: int = 0, bqm: dimod.BinaryQuadraticModel | None = None,
                 beta: Any = 1.0) -> ExactPlan:

@@ -116,14 +116,6 @@ class PersistentChainSampler(NativeSampler):
             "proposal_acceptance_criteria_options": ACCEPTANCE_CRITERIA,
         }
 
-    @property
-    def parameters(self) -> dict[str, list[str]]:
-        return self._parameters
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
     def reset(self) -> None:
         """Drop every chain: the next call starts fresh chains."""
         with self._lock:

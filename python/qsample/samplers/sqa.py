@@ -90,14 +90,6 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
             "returned_slice": RETURNED_SLICE,
         }
 
-    @property
-    def parameters(self) -> dict[str, list[str]]:
-        return self._parameters
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
     def prepare(  # type: ignore[override]
         self,
         model: IsingArrays,

@@ -154,14 +154,6 @@ class ParallelTemperingSampler(NativeSampler):
             "max_num_replicas": MAX_REPLICAS,
         }
 
-    @property
-    def parameters(self) -> dict[str, list[str]]:
-        return self._parameters
-
-    @property
-    def properties(self) -> dict[str, Any]:
-        return self._properties
-
     def prepare(  # type: ignore[override]
         self,
         model: IsingArrays,
