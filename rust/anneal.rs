@@ -8,13 +8,17 @@
 //! is cheaper — both give the same samples. So `read_offset` splits a job
 //! across calls, threads or machines without changing any sample.
 
+use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
+use std::time::{Duration, Instant};
+
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
 use crate::kernel::{
-    choose_precision, lane_sweep_ahead, multiversion, spin_sweep, Acceptance, KernelModel, Lanes,
-    Precision, PrecisionRequest, Real, SpinGroups, LANES,
+    choose_precision, lane_sweep_ahead, lane_sweep_part, multiversion, spin_sweep, Acceptance,
+    KernelModel, Lanes, Precision, PrecisionRequest, Real, SharedRows, SpinGroups, TeamBarrier,
+    LANES,
 };
 use crate::resources::{check_threads, try_filled, with_threads, Stop};
 use crate::rng::{ReadKeys, Xoshiro256};
@@ -176,8 +180,21 @@ fn run<T: Real>(
     }
     let groups = groups.as_ref();
     with_threads(p.num_threads, || {
+        // Fewer lane groups than threads: the threads of a team share a group.
+        let threads = rayon::current_num_threads();
+        let lane_groups = jobs.len();
+        let all_lanes = jobs.iter().all(|(t, _)| matches!(t, Task::Lanes { .. }));
+        let sweeps = p.betas.len() * p.sweeps_per_beta;
+        let team = if all_lanes && lane_groups < threads && sweeps * n >= TEAM_MIN_WORK {
+            threads / lane_groups.max(1)
+        } else {
+            1
+        };
         jobs.into_par_iter()
             .try_for_each(|(task, rows)| match task {
+                Task::Lanes { first_read, lo, hi } if team > 1 => {
+                    lane_task_team(&model, p, first_read, lo, hi, rows, stop, team)
+                }
                 Task::Lanes { first_read, lo, hi } => {
                     lane_task(&model, p, first_read, lo, hi, rows, stop)
                 }
@@ -225,15 +242,12 @@ fn write_row<T: Real>(row: &mut [i8], state: impl Iterator<Item = T>) {
     }
 }
 
-fn lane_task<T: Real>(
+/// The starting states of the 16 reads of a group, lane by lane, and their keys.
+fn lane_start<T: Real>(
     m: &KernelModel<T>,
     p: &AnnealParams,
     first_read: u64,
-    lo: u64,
-    hi: u64,
-    rows: &mut [i8],
-    stop: &Stop,
-) -> Result<()> {
+) -> Result<(Vec<Lanes<T>>, [ReadKeys; LANES])> {
     let n = m.num_spins();
     let mut state: Vec<Lanes<T>> = try_filled("num_spins", "SIMD state", n, [T::ZERO; LANES])?;
     for l in 0..LANES {
@@ -243,8 +257,29 @@ fn lane_task<T: Real>(
             row[l] = v;
         }
     }
-    let keys: [ReadKeys; LANES] =
-        std::array::from_fn(|l| ReadKeys::new(p.seed, first_read + l as u64));
+    let keys = std::array::from_fn(|l| ReadKeys::new(p.seed, first_read + l as u64));
+    Ok((state, keys))
+}
+
+/// Rows `lo .. hi` of a group's final state, lane by lane.
+fn write_group<T: Real>(state: &[Lanes<T>], first_read: u64, lo: u64, hi: u64, rows: &mut [i8]) {
+    let n = state.len();
+    for (k, read) in (lo..hi).enumerate() {
+        let l = (read - first_read) as usize;
+        write_row(&mut rows[k * n..(k + 1) * n], state.iter().map(|s| s[l]));
+    }
+}
+
+fn lane_task<T: Real>(
+    m: &KernelModel<T>,
+    p: &AnnealParams,
+    first_read: u64,
+    lo: u64,
+    hi: u64,
+    rows: &mut [i8],
+    stop: &Stop,
+) -> Result<()> {
+    let (mut state, keys) = lane_start(m, p, first_read)?;
     match p.acceptance {
         Acceptance::Metropolis => {
             lane_anneal::<T, false>(m, p.betas, p.sweeps_per_beta, &mut state, &keys, stop)?
@@ -253,12 +288,189 @@ fn lane_task<T: Real>(
             lane_anneal::<T, true>(m, p.betas, p.sweeps_per_beta, &mut state, &keys, stop)?
         }
     }
-    for (k, read) in (lo..hi).enumerate() {
-        let l = (read - first_read) as usize;
-        write_row(&mut rows[k * n..(k + 1) * n], state.iter().map(|s| s[l]));
+    write_group(&state, first_read, lo, hi, rows);
+    Ok(())
+}
+
+/// Below this many spin visits per read (sweeps x spins) a group is not
+/// shared: starting the team's threads would cost more than it saves.
+const TEAM_MIN_WORK: usize = 200_000;
+
+/// One lane group annealed by `team` threads together (see
+/// `lane_sweep_part`): the calling thread and `team - 1` threads started for
+/// the call, so the team never waits on a busy pool.
+#[allow(clippy::too_many_arguments)]
+fn lane_task_team<T: Real>(
+    m: &KernelModel<T>,
+    p: &AnnealParams,
+    first_read: u64,
+    lo: u64,
+    hi: u64,
+    rows: &mut [i8],
+    stop: &Stop,
+    team: usize,
+) -> Result<()> {
+    let (mut state, keys) = lane_start(m, p, first_read)?;
+    // SAFETY: `state` outlives the scope below, its only users are the team's
+    // members, which all run the same sweeps and barriers, and it is not
+    // touched otherwise until they are joined.
+    let shared = unsafe { SharedRows::new(&mut state) };
+    let barrier = TeamBarrier::new(team);
+    let halt = AtomicBool::new(false);
+    let gibbs = p.acceptance == Acceptance::Gibbs;
+    let member = |k: usize| {
+        if gibbs {
+            team_anneal::<T, true>(
+                m,
+                p.betas,
+                p.sweeps_per_beta,
+                shared,
+                &keys,
+                k,
+                team,
+                &barrier,
+                &halt,
+                stop,
+            )
+        } else {
+            team_anneal::<T, false>(
+                m,
+                p.betas,
+                p.sweeps_per_beta,
+                shared,
+                &keys,
+                k,
+                team,
+                &barrier,
+                &halt,
+                stop,
+            )
+        }
+    };
+    std::thread::scope(|scope| {
+        for k in 1..team {
+            scope.spawn(move || member(k));
+        }
+        member(0);
+    });
+    // `halt` also marks a team that handed its group to member 0; a stop
+    // request is what makes the result incomplete.
+    stop.check()?;
+    write_group(&state, first_read, lo, hi, rows);
+    Ok(())
+}
+
+/// Member `member`'s share of annealing a group; member 0 also watches
+/// `stop` and tells the others through `halt`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn team_anneal_body<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    betas: &[f64],
+    per_beta: usize,
+    state: SharedRows<T>,
+    keys: &[ReadKeys; LANES],
+    member: usize,
+    team: usize,
+    barrier: &TeamBarrier,
+    halt: &AtomicBool,
+    stop: &Stop,
+) {
+    let mut t = 0u64;
+    let mut ahead = true;
+    // Member 0 watches how long it waits for the others: on a machine busy
+    // with other work the team only waits, and member 0 goes on alone.
+    let (mut waited, started) = (Duration::ZERO, Instant::now());
+    for &b in betas {
+        let beta = [m.beta(b); LANES];
+        for _ in 0..per_beta {
+            if member == 0 {
+                if stop.check().is_err() {
+                    halt.store(true, AtomicOrdering::Relaxed);
+                }
+                let busy = started.elapsed();
+                if t >= SOLO_CHECK_SWEEPS && waited * 2 > busy {
+                    halt.store(true, AtomicOrdering::Relaxed);
+                    barrier.wait();
+                    // SAFETY: the other members return after this barrier
+                    // without touching the rows again, so member 0 has them
+                    // to itself (`SharedRows::new`'s contract).
+                    let rows = unsafe { state.rows() };
+                    let _ = solo_anneal::<T, GIBBS>(m, betas, per_beta, rows, keys, t, stop);
+                    return;
+                }
+            }
+            waited += barrier.wait();
+            if halt.load(AtomicOrdering::Relaxed) {
+                return;
+            }
+            let mut k: Lanes<u32> = [0; LANES];
+            for (kl, key) in k.iter_mut().zip(keys) {
+                *kl = key.sweep(t);
+            }
+            // SAFETY: `SharedRows::new`'s contract: the rows stay alive and only
+            // the members of this team, sweeping in step, touch them.
+            let (needed, waits) = unsafe {
+                lane_sweep_part::<T, GIBBS>(m, &beta, state, &k, ahead, member, team, barrier)
+            };
+            waited += waits;
+            ahead = 2 * needed * team > m.num_free();
+            t += 1;
+        }
+    }
+}
+
+/// Sweeps after which member 0 judges whether the team helps.
+const SOLO_CHECK_SWEEPS: u64 = 8;
+
+/// The sweeps of a group from sweep `from` on, by one thread (what member 0
+/// does when its team does not help). A stop request ends it early; the
+/// caller reports it.
+#[inline(always)]
+fn solo_anneal<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    betas: &[f64],
+    per_beta: usize,
+    state: &mut [Lanes<T>],
+    keys: &[ReadKeys; LANES],
+    from: u64,
+    stop: &Stop,
+) -> Result<()> {
+    let mut t = 0u64;
+    let mut ahead = true;
+    for &b in betas {
+        let beta = [m.beta(b); LANES];
+        for _ in 0..per_beta {
+            if t >= from {
+                stop.check()?;
+                let mut k: Lanes<u32> = [0; LANES];
+                for (kl, key) in k.iter_mut().zip(keys) {
+                    *kl = key.sweep(t);
+                }
+                let needed = lane_sweep_ahead::<T, GIBBS>(m, &beta, state, &k, ahead);
+                ahead = 2 * needed > m.num_free();
+            }
+            t += 1;
+        }
     }
     Ok(())
 }
+
+multiversion!(
+    #[allow(clippy::too_many_arguments)]
+    fn team_anneal [T: Real, const GIBBS: bool] [T, GIBBS] (
+        m: &KernelModel<T>,
+        betas: &[f64],
+        per_beta: usize,
+        state: SharedRows<T>,
+        keys: &[ReadKeys; LANES],
+        member: usize,
+        team: usize,
+        barrier: &TeamBarrier,
+        halt: &AtomicBool,
+        stop: &Stop,
+    ) -> () => team_anneal_body
+);
 
 #[inline(always)]
 fn lane_anneal_body<T: Real, const GIBBS: bool>(
@@ -487,6 +699,56 @@ mod tests {
             },
         );
         assert_ne!(go(&g, &params(&betas)), other);
+    }
+
+    /// One group shared by a team of threads gives the samples of one thread,
+    /// in both precisions and both rules, also when stopped.
+    #[test]
+    fn a_team_sharing_a_group_gives_the_samples_of_one_thread() {
+        // A frustrated ring with chords: three colour classes of ~700 spins.
+        let n = 2000;
+        let (mut ir, mut ic, mut j) = (vec![], vec![], vec![]);
+        for i in 0..n as i64 {
+            for (d, w) in [(1, -1.0), (7, 0.6)] {
+                ir.push(i);
+                ic.push((i + d) % n as i64);
+                j.push(w * (1.0 + (i % 5) as f64 * 0.1));
+            }
+        }
+        let g = IsingGraph::new(&vec![0.05; n], &ir, &ic, &j).unwrap();
+        let betas: Vec<f64> = (0..120).map(|k| 0.02 * k as f64).collect();
+        for acceptance in [Acceptance::Metropolis, Acceptance::Gibbs] {
+            for precision in [PrecisionRequest::Single, PrecisionRequest::Double] {
+                let p = AnnealParams {
+                    num_reads: 13,
+                    acceptance,
+                    precision,
+                    ..params(&betas)
+                };
+                let one = go(
+                    &g,
+                    &AnnealParams {
+                        num_threads: 1,
+                        ..p.clone()
+                    },
+                );
+                let team = go(
+                    &g,
+                    &AnnealParams {
+                        num_threads: 3,
+                        ..p.clone()
+                    },
+                );
+                assert_eq!(one, team, "{acceptance:?} {precision:?}");
+            }
+        }
+        let stop = Stop::new();
+        stop.request();
+        let p = AnnealParams {
+            num_threads: 2,
+            ..params(&betas)
+        };
+        assert_eq!(anneal(&g, &p, &stop).err(), Some(Error::Interrupted));
     }
 
     #[test]

@@ -26,7 +26,9 @@
 //! baseline, AVX2 and AVX-512 builds give bit-identical samples.
 
 use std::ops::{Add, Mul};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use crate::acceptance::{accepts, range};
 use crate::error::{Error, Result};
@@ -514,12 +516,32 @@ fn update_lanes<T: Real, const GIBBS: bool>(
     state: &mut [Lanes<T>],
     uniforms: impl FnOnce(u32) -> Lanes<f32>,
 ) -> bool {
+    // SAFETY: the caller asserted that `state` holds a row per spin, and the
+    // exclusive borrow keeps every other access out.
+    unsafe { update_lanes_at::<T, GIBBS>(m, i, beta, state.as_mut_ptr(), uniforms) }
+}
+
+/// `update_lanes` on the rows at `state`.
+///
+/// # Safety
+/// `state` points to a row per spin of `m`; while this runs nobody else
+/// writes the rows of spin i's neighbours nor touches the row of spin i
+/// (threads sharing one group update disjoint spins of one colour class,
+/// which has no coupling inside).
+#[inline(always)]
+unsafe fn update_lanes_at<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    i: usize,
+    beta: &Lanes<T>,
+    state: *mut Lanes<T>,
+    uniforms: impl FnOnce(u32) -> Lanes<f32>,
+) -> bool {
     let (lo_t, hi_t) = bounds::<T, GIBBS>();
     // SAFETY: `KernelModel::new` took `order`, `offsets`, `nbr`, `h`, `w` and
     // `salt` from a valid graph of n spins (every index < n, the offsets
-    // increasing and within `nbr`), i is one of its spins and `state` holds n
-    // rows (asserted by the caller). Unchecked access keeps the bounds checks
-    // out of the hottest loop of the crate.
+    // increasing and within `nbr`), i is one of its spins, and the caller's
+    // contract covers `state`. Unchecked access keeps the bounds checks out
+    // of the hottest loop of the crate.
     unsafe {
         let (lo, hi) = (
             *m.offsets.get_unchecked(i) as usize,
@@ -532,10 +554,10 @@ fn update_lanes<T: Real, const GIBBS: bool>(
         // so the CPU overlaps the additions of consecutive spins.)
         let mut field = [*m.h.get_unchecked(i); LANES];
         for (&j, &wj) in nbr.iter().zip(w) {
-            add_scaled(&mut field, wj, state.get_unchecked(j as usize));
+            add_scaled(&mut field, wj, &*state.add(j as usize));
         }
         let salt = *m.salt.get_unchecked(i);
-        let si = state.get_unchecked_mut(i);
+        let si = &mut *state.add(i);
         let s: Lanes<T> = *si;
         let mut x = [T::ZERO; LANES];
         let mut undecided = false;
@@ -559,6 +581,142 @@ fn update_lanes<T: Real, const GIBBS: bool>(
         }
         undecided
     }
+}
+
+/// A barrier for the threads of a team: spins briefly (the phases it
+/// separates last microseconds), then yields, so a loaded machine is not
+/// made worse. Its release orders every write before it before every read
+/// after it.
+pub struct TeamBarrier {
+    size: usize,
+    arrived: AtomicUsize,
+    generation: AtomicUsize,
+}
+
+impl TeamBarrier {
+    pub fn new(size: usize) -> Self {
+        TeamBarrier {
+            size,
+            arrived: AtomicUsize::new(0),
+            generation: AtomicUsize::new(0),
+        }
+    }
+
+    /// Wait for the whole team; returns how long this thread waited (zero
+    /// for the last to arrive).
+    pub fn wait(&self) -> Duration {
+        let generation = self.generation.load(Ordering::Acquire);
+        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.size {
+            self.arrived.store(0, Ordering::Relaxed);
+            self.generation.fetch_add(1, Ordering::Release);
+            return Duration::ZERO;
+        }
+        let start = Instant::now();
+        let mut spins = 0u32;
+        while self.generation.load(Ordering::Acquire) == generation {
+            if spins < 2000 {
+                std::hint::spin_loop();
+                spins += 1;
+            } else {
+                std::thread::yield_now();
+            }
+        }
+        start.elapsed()
+    }
+}
+
+/// The rows of a lane group shared by the threads of a team.
+#[derive(Clone, Copy)]
+pub struct SharedRows<T> {
+    rows: *mut Lanes<T>,
+    len: usize,
+}
+
+impl<T> SharedRows<T> {
+    /// # Safety
+    /// `rows` must stay alive and untouched, but through `lane_sweep_part`
+    /// by the members of one team sweeping in step (or through `rows` by a
+    /// single member once the others have stopped), as long as the handle
+    /// is used.
+    pub unsafe fn new(rows: &mut [Lanes<T>]) -> Self {
+        SharedRows {
+            rows: rows.as_mut_ptr(),
+            len: rows.len(),
+        }
+    }
+
+    /// The rows as a slice.
+    ///
+    /// # Safety
+    /// No other thread may use the rows while the slice lives.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn rows(&self) -> &mut [Lanes<T>] {
+        // SAFETY: `new` took a live slice of `len` rows; the caller
+        // guarantees exclusive use.
+        unsafe { std::slice::from_raw_parts_mut(self.rows, self.len) }
+    }
+}
+
+// SAFETY: the team's threads write disjoint rows between barriers (see
+// `lane_sweep_part`), under the contract of `SharedRows::new`.
+unsafe impl<T: Send> Send for SharedRows<T> {}
+unsafe impl<T: Send> Sync for SharedRows<T> {}
+
+/// Member `member` of a team of `team` threads sweeping one lane group
+/// together: each colour class is cut into `team` contiguous parts, each
+/// thread updates its part, and all meet at `barrier` before the next class.
+/// The same updates as `lane_sweep_ahead`, so the same samples. Returns how
+/// many of its spins needed uniforms and how long it waited at the barrier.
+///
+/// # Safety
+/// `state` holds a row per spin of `m` (`SharedRows::new`'s contract), and
+/// every member of the team calls this with the same arguments but
+/// `member`, passing the barrier as often.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub unsafe fn lane_sweep_part<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    beta: &Lanes<T>,
+    state: SharedRows<T>,
+    keys: &Lanes<u32>,
+    ahead: bool,
+    member: usize,
+    team: usize,
+    barrier: &TeamBarrier,
+) -> (usize, Duration) {
+    let (mut needed, mut waited) = (0, Duration::ZERO);
+    for c in 0..m.class_starts.len().saturating_sub(1) {
+        let class = &m.order[m.class_starts[c]..m.class_starts[c + 1]];
+        let part = class.len().div_ceil(team);
+        let mine = &class[(member * part).min(class.len())..((member + 1) * part).min(class.len())];
+        if ahead {
+            let mut u = [[0f32; LANES]; AHEAD];
+            for block in mine.chunks(AHEAD) {
+                for (k, &i) in block.iter().enumerate() {
+                    u[k] = lane_uniforms(keys, m.salt[i as usize]);
+                }
+                for (k, &i) in block.iter().enumerate() {
+                    // SAFETY: this member's spins of one colour class: no
+                    // other member touches them or their neighbours' rows
+                    // until the barrier (the caller's contract).
+                    needed += unsafe {
+                        update_lanes_at::<T, GIBBS>(m, i as usize, beta, state.rows, |_| u[k])
+                    } as usize;
+                }
+            }
+        } else {
+            for &i in mine {
+                // SAFETY: as above.
+                needed += unsafe {
+                    update_lanes_at::<T, GIBBS>(m, i as usize, beta, state.rows, |salt| {
+                        lane_uniforms(keys, salt)
+                    })
+                } as usize;
+            }
+        }
+        waited += barrier.wait();
+    }
+    (needed, waited)
 }
 
 /// The colour classes cut into groups of up to `LANES` spins, each with its
