@@ -78,6 +78,23 @@ def is_qpu(sampler: Any) -> bool:
         and "j_range" in properties
 
 
+def embed_variables(num_features: int, num_classes: int, target: Target, method: str, *,
+                    tries: int | None = None, seed: int = 0,
+                    time_budget: float | None = None) -> Embedding:
+    """K_N for ``num_features`` features and ``num_classes`` class units on
+    ``target`` by ``method`` (see :func:`qsample.embed`); a failure says how
+    many variables the data makes (and, when K_N cannot fit, how many qubits it
+    needs and which named targets have room)."""
+    n = num_features + num_classes
+    try:
+        return embed(n, target, method=method, tries=tries, seed=seed, time_budget=time_budget)
+    except ValueError as err:
+        what = (f"{num_features} features"
+                + (f" and {num_classes} class units" if num_classes else "")
+                + f" make {n} logical variables")
+        raise ValueError(f"{what}: {err}") from None
+
+
 class EmbeddedBoltzmannMachine(ParamsMixin):
     """A fully visible Boltzmann machine over binary data, minor-embedded into an
     annealer graph and learned by moment matching (Benedetti et al., PRX 2017).
@@ -405,17 +422,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             if self.embedding_time_budget is not None:
                 check_number("embedding_time_budget", self.embedding_time_budget, 0.0,
                              low_open=True)
-            what = (f"{n - num_classes} features"
-                    + (f" and {num_classes} class units" if num_classes else "")
-                    + f" make {n} logical variables")
-            target = self._target(seed)
             es = self.embedding_seed
-            try:
-                return embed(n, target, method=e, tries=self.embedding_tries,
-                             seed=seed if es is None else es,
-                             time_budget=self.embedding_time_budget)
-            except ValueError as err:
-                raise ValueError(f"{what}: {err}") from None
+            return embed_variables(n - num_classes, num_classes, self._target(seed), e,
+                                   tries=self.embedding_tries, seed=seed if es is None else es,
+                                   time_budget=self.embedding_time_budget)
         else:
             raise TypeError("'embedding' must be 'minorminer', 'clique', an Embedding or a "
                             f"mapping of chains: got {type(e).__name__}")
@@ -469,8 +479,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             trainer = self._new_trainer(self._initial, data, saved)
             same = ckpt.fingerprint(trainer.data) == state.meta["data_fingerprint"]
             trainer.load_checkpoint(state, same_data=same)
-        elif not np.array_equal(trainer.data, data):
-            trainer.replace_data(data)
+        else:
+            extended = self._initial.encode(data)  # the trainer learns from f(data)
+            if not np.array_equal(trainer.data, extended):
+                trainer.replace_data(extended)
         if hyper != trainer.hyper:
             batches_change = hyper.batch_size != trainer.hyper.batch_size
             trainer.hyper = hyper
@@ -858,8 +870,15 @@ def _labels(y: Any, num_rows: int | None) -> np.ndarray:
         raise ValueError(f"'y' must be one label per row (1-D): shape {labels.shape}")
     if num_rows is not None and len(labels) != num_rows:
         raise ValueError(f"'y' has {len(labels)} labels for {num_rows} rows")
-    if labels.dtype.kind == "f" and np.isnan(labels).any():
-        raise ValueError(f"'y' is missing the label of row {int(np.argmax(np.isnan(labels)))}")
+    if labels.dtype.kind == "f":
+        if np.isnan(labels).any():
+            raise ValueError(f"'y' is missing the label of row "
+                             f"{int(np.argmax(np.isnan(labels)))}")
+        fractional = labels != np.round(labels)
+        if fractional.any():
+            r = int(np.argmax(fractional))
+            raise ValueError(f"'y' must hold class labels: row {r} holds {labels[r]!r}, a "
+                             "continuous value (Unknown label type: continuous)")
     if labels.dtype.kind == "O":
         for r, v in enumerate(labels):
             if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -874,12 +893,17 @@ def _labels(y: Any, num_rows: int | None) -> np.ndarray:
 
 
 def _class_index(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
-    index = np.searchsorted(classes, labels)
+    try:
+        index = np.searchsorted(classes, labels)
+    except TypeError:  # numbers against texts
+        raise ValueError(f"'{name}' holds labels of another kind ({labels.dtype}) than the "
+                         f"classes {classes.tolist()}") from None
     index = np.minimum(index, len(classes) - 1)
     unknown = classes[index] != labels
     if np.any(unknown):
         r = int(np.argmax(unknown))
-        raise ValueError(f"'{name}' holds the label {labels[r]!r} (row {r}), which is not one "
+        label = labels[r].item() if isinstance(labels[r], np.generic) else labels[r]
+        raise ValueError(f"'{name}' holds the label {label!r} (row {r}), which is not one "
                          f"of the classes {classes.tolist()}")
     return index
 
