@@ -326,3 +326,36 @@ def test_result_files_follow_the_umask(tmp_path):
         os.umask(old)
     for name in ("estimator.npz", "results.json", "moments.png"):
         assert stat.S_IMODE((tmp_path / "run" / name).stat().st_mode) == 0o644, name
+
+
+@pytest.mark.parametrize("option,value,fragment", [
+    ("--iterations", "-1", "'--iterations' must be an integer >= 0"),
+    ("--tries", "0", "'--tries' must be a positive integer"),
+    ("--num-sweeps", "0", "'--num-sweeps' must be a positive integer"),
+    ("--embedding-budget", "0", "'--embedding-budget' must be a finite number"),
+    ("--batch-size", "500", "'--batch-size' (500) must not exceed the number of data points"),
+    ("--seed", "-2", "'--seed' must be an integer in [0, "),
+])
+def test_bad_fit_options_name_the_option(tmp_path, capsys, option, value, fragment):
+    _write_csv(tmp_path / "data.csv", labels=False)
+    assert main(["fit", str(tmp_path / "data.csv"), "--out", str(tmp_path / "run"), *FAST,
+                 option, value]) == 2
+    _one_line_error(capsys, "fit", fragment)
+    assert not (tmp_path / "run").exists()
+
+
+def test_fit_a_folder_of_pictures_with_a_subfolder_per_class(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    for kind, column in (("left", 0), ("right", 2)):
+        (tmp_path / "pictures" / kind).mkdir(parents=True)
+        for i in range(12):
+            picture = (rng.random((3, 3)) < 0.1).astype(int)
+            picture[:, column] = 1  # a dark column on the left or on the right
+            body = "\n".join(" ".join(str(v) for v in row) for row in picture)
+            (tmp_path / "pictures" / kind / f"{i}.pbm").write_text(f"P1\n3 3\n{body}\n")
+    out = tmp_path / "run"
+    assert main(["fit", str(tmp_path / "pictures"), "--out", str(out), *FAST]) == 0
+    f = json.loads((out / "results.json").read_text())["figures"]
+    assert f["data"]["classes"] == ["left", "right"] and f["data"]["picture_shape"] == [3, 3]
+    assert (out / "samples.png").stat().st_size > 0
+    assert main(["sample", str(out), "-n", "3", "--class", "right"]) == 0

@@ -43,7 +43,7 @@ LEARNING_OPTIONS = {"iterations": "--iterations", "learning_rate": "--learning-r
                     "momentum": "--momentum", "l2": "--l2", "batch_size": "--batch-size",
                     "num_reads": "--num-reads", "range_policy": "--range-policy",
                     "embedding_tries": "--tries", "embedding_time_budget": "--embedding-budget",
-                    "random_state": "--seed", "sampler_parameters": "--num-sweeps"}
+                    "random_state": "--seed"}
 SAMPLERS = ("sa", "exact", "qpu")
 
 
@@ -218,11 +218,17 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _fit_settings(args: argparse.Namespace, data: Any) -> dict[str, Any]:
-    from ._validate import check_int, check_positive_int
+    from ._validate import check_int, check_number, check_positive_int
 
+    check_int("--iterations", args.iterations, 0)
     check_positive_int("--check-samples", args.check_samples)
     check_positive_int("--checkpoint-every", args.checkpoint_every)
     check_int("--seed", args.seed, 0, 2**32 - 1)
+    for option, value in (("--tries", args.tries), ("--num-sweeps", args.num_sweeps)):
+        if value is not None:
+            check_positive_int(option, value)
+    if args.embedding_budget is not None:
+        check_number("--embedding-budget", args.embedding_budget, 0.0, low_open=True)
     if args.num_sweeps is not None and args.sampler != "sa":
         raise ValueError(f"'--num-sweeps' sets the SA schedule; --sampler is {args.sampler}")
     if args.sampler == "qpu" and args.target is not None:

@@ -154,6 +154,12 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         log_likelihood_runs, log_likelihood_steps: annealed importance
             sampling runs and steps behind ``score`` without labels.
 
+    Randomness: every sampling call is seeded (``random_state`` of the call, else
+    ``seed_``), so calls repeat; in ``impute``, ``reconstruct``, ``predict`` and
+    ``predict_proba`` row b of a call draws with a seed of its own, derived
+    from the call's seed and b (the same whichever executor runs it), so a
+    row's answer depends on its position in the call.
+
     Learned attributes: ``target_``, ``embedding_`` (K_N, N = features +
     classes), ``model_`` (the :class:`~qsample.HardwareModel` with the learned
     parameters), ``n_features_in_``, ``feature_names_in_`` (when fitted on a
@@ -219,13 +225,7 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             resume: a checkpoint (path or read) of this fit to continue from:
                 learning continues up to ``iterations`` in all.
         """
-        self._forget()
-        data, classes, names = self._training_data(X, y)
-        seed = self._resolve_seed()
-        self.seed_ = seed
-        self._structure = self._structure_settings()
-        model = self._start(data.shape[1], classes, names, seed)
-        trainer = self._new_trainer(model, data, self._hyper())
+        trainer = self._begin(X, y)
         if resume is not None:
             trainer.load_checkpoint(resume)
         self._learn(trainer, max(self._iterations() - trainer.iteration, 0), callbacks,
@@ -246,18 +246,21 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         count = self._iterations() if iterations is None else check_int("iterations",
                                                                          iterations, 0)
         if not self._fitted():
-            self._forget()
-            data, found, names = self._training_data(X, y, classes)
-            self.seed_ = self._resolve_seed()
-            self._structure = self._structure_settings()
-            model = self._start(data.shape[1], found, names, self.seed_)
-            trainer = self._new_trainer(model, data, self._hyper())
+            trainer = self._begin(X, y, classes)
         else:
             self._check_structure()
-            data = self._encode(X, y, fitting=True)
-            trainer = self._continued_trainer(data)
+            trainer = self._continued_trainer(self._encode(X, y))
         self._learn(trainer, count, callbacks, checkpoint, checkpoint_every)
         return self
+
+    def _begin(self, X: Any, y: Any, classes: Any = None) -> Trainer:
+        """Forget any previous fit; check the data, embed, and build the trainer."""
+        self._forget()
+        data, found, names = self._training_data(X, y, classes)
+        self.seed_ = self._resolve_seed()
+        self._structure = self._structure_settings()
+        model = self._start(data.shape[1], found, names, self.seed_)
+        return self._new_trainer(model, data, self._hyper())
 
     def _forget(self) -> None:
         """Drop everything a previous fit learned."""
@@ -329,7 +332,7 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         index = _class_index(labels, found, "y")
         return np.concatenate([spins, _one_hot(index, len(found))], axis=1), found, names
 
-    def _encode(self, X: Any, y: Any, *, fitting: bool) -> np.ndarray:
+    def _encode(self, X: Any, y: Any) -> np.ndarray:
         """Logical rows for more learning: X's spins and, for a model with
         classes, the one-hot units of y."""
         spins, missing, names = self._checked_X(X)
