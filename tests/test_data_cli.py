@@ -315,6 +315,15 @@ def test_fit_on_a_qpu(tmp_path, capsys, monkeypatch):
                  "--sampler", "qpu", "--target", "dw2x"]) == 2
     _one_line_error(capsys, "fit", "with --sampler qpu the target is the QPU's")
 
+    def no_solver(**_):
+        raise ImportError("the D-Wave backend needs dwave-system: pip install ...")
+
+    monkeypatch.setattr(dwave, "connect", no_solver)
+    assert main(["fit", str(tmp_path / "data.csv"), "--out", str(tmp_path / "x"),
+                 "--sampler", "qpu"]) == 2
+    _one_line_error(capsys, "fit", "needs dwave-system")
+    assert not (tmp_path / "x").exists()
+
 
 def test_result_files_follow_the_umask(tmp_path):
     _write_csv(tmp_path / "data.csv", labels=False)

@@ -165,6 +165,15 @@ def test_partial_fit_goes_on_after_save_load_and_pickle(tmp_path):
     same_learning(whole, thawed.partial_fit(X, y, iterations=6))
 
 
+def test_a_loaded_model_goes_on_from_new_rows_as_the_live_one_does(tmp_path):
+    X, y = labelled(60)
+    live = machine(batch_size=10, iterations=4).fit(X[:30], y[:30])
+    live.save(tmp_path / "m.npz")
+    live.partial_fit(X[30:], y[30:])
+    loaded = EmbeddedBoltzmannMachine.load(tmp_path / "m.npz").partial_fit(X[30:], y[30:])
+    same_learning(live, loaded)
+
+
 def test_partial_fit_learns_from_new_rows_and_refuses_a_new_structure():
     X, y = labelled(60)
     est = machine(iterations=5).partial_fit(X[:30], y[:30], classes=["no", "yes"])
@@ -328,6 +337,8 @@ def test_predict_on_a_small_labelled_problem_beats_chance(classifier):
     np.testing.assert_array_equal(est.predict(X, executor=SerialExecutor()), predicted)
     with pytest.raises(ValueError, match="score\\(X, y\\) is the accuracy"):
         est.score(X)
+    with pytest.raises(ValueError, match="'classification_samples' must be a positive"):
+        clone(est).set_params(classification_samples=0).fit(X, y).predict(X)
 
 
 def test_impute_fills_the_missing_entries(bas_model):

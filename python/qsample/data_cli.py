@@ -318,12 +318,12 @@ def _fit(args: argparse.Namespace) -> int:
     labels = data.labels
     num_classes = 0 if labels is None else len(np.unique(labels.astype(str)))
     qpu = None
-    if args.sampler == "qpu":
-        from . import dwave
-
-        qpu = dwave.connect()
     checkpoint = out / CHECKPOINT_FILE
     try:
+        if args.sampler == "qpu":
+            from . import dwave
+
+            qpu = dwave.connect()
         if state == "resume" and (out / EMBEDDING_FILE).exists():
             embedding = Embedding.load(out / EMBEDDING_FILE)
         else:

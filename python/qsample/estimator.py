@@ -676,9 +676,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         if getattr(self, "classes_", None) is None:
             raise ValueError("this model was fitted without labels: predict needs one "
                              "fitted with 'y'")
+        samples = check_positive_int("classification_samples", self.classification_samples)
         values, known = self._rows(X, None, None, complete=False)
         return ev.class_votes(self.model_, values, known, len(self.classes_), self._draw(),
-                              num_samples=self.classification_samples,
+                              num_samples=samples,
                               seed=self._call_seed(random_state), progress=self.progress,
                               executor=executor)
 
