@@ -4,6 +4,7 @@ quantum annealers and fast classical samplers (Benedetti et al., PRX 2017)."""
 from . import exact, hardware
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding, clique_embedding, find_embedding
+from .estimator import EmbeddedBoltzmannMachine
 from .hardware import Target
 from .ising import IsingArrays, energies
 from .learning import ExactMoments, Hyperparameters, SampledMoments, Trainer, embedded_trainer
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ChainLayout",
     "Decoded",
+    "EmbeddedBoltzmannMachine",
     "Embedding",
     "EmulatedDevice",
     "ExactMoments",

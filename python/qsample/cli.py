@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import __version__
+from . import __version__, data_cli
 
 
 @dataclass(frozen=True)
@@ -586,6 +586,28 @@ def _experiment_commands() -> list[Command]:
 #: Every command but the experiments' (which come from the experiments registry).
 #: Add a command here: ``Command(name, help, add_arguments, run)``.
 COMMANDS: list[Command] = [
+    Command("fit", "learn a model of any binary dataset (CSV, .npy, .npz, a folder of "
+            "pictures) and write a run folder", data_cli.fit_arguments, data_cli._fit,
+            "Learn an EmbeddedBoltzmannMachine from the rows of DATA: K_N (N columns, plus "
+            "one-hot class units with --labels) embedded in the target, every physical "
+            "parameter learned by moment matching. Writes DIR: estimator.npz (for sample, "
+            "impute, predict), embedding.json, results.json, history.json and PNG plots, and "
+            "keeps a checkpoint: the same command continues a stopped run."),
+    Command("sample", "draw rows from a model 'qsample fit' wrote", data_cli.sample_arguments,
+            data_cli._sample,
+            "Draw rows from MODEL by the sampler it learned with, each decoded by majority in "
+            "its chains; a chain split evenly is a tie, reported and written as an empty "
+            "field (0 in .npy) unless --ties random."),
+    Command("impute", "fill the missing entries of binary rows with a model",
+            data_cli.impute_arguments, data_cli._impute,
+            "Fill the missing entries of DATA (empty CSV fields, ?, NA or NaN): the known "
+            "entries' chains are held, the model sampled, each missing entry taking the "
+            "majority of its samples. A majority split evenly is reported and written as an "
+            "empty field unless --ties random."),
+    Command("predict", "predict the class of binary rows with a model fitted with --labels",
+            data_cli.predict_arguments, data_cli._predict,
+            "Hold each row's known entries, sample the class units, and predict the class "
+            "whose unit is on most often; with --labels, report the accuracy."),
     Command("train", "learn a model on a dataset and save it (no evaluation)",
             _train_arguments, None),
     Command("evaluate", "evaluate a saved model on the data it was trained on",

@@ -212,12 +212,33 @@ class Classification:
         return float(np.mean(self.predicted == self.labels))
 
 
+def class_votes(model: HardwareModel, values: Any, known: Any, num_classes: int, draw: Draw, *,
+                num_samples: int = 100, seed: int = 0, progress: bool | None = False,
+                executor: Executor | None = None) -> np.ndarray:
+    """(B, C) votes of ``num_samples`` class-chain samples per picture, the class
+    units being the last ``num_classes`` logical variables: the known entries
+    of each row of ``values`` (``known`` a mask of the same shape, or of one
+    row) are held, everything else is sampled; each decoded sample votes for
+    the classes whose unit is on (split evenly when several are, a tied unit
+    counting half; a sample with none on abstains)."""
+    n = model.layout.num_logical
+    num_classes = check_int("num_classes", num_classes, 1, n - 1)
+    num_samples = check_positive_int("num_samples", num_samples)
+    values, known = _check_pictures(model, values, known)
+    samples = conditional_samples_of_pictures(model, values, known, draw, num_samples, seed,
+                                              executor=executor, progress=progress)
+    votes = np.empty((len(values), num_classes))
+    for b, decoded in enumerate(samples):
+        on = (decoded[:, n - num_classes:] + 1) / 2.0  # 1 on, 0.5 tied, 0 off
+        votes[b] = (on / np.maximum(on.sum(axis=1, keepdims=True), 1e-12)).sum(axis=0)
+    return votes
+
+
 def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, draw: Draw, *,
              num_samples: int = 100, seed: int = 0, progress: bool | None = False,
              executor: Executor | None = None) -> Classification:
-    """Hold the pixels, sample the class chains, pick the most frequent class:
-    each decoded sample votes for the classes whose unit is on (split evenly
-    when several are; a tie counts half), ties between classes go to the lowest."""
+    """Hold the pixels, sample the class chains, pick the most frequent class
+    (:func:`class_votes`); ties between classes go to the lowest."""
     n = model.layout.num_logical
     num_classes = check_int("num_classes", num_classes, 1, n - 1)
     pixels = check_spins("pixels", pixels, n - num_classes)
@@ -230,16 +251,10 @@ def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, d
                          f"{labels.dtype}")
     labels = labels.astype(np.int64)
     full = np.concatenate([pixels, -np.ones((len(pixels), num_classes), np.int8)], axis=1)
-    known = np.broadcast_to(np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)],
-                            full.shape)
-    samples = conditional_samples_of_pictures(model, full, known, draw, num_samples, seed,
-                                              executor=executor, progress=progress)
-    predicted = np.empty(len(pixels), dtype=np.int64)
-    for b, decoded in enumerate(samples):
-        s = decoded[:, n - num_classes:]
-        on = (s + 1) / 2.0  # 1 on, 0.5 tied, 0 off
-        votes = (on / np.maximum(on.sum(axis=1, keepdims=True), 1e-12)).sum(axis=0)
-        predicted[b] = int(np.argmax(votes))
+    known = np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)]
+    votes = class_votes(model, full, known, num_classes, draw, num_samples=num_samples,
+                        seed=seed, progress=progress, executor=executor)
+    predicted = np.argmax(votes, axis=1).astype(np.int64)
     confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)
     return Classification(predicted, labels, confusion)

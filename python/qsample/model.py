@@ -73,8 +73,13 @@ class HardwareModel:
         return self.embedding.target
 
     def with_parameters(self, h: Any, J: Any) -> HardwareModel:
-        """The same embedding and target with new fields and couplings."""
-        return HardwareModel(self.embedding, h, J)
+        """The same embedding and target with new fields and couplings (the
+        structure is shared, not rebuilt: cheap enough to call every iteration)."""
+        new = object.__new__(HardwareModel)
+        new.__dict__.update(self.__dict__)
+        new.h = _vector("h", h, self.num_qubits)
+        new.J = _vector("J", J, self.num_edges)
+        return new
 
     def to_ising(self) -> IsingArrays:
         return IsingArrays(list(self.qubits), self.h, self.irow, self.icol, self.J)

@@ -142,3 +142,24 @@ def figure_vs_setting(path: str | os.PathLike,
         ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     _save(fig, path)
+
+
+def agreement(path: str | os.PathLike, panels: Mapping[str, tuple[np.ndarray, np.ndarray]],
+              xlabel: str, ylabel: str, title: str = "") -> None:
+    """One scatter panel per entry (x, y) beside the diagonal y = x: how far a
+    model's figures are from the data's."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.6 * len(panels), 3.6), squeeze=False)
+    for ax, (label, (x, y)) in zip(axes[0], panels.items()):
+        ax.plot([-1, 1], [-1, 1], color="0.6", lw=1)
+        ax.scatter(x, y, s=8, alpha=0.6)
+        ax.set_xlim(-1.05, 1.05)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_aspect("equal")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(label, fontsize=9)
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    _save(fig, path)

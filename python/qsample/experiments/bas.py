@@ -12,12 +12,13 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
+from ..estimator import EmbeddedBoltzmannMachine
 from ..execution import Executor
-from ..learning import Hyperparameters, PeriodicCheckpoint, Trainer, embedded_trainer
+from ..learning import History, PeriodicCheckpoint
 from ..learning.checkpoints import Checkpoint
 from ..likelihood import logical_log_likelihood
 from ..model import HardwareModel
-from .common import _check_settings, _finish, _report, sa_phase, write_json
+from .common import _check_settings, _finish, _report, embedded_machine, fit_machine, write_json
 from .runs import (
     CHECKPOINT_FILE,
     DEFAULT_CHECKPOINT_EVERY,
@@ -26,7 +27,6 @@ from .runs import (
     previous_checkpoint,
     run_embedding,
 )
-from .runs import train as run_training
 
 #: The paper's expected mistakes per reconstructed BAS picture (of 20 pixels).
 PAPER_BAS = {1: 10.45, 100: 3.73, 1000: 0.59, 3850: 0.13}
@@ -80,16 +80,14 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
                                           s.num_train, seed=s.seed)
     known = ev.block_mask((s.rows, s.columns), *s.block)
     embedding = run_embedding(out, s.rows * s.columns, s, resume)
-    model = HardwareModel(embedding, seed=s.seed)
-    phase = sa_phase()
+    machine = embedded_machine(embedding, s, learning_rate=s.learning_rate,
+                               num_reads=s.num_reads, progress=progress)
     at = sorted({*s.evaluate_at, s.iterations}) if evaluate else []
     recon: dict[int, ev.Reconstruction] = {}
 
-    def reconstruct(t: Trainer, it: int) -> None:
+    def reconstruct(m: EmbeddedBoltzmannMachine, it: int) -> None:
         if it in at:
-            recon[it] = ev.reconstruct(model.with_parameters(t.h, t.J), test.data, known,
-                                       phase.draw, num_reconstructions=s.num_reconstructions,
-                                       seed=s.seed, executor=executor)
+            recon[it] = m.reconstruct(test.data, ~known, executor=executor)
 
     def state(it: int) -> dict[str, Any]:  # the reconstructions done by iteration it
         done = {f"reconstruction.{k}.{f}": getattr(r, f) for k, r in recon.items() if k <= it
@@ -97,24 +95,17 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
         return {"experiment": "bas", **done}
 
     keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
-    trainer = embedded_trainer(model, train.data, phase,
-                               Hyperparameters(learning_rate=s.learning_rate,
-                                               num_reads=s.num_reads, range_policy="ignore"),
-                               seed=s.seed, progress=progress,
-                               callbacks=[(1, reconstruct), (1, keeper)])
     previous = previous_checkpoint(out, resume)
     if previous is not None:
-        trainer.load_checkpoint(previous)
         recon.update(_saved_reconstructions(previous))
-    run_training(trainer, s.iterations, keeper, out)
-    learned = model.with_parameters(trainer.h, trainer.J)
-    learned.save(out / "model.npz")
-    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
-                               "training_seconds": float(np.sum(
-                                   trainer.history.sampling_seconds)
-                                   + np.sum(trainer.history.update_seconds)),
-                               "max_abs_J_intra": trainer.history.max_abs_J_intra[-1],
-                               "max_abs_J_inter": trainer.history.max_abs_J_inter[-1]}
+    fit_machine(machine, train.data, None, keeper, out, previous, [(1, reconstruct)])
+    machine.model_.save(out / "model.npz")
+    history = machine.history_
+    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": machine.n_iter_,
+                               "training_seconds": float(np.sum(history.sampling_seconds)
+                                                         + np.sum(history.update_seconds)),
+                               "max_abs_J_intra": history.max_abs_J_intra[-1],
+                               "max_abs_J_inter": history.max_abs_J_inter[-1]}
     if recon:
         figures["mistakes_per_picture"] = {str(k): r.mean_wrong for k, r in recon.items()}
         figures["ties_per_picture"] = {str(k): r.mean_ties for k, r in recon.items()}
@@ -124,7 +115,7 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
         figures["corrupted_pixels_per_picture"] = int(np.sum(~known))
         figures["paper_mistakes_per_picture"] = {str(k): v for k, v in PAPER_BAS.items()}
         _plot_bas(out, s, test.data, known, recon)
-    _plot_history(out, trainer)
+    _plot_history(out, history)
     return _finish(out, "bas", settings, figures, start)
 
 
@@ -194,10 +185,9 @@ def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
         logx=True)
 
 
-def _plot_history(out: Path, trainer: Trainer) -> None:
+def _plot_history(out: Path, h: History) -> None:
     from .. import plots
 
-    h = trainer.history
     x = np.arange(1, len(h) + 1)
     plots.curves(out / "learning.png", {
         "max |<z>_data - <z>_model|": (x, np.array(h.moment_error_h), None),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import platform
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ import numpy as np
 from .. import __version__, _files, hardware
 from .._validate import check_number, check_positive_int
 from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
-from ..learning import SampledMoments
+from ..estimator import EmbeddedBoltzmannMachine
+from ..learning import PeriodicCheckpoint, SampledMoments
+from ..learning.checkpoints import Checkpoint
 
 #: The named targets, from the one registry (:data:`qsample.hardware.PRESETS`).
 TARGETS = tuple(hardware.PRESETS)
@@ -53,6 +56,35 @@ def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
 def sa_phase() -> SampledMoments:
     """qsample's SA with the fixed learning schedule (see the module notes)."""
     return SampledMoments()
+
+
+def embedded_machine(embedding: Embedding, settings: Any, *, seed: int | None = None,
+                     progress: bool | None = None, **learning: Any) -> EmbeddedBoltzmannMachine:
+    """The estimator an experiment learns with: K_N on the run's ``embedding``,
+    qsample's SA with the fixed learning schedule, no device range (see the
+    module notes), ``settings.iterations`` iterations and every seed from
+    ``seed`` (default ``settings.seed``); ``learning`` sets the rest
+    (learning_rate, num_reads, batch_size, evaluation sizes)."""
+    return EmbeddedBoltzmannMachine(embedding=embedding, sampler="sa", range_policy="ignore",
+                                    iterations=settings.iterations,
+                                    random_state=settings.seed if seed is None else seed,
+                                    progress=progress, **learning)
+
+
+def fit_machine(machine: EmbeddedBoltzmannMachine, X: Any, y: Any,
+                keeper: PeriodicCheckpoint, out: Path, previous: Checkpoint | None,
+                callbacks: Sequence[Any] = ()) -> None:
+    """Fit ``machine`` (continuing ``previous``, the run's checkpoint, if any),
+    checkpointed by ``keeper``; after Ctrl-C, the last complete iteration is
+    saved and :class:`~qsample.experiments.runs.Interrupted` raised."""
+    from .runs import Interrupted
+
+    try:
+        machine.fit(X, y, callbacks=callbacks, checkpoint=keeper, resume=previous)
+    except KeyboardInterrupt:
+        if keeper.iteration is None:  # stopped before learning began: nothing to resume
+            raise
+        raise Interrupted(out, f"iteration {keeper.save()}") from None
 
 
 def environment() -> dict[str, str]:

@@ -12,18 +12,13 @@ import numpy as np
 
 from .. import datasets
 from .. import evaluate as ev
+from ..estimator import EmbeddedBoltzmannMachine
 from ..execution import Executor
-from ..learning import (
-    Hyperparameters,
-    PeriodicCheckpoint,
-    SampledMoments,
-    Trainer,
-    embedded_trainer,
-)
+from ..learning import PeriodicCheckpoint, SampledMoments
 from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
 from .bas import _plot_history
-from .common import _check_settings, _finish, _report, sa_phase
+from .common import _check_settings, _finish, _report, embedded_machine, fit_machine, sa_phase
 from .runs import (
     CHECKPOINT_FILE,
     DEFAULT_CHECKPOINT_EVERY,
@@ -32,7 +27,6 @@ from .runs import (
     previous_checkpoint,
     run_embedding,
 )
-from .runs import train as run_training
 
 
 @dataclass
@@ -87,43 +81,39 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     train = datasets.optdigits_train(s.train_path, one_hot=True)
     test = datasets.optdigits_test(one_hot=True) if evaluate else None
     embedding = run_embedding(out, train.data.shape[1], s, resume)
-    model = HardwareModel(embedding, seed=s.seed)
-    phase = sa_phase()
+    pixels = train.data.shape[1] - train.num_classes
+    machine = embedded_machine(embedding, s, learning_rate=s.learning_rate,
+                               num_reads=s.num_reads, batch_size=s.batch_size,
+                               classification_samples=s.classify_samples, progress=progress)
     accuracy_along: dict[str, float] = {}
 
-    def accuracy(t: Trainer, it: int) -> None:
+    def accuracy(m: EmbeddedBoltzmannMachine, it: int) -> None:
         if test is not None and it in s.evaluate_at:
-            c = ev.classify(model.with_parameters(t.h, t.J), test.data[:, :42], test.labels, 4,
-                            phase.draw, num_samples=s.classify_samples, seed=s.seed,
-                            executor=executor)
-            accuracy_along[str(it)] = c.accuracy
+            predicted = m.predict(test.data[:, :pixels], executor=executor)
+            accuracy_along[str(it)] = float(np.mean(predicted == test.labels))
 
     def state(it: int) -> dict[str, Any]:  # the accuracies measured by iteration it
         return {"experiment": "digits",
                 "accuracy_along": {k: v for k, v in accuracy_along.items() if int(k) <= it}}
 
     keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
-    trainer = embedded_trainer(model, train.data, phase,
-                               Hyperparameters(learning_rate=s.learning_rate,
-                                               num_reads=s.num_reads, batch_size=s.batch_size,
-                                               range_policy="ignore"),
-                               seed=s.seed, progress=progress,
-                               callbacks=[(1, accuracy), (1, keeper)])
     previous = previous_checkpoint(out, resume)
     if previous is not None:
-        trainer.load_checkpoint(previous)
         accuracy_along.update(_saved_accuracies(previous))
-    run_training(trainer, s.iterations, keeper, out)
-    learned = model.with_parameters(trainer.h, trainer.J)
+    # The estimator appends the one-hot class units to the pixels, as the dataset has them.
+    fit_machine(machine, train.data[:, :pixels], train.labels, keeper, out, previous,
+                [(1, accuracy)])
+    learned = machine.model_
     learned.save(out / "model.npz")
-    _plot_history(out, trainer)
-    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": trainer.iteration,
+    _plot_history(out, machine.history_)
+    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": machine.n_iter_,
                                "num_train": len(train),
                                "accuracy_along": accuracy_along,
-                               "max_abs_J_intra": trainer.history.max_abs_J_intra[-1],
-                               "max_abs_J_inter": trainer.history.max_abs_J_inter[-1]}
+                               "max_abs_J_intra": machine.history_.max_abs_J_intra[-1],
+                               "max_abs_J_inter": machine.history_.max_abs_J_inter[-1]}
     if test is not None:
-        figures.update(evaluate_digits(learned, s, out, test, phase, progress, executor))
+        # Judged by the sampler it learned with: qsample's SA on the learning schedule.
+        figures.update(evaluate_digits(learned, s, out, test, sa_phase(), progress, executor))
     return _finish(out, "digits", settings, figures, start)
 
 

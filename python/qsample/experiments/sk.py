@@ -14,18 +14,11 @@ from .. import _files, datasets, exact
 from .. import evaluate as ev
 from .._validate import check_exact_size, check_int
 from ..embedding import Embedding
+from ..estimator import EmbeddedBoltzmannMachine
 from ..execution import Executor, Task, run_tasks
 from ..ising import energies
-from ..learning import (
-    ExactMoments,
-    Hyperparameters,
-    SampledMoments,
-    Trainer,
-    embedded_trainer,
-    logical_complete_graph,
-)
-from ..model import HardwareModel
-from .common import _check_settings, _finish, _report, sa_phase
+from ..learning import ExactMoments, Hyperparameters, Trainer, logical_complete_graph
+from .common import _check_settings, _finish, _report, embedded_machine
 from .runs import (
     DEFAULT_CHECKPOINT_EVERY,
     UNITS_FOLDER,
@@ -183,36 +176,35 @@ def _sk_unit_task(unit: dict[str, Any], task_id: str, seed: int) -> dict[str, An
     truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
     hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads, range_policy="ignore")
     lam, logical = _sk_exact_curve(truth, data.data, hyper, s.iterations, s.seed)
-    lam_sa, learned, physical, phase = _sk_physical_curve(
-        truth, data.data, unit["embedding"], hyper, s.iterations, s.seed + i)
-    decoded = learned.decode(phase.draw(learned.to_ising(), 20000, seed=s.seed)).values
+    lam_sa, physical = _sk_physical_curve(truth, data.data, unit["embedding"], s, eta,
+                                          s.seed + i)
+    decoded = physical.sample(20000, random_state=s.seed)  # ties kept (0), broken by the KL
     if i == 0:
-        learned.save(Path(unit["out"]) / f"model_instance0_eta{eta}.npz")
+        physical.model_.save(Path(unit["out"]) / f"model_instance0_eta{eta}.npz")
     return {"exact_curve": lam.tolist(), "sa_curve": lam_sa.tolist(),
             "kl_exact": _exact_kl(logical.current_model(), truth),
             "kl_sa": ev.empirical_kl(decoded, truth),
-            "max_abs_J_intra_inter": [physical.history.max_abs_J_intra[-1],
-                                      physical.history.max_abs_J_inter[-1]]}
+            "max_abs_J_intra_inter": [physical.history_.max_abs_J_intra[-1],
+                                      physical.history_.max_abs_J_inter[-1]]}
 
 
 def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
-                       hyper: Hyperparameters, T: int, seed: int
-                       ) -> tuple[np.ndarray, HardwareModel, Trainer, SampledMoments]:
+                       settings: SKSettings, eta: float, seed: int
+                       ) -> tuple[np.ndarray, EmbeddedBoltzmannMachine]:
     """SA-based learning of the embedded model; Λ_av of the decoded
     negative-phase samples of each iteration."""
-    model = HardwareModel(embedding, seed=seed)
-    phase = sa_phase()
-    lam = np.empty(T)
+    machine = embedded_machine(embedding, settings, seed=seed, progress=False,
+                               learning_rate=eta, num_reads=settings.num_reads)
+    lam = np.empty(settings.iterations)
     log_z = exact.log_partition(truth)  # the truth's, fixed: enumerated once
 
-    def sampled_proxy(t: Trainer, it: int) -> None:
-        decoded = ev.break_ties(model.decode(t.negative.samples).values, seed=it)
+    def sampled_proxy(m: EmbeddedBoltzmannMachine, it: int) -> None:
+        samples = m.trainer_.negative.samples
+        decoded = ev.break_ties(m.model_.decode(samples).values, seed=it)
         lam[it - 1] = float(-np.mean(energies(truth, decoded)) - log_z)
 
-    physical = embedded_trainer(model, data, phase, hyper, seed=seed, progress=False,
-                                callbacks=[(1, sampled_proxy)])
-    physical.run(T)
-    return lam, model.with_parameters(physical.h, physical.J), physical, phase
+    machine.fit(data, callbacks=[(1, sampled_proxy)])
+    return lam, machine
 
 
 def _exact_kl(model: Any, truth: Any) -> float:

@@ -70,13 +70,12 @@ def snapshot(trainer: Trainer) -> Snapshot:
                     len(trainer.range_events))
 
 
-def write(path: str | os.PathLike, trainer: Trainer, state: Snapshot,
-          extra: Mapping[str, Any] | None = None) -> None:
-    """Write ``state`` of ``trainer`` and the caller's ``extra`` (JSON values;
-    numpy arrays are stored as arrays, exactly) to ``path`` atomically."""
+def capture(trainer: Trainer, state: Snapshot, extra: Mapping[str, Any] | None = None,
+            path: str = "") -> Checkpoint:
+    """``state`` of ``trainer`` and the caller's ``extra`` as a :class:`Checkpoint`
+    in memory (what :func:`write` writes; what ``Trainer.load_checkpoint``
+    restores). ``path`` names it in error messages."""
     extra = dict(extra or {})
-    arrays = {_EXTRA + k: v for k, v in extra.items() if isinstance(v, np.ndarray)}
-    values = {k: v for k, v in extra.items() if not isinstance(v, np.ndarray)}
     meta = {
         "format": FORMAT,
         "iteration": state.iteration,
@@ -90,10 +89,31 @@ def write(path: str | os.PathLike, trainer: Trainer, state: Snapshot,
         "num_edges": len(state.J),
         "model_fingerprint": _model_fingerprint(trainer),
         "data_fingerprint": fingerprint(trainer.data),
-        "extra": values,
+        "extra": {k: v for k, v in extra.items() if not isinstance(v, np.ndarray)},
     }
-    _files.savez(path, h=state.h, J=state.J, velocity_h=state.velocity_h,
-                 velocity_J=state.velocity_J, order=state.order, **arrays,
+    # Through JSON and back: the checkpoint holds what a file would hold.
+    meta = json.loads(json.dumps(meta, default=_files.json_default))
+    arrays = {"h": state.h, "J": state.J, "velocity_h": state.velocity_h,
+              "velocity_J": state.velocity_J, "order": state.order}
+    return Checkpoint(path, meta, arrays, extra)
+
+
+def write(path: str | os.PathLike, trainer: Trainer, state: Snapshot,
+          extra: Mapping[str, Any] | None = None) -> None:
+    """Write ``state`` of ``trainer`` and the caller's ``extra`` (JSON values;
+    numpy arrays are stored as arrays, exactly) to ``path`` atomically."""
+    save(path, capture(trainer, state, extra, os.fspath(path)))
+
+
+def save(path: str | os.PathLike, checkpoint: Checkpoint,
+         extra: Mapping[str, Any] | None = None) -> None:
+    """Write ``checkpoint`` (captured, or read from a file) to ``path``
+    atomically, with ``extra`` in place of its own if given."""
+    extra = dict(checkpoint.extra if extra is None else extra)
+    meta = dict(checkpoint.meta)
+    meta["extra"] = {k: v for k, v in extra.items() if not isinstance(v, np.ndarray)}
+    arrays = {_EXTRA + k: v for k, v in extra.items() if isinstance(v, np.ndarray)}
+    _files.savez(path, **{k: checkpoint.arrays[k] for k in _ARRAYS}, **arrays,
                  meta=np.array(json.dumps(meta, default=_files.json_default)))
 
 
@@ -117,32 +137,32 @@ class Checkpoint:
         return int(self.meta["iteration"])
 
 
-def read_checkpoint(path: str | os.PathLike) -> Checkpoint:
+def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
     """Read and check a checkpoint: its format, that every array has the length
     the metadata gives and is finite, that the mini-batch order is a
     permutation and its cursor inside it, that the history has one entry per
     iteration and that the RNG state is one. ``ValueError`` naming the file and
-    the problem for anything else; whether it fits a given trainer is checked by
-    :meth:`Trainer.load_checkpoint`."""
+    the problem for anything else (``what`` says what the file should be); whether
+    it fits a given trainer is checked by :meth:`Trainer.load_checkpoint`."""
     path = os.fspath(path)
-    z = _files.read_npz(path, _WHAT)
+    z = _files.read_npz(path, what)
     if "meta" not in z:
-        raise ValueError(f"{path} is not {_WHAT}: it has no metadata")
+        raise ValueError(f"{path} is not {what}: it has no metadata")
     try:
         meta = json.loads(str(z["meta"]))
     except ValueError as e:
-        raise ValueError(f"{path} is not {_WHAT}: its metadata is not JSON ({e})") from None
+        raise ValueError(f"{path} is not {what}: its metadata is not JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         if isinstance(found, str) and found.startswith("qsample-checkpoint-"):
             raise ValueError(f"{path} was written by another version of qsample (format "
                              f"{found!r}, this one reads {FORMAT!r}); start a new run")
-        raise ValueError(f"{path} is not {_WHAT}")
+        raise ValueError(f"{path} is not {what}")
     try:
         _check(meta, z)
     except (KeyError, TypeError, ValueError, IndexError) as e:
-        what = f"no {e} entry" if isinstance(e, KeyError) else str(e)
-        raise ValueError(f"{path} is not a usable checkpoint: {what}") from None
+        problem = f"no {e} entry" if isinstance(e, KeyError) else str(e)
+        raise ValueError(f"{path} is not a usable checkpoint: {problem}") from None
     extra = dict(meta["extra"])
     extra.update({k[len(_EXTRA):]: v for k, v in z.items() if k.startswith(_EXTRA)})
     return Checkpoint(path, meta, {k: z[k] for k in _ARRAYS}, extra)
@@ -192,9 +212,12 @@ def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
             raise ValueError(f"'{name}' must be a text: value = {meta[name]!r}")
 
 
-def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint) -> None:
+def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint, *,
+            same_data: bool = True) -> None:
     """Load ``source`` into ``trainer`` after checking that it was made for the
-    same model structure, hyperparameters and data."""
+    same model structure, hyperparameters and data. With ``same_data=False``
+    the trainer keeps its own data and starts a new pass over it (a shuffled
+    order, when it learns from mini-batches); everything else is restored."""
     from .trainer import History, RangeEvent
 
     c = source if isinstance(source, Checkpoint) else read_checkpoint(source)
@@ -212,20 +235,21 @@ def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint) -> None:
     if meta["hyper"] != hyper:
         raise ValueError(f"{path}: checkpoint was made with hyperparameters {meta['hyper']}; "
                          f"this trainer has {hyper}")
-    if len(c.arrays["order"]) != len(trainer.data):
+    if same_data and len(c.arrays["order"]) != len(trainer.data):
         raise ValueError(f"{path}: checkpoint is for {len(c.arrays['order'])} data points; "
                          f"this trainer has {len(trainer.data)}")
-    if meta["data_fingerprint"] != fingerprint(trainer.data):
+    if same_data and meta["data_fingerprint"] != fingerprint(trainer.data):
         raise ValueError(f"{path}: checkpoint was trained on other data (the fingerprints of "
                          "the training data differ)")
     a = c.arrays
     trainer.h, trainer.J = a["h"].astype(np.float64), a["J"].astype(np.float64)
     trainer.velocity_h = a["velocity_h"].astype(np.float64)
     trainer.velocity_J = a["velocity_J"].astype(np.float64)
-    trainer._order = a["order"].astype(np.int64)
+    if same_data:
+        trainer._order = a["order"].astype(np.int64)
+        trainer._cursor = meta["cursor"]
     trainer.iteration = meta["iteration"]
     trainer.rng.bit_generator.state = meta["rng"]
-    trainer._cursor = meta["cursor"]
     trainer.history = History(**meta["history"])
     trainer.stopped = meta["stopped"]
     trainer.range_events = [

@@ -277,12 +277,30 @@ class Trainer:
         Written atomically."""
         checkpoints.write(path, self, checkpoints.snapshot(self), extra)
 
-    def load_checkpoint(self, source: str | os.PathLike | checkpoints.Checkpoint) -> Trainer:
+    def load_checkpoint(self, source: str | os.PathLike | checkpoints.Checkpoint, *,
+                        same_data: bool = True) -> Trainer:
         """Restore a checkpoint (a path, or one read with
         :func:`~qsample.learning.read_checkpoint`) into a trainer built on the same
         model structure, hyperparameters and data; ``ValueError`` naming the file
-        for a damaged checkpoint or one made for something else."""
-        checkpoints.restore(self, source)
+        for a damaged checkpoint or one made for something else. With
+        ``same_data=False`` the trainer keeps its own data (parameters, momentum,
+        RNG and history are restored; the mini-batch order starts anew)."""
+        checkpoints.restore(self, source, same_data=same_data)
+        return self
+
+    def replace_data(self, data: Any) -> Trainer:
+        """Learn from ``data`` from the next iteration on, keeping parameters,
+        momentum, RNG and history; the mini-batch order starts anew on it."""
+        data = _check_data(data, self.model.num_variables)
+        if self.hyper.batch_size is not None and self.hyper.batch_size > len(data):
+            raise ValueError(
+                f"'batch_size' ({self.hyper.batch_size}) must not exceed the number of data "
+                f"points ({len(data)})")
+        self.data = data
+        self._order = np.arange(len(data))
+        self._cursor = len(data)
+        self._full_batch = (None if self.hyper.batch_size not in (None, len(data))
+                            else sample_moments(data, self.model.irow, self.model.icol))
         return self
 
 
