@@ -153,7 +153,7 @@ class HardwareModel:
             raise ValueError(f"{path} is not {what}"
                              + (f": it has no {', '.join(missing)}" if missing else ""))
         try:
-            d = json.loads(str(z["embedding"]))
+            d = _files.parse_json(str(z["embedding"]))
         except ValueError as e:
             raise ValueError(f"{path} is not {what}: its embedding is not JSON ({e})") from None
         try:
@@ -168,6 +168,8 @@ class HardwareModel:
 
 def _vector(name: str, x: Any, size: int) -> np.ndarray:
     try:
+        if np.iscomplexobj(x):  # the imaginary parts would be dropped silently
+            raise TypeError
         a = np.array(x, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"'{name}' must be an array of {size} numbers: value = "

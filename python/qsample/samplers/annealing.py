@@ -26,6 +26,11 @@ from .schedules import SCHEDULE_TYPES
 from .schedules import beta_schedule as make_schedule
 
 INITIAL_STATES_GENERATORS = ("none", "tile", "random")
+#: What the core's work list holds per read (rust/anneal.rs, ``run``): a task
+#: per group of 16 reads, or per read in random order (a task and its job,
+#: with the list's growth), beside the samples.
+CORE_BYTES_PER_READ = 8
+CORE_BYTES_PER_RANDOM_ORDER_READ = 128
 
 
 @dataclass
@@ -130,7 +135,10 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             fixed=fixed_array(model, fixed_variables, bqm), gibbs=gibbs,
             randomize_order=randomize_order, precision=check_precision(precision),
             num_threads=check_threads(num_threads),
-            interrupt_function=interrupt_function)
+            interrupt_function=interrupt_function,
+            core_bytes_per_read=(0 if model.num_variables == 0  # see _draw: no core call
+                                 else CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order
+                                 else CORE_BYTES_PER_READ))
 
     def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
                 initial_states: Any, generator: Any, num_reads: Any, seed: int
@@ -172,8 +180,11 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
                                 gibbs=plan.gibbs, randomize_order=plan.randomize_order,
                                 precision=plan.precision, num_threads=plan.num_threads)
 
+        if model.num_variables == 0:  # nothing to anneal, but the core would walk every read
+            _, used = run(read_offset, 1, None)
+            return Drawn(np.zeros((plan.num_reads, 0), dtype=np.int8), {"precision": used})
         f = plan.interrupt_function
-        if f is None or model.num_variables == 0:
+        if f is None:
             samples, used = run(read_offset, plan.num_reads, plan.initial_states)
             return Drawn(samples, {"precision": used})
         # As dwave-samplers: the function is called after every read (here in

@@ -41,6 +41,9 @@ class Plan:
 
     num_reads: int
     info: dict[str, Any] = field(default_factory=dict)
+    #: Bytes the core keeps per read besides the sample (its work list), so
+    #: that the memory check before sampling covers them too.
+    core_bytes_per_read: int = 0
 
 
 @dataclass
@@ -97,7 +100,10 @@ class NativeSampler(dimod.Sampler):
         seed = check_seed(seed)
         read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1)
         plan = self.prepare(model, num_reads=num_reads, seed=seed, **parameters)
-        check_sample_memory(plan.num_reads, model.num_variables, copies=1)
+        # Reads are numbered in 64 bits: the last one asked for must have a number.
+        check_int("read_offset", read_offset, 0, 2**64 - 1 - plan.num_reads)
+        check_sample_memory(plan.num_reads, model.num_variables, copies=1,
+                            per_read_bytes=plan.core_bytes_per_read)
         return self._draw(model, plan, seed, read_offset)
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: Any) -> dimod.SampleSet:
@@ -109,7 +115,7 @@ class NativeSampler(dimod.Sampler):
         ising = from_bqm(bqm, sorted_variables(bqm))
         plan = self.prepare(ising, seed=seed, bqm=bqm, **parameters)
         check_sample_memory(plan.num_reads, ising.num_variables, copies=2,
-                            per_read_bytes=SAMPLESET_BYTES_PER_READ)
+                            per_read_bytes=SAMPLESET_BYTES_PER_READ + plan.core_bytes_per_read)
         t1 = time.perf_counter_ns()
         drawn = self._draw(ising, plan, seed, 0)
         t2 = time.perf_counter_ns()
