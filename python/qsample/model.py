@@ -105,7 +105,7 @@ class HardwareModel:
             out.append(RangeViolation("J", pair, float(self.J[k]), t.j_range))
         return out
 
-    # -- clamping ----------------------------------------------------------------
+    # -- clamping (a strong field) and fixing (a hard hold) --------------------------
     def _chain_values(self, values: Mapping[Hashable, int]) -> dict[Hashable, int]:
         logical = {v: i for i, v in enumerate(self.layout.logical)}
         out = {}
@@ -131,8 +131,9 @@ class HardwareModel:
         return HardwareModel(self.embedding, h, self.J.copy())
 
     def fixed_qubits(self, values: Mapping[Hashable, int]) -> dict[Hashable, int]:
-        """The exact clamp for classical samplers: ``{qubit: value}`` for every
-        qubit of the given chains, to pass as ``fixed_variables``."""
+        """The hard hold for classical samplers: ``{qubit: value}`` for every
+        qubit of the given chains, to pass as ``fixed_variables`` (they never
+        flip, where :meth:`clamped` only pulls them with a strong field)."""
         return self._chain_values(values)
 
     # -- files ---------------------------------------------------------------------
