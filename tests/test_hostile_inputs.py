@@ -539,7 +539,7 @@ def _limit_address_space() -> None:
 
 
 def test_requests_too_large_to_fit_are_refused_before_allocating():
-    """Issue 13: such requests aborted the interpreter or ran the machine out of
+    """Such requests once aborted the interpreter or ran the machine out of
     memory. The subprocess fails (an abort, an escaped exception, a hang) if
     any is not refused at once."""
     code = ("import sys; sys.path[:0] = [sys.argv[1]]; import test_hostile_inputs as t; "
