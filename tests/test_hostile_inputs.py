@@ -44,7 +44,11 @@ from qsample import (
     ExactSampler,
     HardwareModel,
     IsingArrays,
+    ParallelTemperingSampler,
+    PersistentChainSampler,
     SimulatedAnnealingSampler,
+    SimulatedQuantumAnnealingSampler,
+    datafiles,
     exact,
 )
 from qsample import embedding as em
@@ -67,7 +71,7 @@ REFUSED = object()
 #: The parts of a model an error may name when the model itself is at fault.
 MODEL_PARTS = ("bqm", "model", "h", "J", "offset", "variables", "irow", "icol")
 FEW = settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow])
 
 
 def attempt(call: Callable[[], Any], *names: str) -> Any:
@@ -83,7 +87,7 @@ def attempt(call: Callable[[], Any], *names: str) -> Any:
         return REFUSED
     except KeyboardInterrupt:
         raise
-    except BaseException as e:  # noqa: BLE001 - a panic is a BaseException
+    except BaseException as e:  # a panic is a BaseException
         raise AssertionError(f"{type(e).__name__} escaped: {e}") from e
 
 
@@ -256,48 +260,82 @@ def close(a: Any, b: Any, magnitude: float) -> None:
 
 # -- the samplers ---------------------------------------------------------------------
 SA = SimulatedAnnealingSampler()
-
-
-@st.composite
-def sa_parameters(draw: Any, bqm: dimod.BinaryQuadraticModel) -> dict[str, Any]:
-    labels = list(bqm.variables)
-    spin_values = st.sampled_from([-1, 1, 0, 2, True, 1.0, None, "1"])
-    fixed = st.one_of(
-        st.none(), st.just({}),
-        st.dictionaries(st.sampled_from(labels) if labels else LABELS, spin_values,
-                        max_size=2),
-        st.dictionaries(st.sampled_from(["missing", 99]), spin_values, max_size=1),
-        st.lists(st.integers(), max_size=2), st.text(max_size=2))
-    states = st.one_of(
-        st.none(),
-        st.lists(st.lists(st.sampled_from([-1, 1, 0, 2]), min_size=len(labels),
-                          max_size=len(labels)), max_size=3),
-        hnp.arrays(np.int8, hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)),
-        st.tuples(st.just([[1] * len(labels)]), st.just(labels)), JUNK)
-    schedule = st.one_of(st.none(), st.lists(FLOATS, max_size=4),
-                         hnp.arrays(np.float64, (2, 2)), st.text(max_size=2), JUNK)
-    optional = {
-        "num_reads": count(st.integers(1, 5)),
-        "num_sweeps": count(st.integers(0, 12), zero_allowed=True) | st.just(2**40 + 1),
+#: Every sampler on the native core, by name; a new instance per use, so that a
+#: persistent sampler's chains do not carry from one call into another.
+NATIVE = {"SimulatedAnnealingSampler": SimulatedAnnealingSampler,
+          "ExactSampler": ExactSampler,
+          "ParallelTemperingSampler": ParallelTemperingSampler,
+          "SimulatedQuantumAnnealingSampler": SimulatedQuantumAnnealingSampler,
+          "PersistentChainSampler": PersistentChainSampler}
+SWEEPS = count(st.integers(0, 12), zero_allowed=True) | st.just(2**40 + 1)
+BETAS = FLOATS | NOT_INTEGERS | BEYOND
+BETA_RANGES = st.one_of(st.none(), st.tuples(FLOATS, FLOATS), st.lists(FLOATS, max_size=3), JUNK)
+#: Each sampler's own parameters: small valid values or hostile ones (a valid
+#: default, e.g. 1000 sweeps, is still small for models of at most 4 variables).
+OWN = {
+    "SimulatedAnnealingSampler": lambda labels: {
+        "num_sweeps": SWEEPS,
         "num_sweeps_per_beta": count(st.integers(1, 3)) | st.just(2**40 + 1),
-        "beta_range": st.one_of(st.none(), st.tuples(FLOATS, FLOATS),
-                                st.lists(FLOATS, max_size=3), JUNK),
+        "beta_range": BETA_RANGES,
         "beta_schedule_type": st.sampled_from(["linear", "geometric", "custom", "Linear", "",
                                                None, 3]),
-        "beta_schedule": schedule,
-        "seed": seeds(),
-        "initial_states": states,
+        "beta_schedule": st.one_of(st.none(), st.lists(FLOATS, max_size=4),
+                                   hnp.arrays(np.float64, (2, 2)), st.text(max_size=2), JUNK),
+        "initial_states": st.one_of(
+            st.none(),
+            st.lists(st.lists(st.sampled_from([-1, 1, 0, 2]), min_size=len(labels),
+                              max_size=len(labels)), max_size=3),
+            hnp.arrays(np.int8, hnp.array_shapes(min_dims=1, max_dims=3, max_side=3)),
+            st.tuples(st.just([[1] * len(labels)]), st.just(labels)), JUNK),
         "initial_states_generator": st.sampled_from(["none", "tile", "random", "Random",
                                                      None, 0]),
         "interrupt_function": st.sampled_from([None, lambda: False, lambda: True, 3]),
+        "randomize_order": st.sampled_from([False, True, np.bool_(True), "yes", None, 1]),
+    },
+    "ExactSampler": lambda labels: {"beta": BETAS},
+    "ParallelTemperingSampler": lambda labels: {
+        "beta": BETAS, "beta_range": BETA_RANGES,
+        "num_replicas": count(st.integers(1, 4)) | st.just(4097),
+        "betas": st.one_of(st.none(), st.lists(FLOATS, max_size=4), JUNK),
+        "num_sweeps": SWEEPS, "samples_per_chain": count(st.integers(1, 3)),
+        "thinning": count(st.integers(1, 3)),
+        "cluster_moves": st.sampled_from([False, True, "yes", 1]),
+        "cluster_beta_min": FLOATS | NOT_INTEGERS,
+    },
+    "SimulatedQuantumAnnealingSampler": lambda labels: {
+        "num_sweeps": SWEEPS, "num_slices": count(st.integers(1, 4)) | st.just(10**6),
+        "beta": BETAS, "s_stop": FLOATS | NOT_INTEGERS,
+        "schedule": st.one_of(st.none(), hnp.arrays(np.float64, st.tuples(
+            st.integers(0, 3), st.integers(2, 4)), elements=FLOATS),
+            st.just([[0.0, 1.0, 1.0], [1.0, 0.0, 2.0]]), JUNK),
+    },
+    "PersistentChainSampler": lambda labels: {"beta": BETAS, "num_sweeps": SWEEPS},
+}
+
+
+@st.composite
+def sampler_parameters(draw: Any, name: str, bqm: dimod.BinaryQuadraticModel
+                       ) -> dict[str, Any]:
+    """Some of the parameters of sampler ``name`` (valid or not) for ``bqm``."""
+    labels = list(bqm.variables)
+    spin_values = st.sampled_from([-1, 1, 0, 2, True, 1.0, None, "1"])
+    shared = {
+        "num_reads": count(st.integers(1, 5)),
+        "seed": seeds(),
+        "fixed_variables": st.one_of(
+            st.none(), st.just({}),
+            st.dictionaries(st.sampled_from(labels) if labels else LABELS, spin_values,
+                            max_size=2),
+            st.dictionaries(st.sampled_from(["missing", 99]), spin_values, max_size=1),
+            st.lists(st.integers(), max_size=2), st.text(max_size=2)),
         "proposal_acceptance_criteria": st.sampled_from(["Metropolis", "Gibbs", "gibbs",
                                                          "Glauber", "", None, 1]),
-        "randomize_order": st.sampled_from([False, True, np.bool_(True), "yes", None, 1]),
-        "fixed_variables": fixed,
         "num_threads": st.one_of(st.none(), st.integers(1, 2), st.just(0), NEGATIVE,
                                  st.just(10**6), BEYOND, NOT_INTEGERS),
         "precision": st.sampled_from(["auto", "single", "double", "half", "", None, 64]),
     }
+    accepted = set(NATIVE[name]().parameters)
+    optional = {k: v for k, v in {**shared, **OWN[name](labels)}.items() if k in accepted}
     return draw(st.fixed_dictionaries({}, optional=optional))
 
 
@@ -309,13 +347,15 @@ def expected_reads(params: dict[str, Any]) -> int | None:
 
 
 @FEW
-@given(st.data())
-def test_simulated_annealing_gives_reads_of_the_model_or_names_the_parameter(data):
+@pytest.mark.parametrize("name", sorted(NATIVE))
+@given(data=st.data())
+def test_every_native_sampler_gives_reads_of_the_model_or_names_the_parameter(name, data):
     bqm = data.draw(st.one_of(bqms(), NOT_MODELS))
-    params = data.draw(sa_parameters(bqm) if isinstance(bqm, dimod.BinaryQuadraticModel)
+    params = data.draw(sampler_parameters(name, bqm)
+                       if isinstance(bqm, dimod.BinaryQuadraticModel)
                        else st.just({"num_reads": 2}))
-    names = (*params, *MODEL_PARTS, "beta_range", "beta_schedule")
-    ss = attempt(lambda: SA.sample(bqm, **params), *names)
+    names = (*params, *MODEL_PARTS, "beta", "beta_range", "beta_schedule", "betas")
+    ss = attempt(lambda: NATIVE[name]().sample(bqm, **params), *names)
     if ss is REFUSED:
         return
     fixed = params.get("fixed_variables") or {}
@@ -325,7 +365,8 @@ def test_simulated_annealing_gives_reads_of_the_model_or_names_the_parameter(dat
             and expected_reads(params) is not None):
         ising = from_bqm(bqm, sorted_variables(bqm))
         kwargs = {k: v for k, v in params.items() if k not in ("num_reads", "seed")}
-        arrays = SA.sample_arrays(ising, params.get("num_reads"), params["seed"], **kwargs)
+        arrays = NATIVE[name]().sample_arrays(ising, params.get("num_reads"), params["seed"],
+                                              **kwargs)
         columns = [ss.variables.index(v) for v in ising.variables]
         np.testing.assert_array_equal(arrays, ss.record.sample[:, columns])
 
@@ -333,24 +374,22 @@ def test_simulated_annealing_gives_reads_of_the_model_or_names_the_parameter(dat
 @FEW
 @given(st.data())
 def test_the_array_entry_point_gives_spins_of_the_model_or_names_the_parameter(data):
-    sampler = data.draw(st.sampled_from([SA, ExactSampler()]))
+    name = data.draw(st.sampled_from(sorted(NATIVE)))
     fields = data.draw(arrays_models())
     ising = attempt(lambda: IsingArrays(**fields), *fields)
     if ising is REFUSED:
         return
-    model = ising.to_bqm()
-    params = data.draw(sa_parameters(model)) if sampler is SA else data.draw(
-        st.fixed_dictionaries({}, optional={"beta": FLOATS | NOT_INTEGERS}))
-    params.pop("initial_states", None)  # a BQM-side argument (labels)
+    params = data.draw(sampler_parameters(name, ising.to_bqm()))
+    params.pop("initial_states", None)  # BQM-side arguments (labels, vartype)
     params.pop("fixed_variables", None)
     num_reads = params.pop("num_reads", None)
     seed = params.pop("seed", 0)
     offset = data.draw(st.one_of(st.integers(0, 2**64 - 1), NEGATIVE, BEYOND, NOT_INTEGERS))
     extra = data.draw(st.sampled_from([{}, {"not_a_parameter": 1}]))
-    out = attempt(lambda: sampler.sample_arrays(ising, num_reads, seed, read_offset=offset,
-                                                **params, **extra),
+    out = attempt(lambda: NATIVE[name]().sample_arrays(ising, num_reads, seed,
+                                                       read_offset=offset, **params, **extra),
                   *params, *extra, "num_reads", "seed", "read_offset", *MODEL_PARTS,
-                  "beta", "beta_range", "beta_schedule")
+                  "beta", "beta_range", "beta_schedule", "betas")
     if out is REFUSED:
         return
     rows = None if params.get("interrupt_function") else (num_reads or 1)
@@ -495,39 +534,46 @@ def test_a_model_whose_index_arrays_changed_in_place_is_not_answered_for_the_old
 
 
 # -- too large to ever fit: refused before allocating, in a subprocess -----------------
-def _requests_too_large_to_fit_are_refused() -> None:
-    """Run by the subprocess of the next test: hypothesis picks a sampler entry
-    point, a model of 0-3 spins and a read count of 2^44 or more; each call must
-    return at once (nothing to store) or raise MemoryError/ValueError naming
-    'num_reads'."""
+DOORS = ("sa", "sa_random_order", "exact", "exact.sample", "core_exact",
+         *(f"{name}.sample_arrays" for name in NATIVE))
+
+
+def _request_too_large(n: int, log_reads: int, door: str) -> None:
+    """2^log_reads reads (or 2^63 - 1) of a model of n spins through ``door``:
+    refused at once naming 'num_reads', or, for a model without variables
+    (nothing to store), answered at once."""
     from qsample import _core
 
-    @settings(max_examples=40, database=None, deadline=None)
-    @given(st.integers(0, 3), st.integers(44, 63), st.sampled_from(
-        ["sa", "sa_arrays", "sa_random_order", "exact", "exact_arrays", "exact.sample",
-         "core_exact"]))
-    def run(n: int, log_reads: int, door: str) -> None:
-        reads = 2**log_reads - (log_reads == 63)
-        irow, icol = np.triu_indices(n, 1)
-        ising = IsingArrays(list(range(n)), np.full(n, 0.5), irow.astype(np.int64),
-                            icol.astype(np.int64), -np.ones(len(irow)))
-        calls = {
-            "sa": lambda: SA.sample(ising.to_bqm(), num_reads=reads, num_sweeps=1),
-            "sa_arrays": lambda: SA.sample_arrays(ising, reads, 0, num_sweeps=1),
-            "sa_random_order": lambda: SA.sample_arrays(ising, reads, 0, num_sweeps=1,
-                                                        randomize_order=True),
-            "exact": lambda: ExactSampler().sample(ising.to_bqm(), num_reads=reads),
-            "exact_arrays": lambda: ExactSampler().sample_arrays(ising, reads, 0),
-            "exact.sample": lambda: exact.sample(ising, reads, seed=0),
-            "core_exact": lambda: _core.exact_sample(ising.native(), 1.0, reads, 0),
-        }
-        out = attempt(calls[door], "num_reads")
-        if out is not REFUSED:  # only a model without variables fits: nothing to store
-            assert n == 0
-            shape = out.record.sample.shape if isinstance(out, dimod.SampleSet) else out.shape
-            assert shape[1] == 0
+    reads = 2**log_reads - (log_reads == 63)
+    irow, icol = np.triu_indices(n, 1)
+    ising = IsingArrays(list(range(n)), np.full(n, 0.5), irow.astype(np.int64),
+                        icol.astype(np.int64), -np.ones(len(irow)))
+    calls = {
+        "sa": lambda: SA.sample(ising.to_bqm(), num_reads=reads, num_sweeps=1),
+        "sa_random_order": lambda: SA.sample_arrays(ising, reads, 0, num_sweeps=1,
+                                                    randomize_order=True),
+        "exact": lambda: ExactSampler().sample(ising.to_bqm(), num_reads=reads),
+        "exact.sample": lambda: exact.sample(ising, reads, seed=0),
+        "core_exact": lambda: _core.exact_sample(ising.native(), 1.0, reads, 0),
+        **{f"{name}.sample_arrays": (lambda cls=cls: cls().sample_arrays(ising, reads, 0))
+           for name, cls in NATIVE.items()},
+    }
+    out = attempt(calls[door], "num_reads")
+    if out is not REFUSED:
+        assert n == 0
+        shape = out.record.sample.shape if isinstance(out, dimod.SampleSet) else out.shape
+        assert shape[1] == 0
 
-    run()
+
+def _requests_too_large_to_fit_are_refused() -> None:
+    """Run by the subprocess of the next test: every door with a model without
+    variables (whose reads the core once walked one by one), then hypothesis's
+    choice of door, model size and read count."""
+    for door in DOORS:
+        _request_too_large(0, 62, door)
+    settings(max_examples=60, database=None, deadline=None)(given(
+        st.integers(0, 3), st.integers(44, 63), st.sampled_from(DOORS))(
+        _request_too_large))()
 
 
 def _limit_address_space() -> None:
@@ -634,12 +680,13 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
 
 
 @st.composite
-def damaged_npz(draw: Any, good: bytes, json_entry: str) -> bytes:
+def damaged_npz(draw: Any, good: bytes, json_entry: str | None) -> bytes:
     """The archive with one entry replaced (by junk, by the same array with bad
     values, or its JSON entry damaged) or removed, or its bytes damaged."""
     with np.load(io.BytesIO(good)) as z:
         arrays = {k: z[k] for k in z.files}
-    kind = draw(st.sampled_from(["entry", "json", "values", "remove", "bytes"]))
+    kinds = ["entry", "values", "remove", "bytes"] + (["json"] if json_entry else [])
+    kind = draw(st.sampled_from(kinds))
     key = draw(st.sampled_from(sorted(arrays)))
     if kind == "entry":
         arrays[key] = draw(JUNK_ARRAYS)
@@ -682,8 +729,19 @@ def files(tmp_path_factory):
     settings_doc = json.loads((run / "run.json").read_text())["settings"]
     (evaluate / "results.json").write_text(json.dumps({"experiment": "bas",
                                                        "settings": settings_doc}))
+    spins = np.array([[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1]])
+    buffer = io.BytesIO()
+    np.save(buffer, spins)
+    pixels = io.BytesIO()
+    import matplotlib.image
+
+    matplotlib.image.imsave(pixels, np.eye(4), cmap="gray", format="png")
+    user_files = {".npy": buffer.getvalue(), ".npz": npz_bytes({"x": spins, "y": spins[:, 0]}),
+                  ".csv": b"a,b,label\n1,0,x\n0,?,y\n1,1,x\n",
+                  ".txt": b"1 0 1\n-1 1 -1\n", ".pbm": b"P1\n3 2\n1 0 1\n0 1 0\n",
+                  ".png": pixels.getvalue()}
     return {"folder": folder, "ising": ising, "data": data, "run": run,
-            "evaluate": evaluate}
+            "evaluate": evaluate, "user_files": user_files}
 
 
 def write(files: dict[str, Any], name: str, content: bytes | str) -> Path:
@@ -730,12 +788,49 @@ def test_damaged_checkpoints_load_into_a_trainer_that_runs_or_name_the_file(file
         attempt(lambda: loaded.run(2), *MODEL_PARTS, "beta")
 
 
+@FEW
+@given(st.data())
+def test_damaged_data_files_read_as_spins_or_name_the_file(files, data):
+    suffix = data.draw(st.sampled_from(sorted(files["user_files"])))
+    good = files["user_files"][suffix]
+    damaged = data.draw(damaged_npz(good, None) if suffix == ".npz" else damaged_bytes(good))
+    folder = files["folder"] / "damaged" / "pictures"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    path = folder / f"data{suffix}"
+    path.write_bytes(damaged)
+    target = folder if suffix in datafiles.PICTURE_SUFFIXES else path
+    labels = data.draw(st.sampled_from([None, "label", "y", -1, 7]))
+    read = attempt(lambda: datafiles.read_binary_file(target, labels=labels), str(target),
+                   "labels")
+    if read is not REFUSED:
+        check_binary(read.spins, read.missing)
+
+
+@FEW
+@given(st.one_of(JUNK, NOT_MODELS, hnp.arrays(
+    st.sampled_from([np.float64, np.int64, np.bool_, np.uint8, "<U2", np.complex128]),
+    hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=3)),
+    st.lists(st.lists(st.sampled_from([0, 1, -1, 2, None, "1", True, np.nan, 1.5]),
+                      max_size=3), max_size=3)))
+def test_in_memory_data_reads_as_spins_or_names_the_argument(X):
+    read = attempt(lambda: datafiles.as_spins(X, "pictures"), "pictures")
+    if read is not REFUSED:
+        check_binary(*read)
+
+
+def check_binary(spins: np.ndarray, missing: np.ndarray) -> None:
+    """Spins of data: int8 rows of ±1, 0 exactly where an entry is missing."""
+    assert spins.dtype == np.int8 and spins.ndim == 2 and spins.shape == missing.shape
+    assert np.array_equal(spins == 0, missing) and np.all(np.abs(spins) <= 1)
+
+
 def run_cli(argv: list[str]) -> tuple[int, str]:
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
         try:
             code = main(argv)
-        except BaseException as e:  # noqa: BLE001 - main must return, whatever happens
+        except BaseException as e:  # main must return, whatever happens
             raise AssertionError(f"qsample {' '.join(argv)} raised {e!r}") from e
     return code, err.getvalue()
 
@@ -864,6 +959,18 @@ FOUND: dict[str, tuple[Callable[[Path, dict[str, Any]], Any], type, str]] = {
     "complex fields": (lambda d, f: HardwareModel.load(_npz_with(
         d / "complex.npz", f["folder"] / "model.npz",
         h=np.load(f["folder"] / "model.npz")["h"] + 1j)), ValueError, "complex.npz"),
+    # A user's damaged or empty .npz/.npy raised zipfile's and numpy's own errors.
+    "truncated user npz": (lambda d, f: datafiles.read_binary_file(write(
+        f, "user.npz", f["user_files"][".npz"][:100])), ValueError, "user.npz"),
+    "empty user npy": (lambda d, f: datafiles.read_binary_file(write(
+        f, "user.npy", b"")), ValueError, "user.npy"),
+    # The new samplers' defaults at the ends of the float range: a ladder from 0
+    # (numpy's own error), slice betas of inf (refused by the core under its name).
+    "ladder from zero": (lambda d, f: ParallelTemperingSampler().sample(
+        dimod.BinaryQuadraticModel.from_ising({0: 9e307}, {})), ValueError, "'beta_range'"),
+    "infinite slice beta": (lambda d, f: SimulatedQuantumAnnealingSampler().sample(
+        dimod.BinaryQuadraticModel.from_ising({0: 1.0}, {}), beta=1e308), ValueError,
+        "'beta'"),
     # With no variables the core walked every read (2^62 of them: a hang); the
     # shortcut must still refuse read numbers beyond 2^64.
     "no variables, last read": (lambda d, f: SA.sample_arrays(
@@ -881,16 +988,21 @@ def test_each_case_the_properties_found_is_refused_naming_the_parameter(case, fi
     assert fragment in str(raised.value)
 
 
-def test_a_model_without_variables_gives_its_reads_without_walking_them():
-    empty = IsingArrays([], np.zeros(0), _i64(), _i64(), np.zeros(0))
-    assert SA.sample_arrays(empty, 2**62, 0).shape == (2**62, 0)
-
-
-def test_the_memory_check_counts_the_work_list_the_core_keeps_per_read(monkeypatch):
-    """Reads in random order cost the core a task each, far more than their
-    samples: a request whose samples fit but whose tasks do not is refused."""
-    monkeypatch.setattr(qsample.ising._core, "available_memory", lambda: 10**6)
+@pytest.mark.parametrize("name,options", [
+    ("SimulatedAnnealingSampler", {"num_sweeps": 1, "randomize_order": True}),
+    ("SimulatedAnnealingSampler", {"num_sweeps": 1}),
+    ("ParallelTemperingSampler", {"num_sweeps": 1, "num_replicas": 2}),
+    ("SimulatedQuantumAnnealingSampler", {"num_sweeps": 1, "num_slices": 1}),
+    ("PersistentChainSampler", {"num_sweeps": 1}),
+])
+def test_the_memory_check_counts_what_a_sampler_keeps_per_read(monkeypatch, name, options):
+    """Beside its samples a sampler keeps per-read work (the core's task lists,
+    a persistent sampler's chains): a request whose samples fit twice over but
+    whose work does not is refused before any of it is allocated."""
+    reads = 10**4
     one = IsingArrays([0], np.ones(1), _i64(), _i64(), np.zeros(0))
-    assert SA.sample_arrays(one, 10**5, 0, num_sweeps=1).shape == (10**5, 1)
+    monkeypatch.setattr(qsample.ising._core, "available_memory", lambda: 2 * reads)
     with pytest.raises(MemoryError, match="'num_reads'"):
-        SA.sample_arrays(one, 10**5, 0, num_sweeps=1, randomize_order=True)
+        NATIVE[name]().sample_arrays(one, reads, 0, **options)
+    monkeypatch.setattr(qsample.ising._core, "available_memory", lambda: 1000 * reads)
+    assert NATIVE[name]().sample_arrays(one, reads, 0, **options).shape == (reads, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dimod
@@ -44,6 +44,10 @@ class AnnealPlan(Plan):
     precision: str = "auto"
     num_threads: int = 0
     interrupt_function: Callable[[], Any] | None = None
+
+    def with_reads(self, num_reads: int) -> AnnealPlan:
+        init = None if self.initial_states is None else self.initial_states[:num_reads]
+        return replace(self, num_reads=num_reads, initial_states=init)
 
 
 class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
@@ -136,8 +140,7 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             randomize_order=randomize_order, precision=check_precision(precision),
             num_threads=check_threads(num_threads),
             interrupt_function=interrupt_function,
-            core_bytes_per_read=(0 if model.num_variables == 0  # see _draw: no core call
-                                 else CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order
+            core_bytes_per_read=(CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order
                                  else CORE_BYTES_PER_READ))
 
     def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
@@ -180,11 +183,8 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
                                 gibbs=plan.gibbs, randomize_order=plan.randomize_order,
                                 precision=plan.precision, num_threads=plan.num_threads)
 
-        if model.num_variables == 0:  # nothing to anneal, but the core would walk every read
-            _, used = run(read_offset, 1, None)
-            return Drawn(np.zeros((plan.num_reads, 0), dtype=np.int8), {"precision": used})
         f = plan.interrupt_function
-        if f is None:
+        if f is None or model.num_variables == 0:
             samples, used = run(read_offset, plan.num_reads, plan.initial_states)
             return Drawn(samples, {"precision": used})
         # As dwave-samplers: the function is called after every read (here in
