@@ -48,12 +48,14 @@ from qsample import (
     PersistentChainSampler,
     SimulatedAnnealingSampler,
     SimulatedQuantumAnnealingSampler,
+    ais,
     datafiles,
     exact,
 )
 from qsample import embedding as em
 from qsample import hardware as hw
 from qsample.cli import main
+from qsample.execution import GridSpec, grid_spec_from_file
 from qsample.ising import from_bqm, sorted_variables
 from qsample.learning import ExactMoments, Hyperparameters, Trainer, read_checkpoint
 from qsample.learning.trainer import logical_complete_graph
@@ -513,6 +515,43 @@ def test_exact_results_equal_enumeration_or_name_the_parameter(data):
 
 @FEW
 @given(st.data())
+def test_annealed_importance_sampling_estimates_the_model_or_names_the_parameter(data):
+    model, given_bqm = exact_model(data)
+    if model is None:
+        return
+    labels = [] if given_bqm is None else list(given_bqm.variables)
+    options = data.draw(st.fixed_dictionaries({}, optional={
+        "num_runs": count(st.integers(1, 20)), "num_steps": count(st.integers(1, 20)),
+        "schedule": st.one_of(st.sampled_from(["linear", "geometric+linear", "geometric",
+                                               "cubic", None]),
+                              st.lists(FLOATS, max_size=4), JUNK),
+        "sweeps_per_beta": count(st.integers(1, 2)),
+        "acceptance": st.sampled_from(["Metropolis", "gibbs", "Glauber", None]),
+        "fixed_variables": st.one_of(st.none(), st.dictionaries(
+            st.sampled_from(labels or ["missing"]), st.sampled_from([-1, 1, 0, "1"]),
+            max_size=2), JUNK),
+        "seed": seeds(), "run_offset": st.one_of(st.integers(0, 2**64 - 1), NEGATIVE, BEYOND),
+        "num_threads": st.one_of(st.none(), st.integers(1, 2), st.just(10**6), NOT_INTEGERS),
+        "precision": st.sampled_from(["auto", "double", "half", None]),
+        "keep_states": st.sampled_from([False, True, 1]),
+        "keep_energies": st.sampled_from([False, True, "no"])}))
+    beta = data.draw(st.one_of(st.floats(0, 3), FLOATS, NOT_INTEGERS))
+    estimate = attempt(lambda: ais.log_partition(model, beta, **options), *options, "beta",
+                       *MODEL_PARTS, "schedule", "fixed_variables", "chain_majorities")
+    if estimate is REFUSED:
+        return
+    runs = options.get("num_runs", 256)
+    assert estimate.log_weights.shape == (runs,)
+    if given_bqm is not None and sane(given_bqm) and not options.get("fixed_variables"):
+        spin = given_bqm.spin
+        if not any(spin.linear.values()) and not any(spin.quadratic.values()):
+            # No biases: every weight is 1, the estimate exact, n ln 2 - beta offset.
+            want = spin.num_variables * math.log(2) - float(beta) * spin.offset
+            close(estimate.log_partition, want, abs(float(beta) * spin.offset))
+
+
+@FEW
+@given(st.data())
 def test_a_model_whose_index_arrays_changed_in_place_is_not_answered_for_the_old_one(data):
     """The core keeps a model's structure between calls; arrays changed in place
     (IsingArrays is frozen, its arrays are not) must not meet the old structure."""
@@ -740,8 +779,12 @@ def files(tmp_path_factory):
                   ".csv": b"a,b,label\n1,0,x\n0,?,y\n1,1,x\n",
                   ".txt": b"1 0 1\n-1 1 -1\n", ".pbm": b"P1\n3 2\n1 0 1\n0 1 0\n",
                   ".png": pixels.getvalue()}
+    grid_files = {".toml": b'figure = "score"\n[vary]\nrate = [0.1, 0.2]\nmethod = ["sa", '
+                            b'"exact"]\n[fixed]\nscale = 2.0\nlayers = [3, 4]\n',
+                  ".yaml": b"figure: score\nvary:\n  rate: [0.1, 0.2]\n  method: [sa, exact]\n"
+                           b"fixed:\n  scale: 2.0\n  layers: [3, 4]\n"}
     return {"folder": folder, "ising": ising, "data": data, "run": run,
-            "evaluate": evaluate, "user_files": user_files}
+            "evaluate": evaluate, "user_files": user_files, "grid_files": grid_files}
 
 
 def write(files: dict[str, Any], name: str, content: bytes | str) -> Path:
@@ -817,6 +860,16 @@ def test_in_memory_data_reads_as_spins_or_names_the_argument(X):
     read = attempt(lambda: datafiles.as_spins(X, "pictures"), "pictures")
     if read is not REFUSED:
         check_binary(*read)
+
+
+@FEW
+@given(st.data())
+def test_damaged_grid_specs_read_as_a_grid_or_name_the_file(files, data):
+    suffix = data.draw(st.sampled_from(sorted(files["grid_files"])))
+    path = write(files, f"grid{suffix}", data.draw(damaged_bytes(files["grid_files"][suffix])))
+    spec = attempt(lambda: grid_spec_from_file(path), str(path))
+    if spec is not REFUSED:
+        assert isinstance(spec, GridSpec)
 
 
 def check_binary(spins: np.ndarray, missing: np.ndarray) -> None:
@@ -959,6 +1012,24 @@ FOUND: dict[str, tuple[Callable[[Path, dict[str, Any]], Any], type, str]] = {
     "complex fields": (lambda d, f: HardwareModel.load(_npz_with(
         d / "complex.npz", f["folder"] / "model.npz",
         h=np.load(f["folder"] / "model.npz")["h"] + 1j)), ValueError, "complex.npz"),
+    # AIS: a bad schedule name blamed 'kind', huge counts reached numpy or the core
+    # (unnamed errors, an OverflowError), weights beyond the float range 'log_weights'.
+    "AIS schedule name": (lambda d, f: ais.log_partition(_one_coupling(), schedule=""),
+                          ValueError, "'schedule'"),
+    "AIS steps": (lambda d, f: ais.log_partition(_one_coupling(), num_steps=2**40),
+                  MemoryError, "'num_steps'"),
+    "AIS runs": (lambda d, f: ais.log_partition(_one_coupling(), num_runs=2**64), ValueError,
+                 "'num_runs'"),
+    "AIS sweeps": (lambda d, f: ais.log_partition(_one_coupling(), sweeps_per_beta=2**64),
+                   ValueError, "'sweeps_per_beta'"),
+    "AIS weights": (lambda d, f: ais.log_partition(_one_coupling(h=np.array([0, 9e307])),
+                                                   beta=2.0), ValueError, "'beta'"),
+    # Grid specs: bytes that are not UTF-8 (UnicodeDecodeError, without the file's
+    # name) and nesting deeper than the parsers' recursion (RecursionError).
+    "grid spec not text": (lambda d, f: grid_spec_from_file(
+        write(f, "bytes.toml", b"x = 1\n\x80")), ValueError, "bytes.toml"),
+    "deep grid spec": (lambda d, f: grid_spec_from_file(
+        write(f, "deep.yaml", "vary: " + DEEP_JSON)), ValueError, "deep.yaml"),
     # A user's damaged or empty .npz/.npy raised zipfile's and numpy's own errors.
     "truncated user npz": (lambda d, f: datafiles.read_binary_file(write(
         f, "user.npz", f["user_files"][".npz"][:100])), ValueError, "user.npz"),
