@@ -1,9 +1,10 @@
-"""Hostile inputs, driven by hypothesis: every public sampler (SA, exact, the
-emulated device, their array entry point, ``qsample.exact``,
-``qsample.energies``) and every loader (models, embeddings, checkpoints, the
-command line's readers), given malformed input, either gives a correct result
-or raises ``ValueError``, ``TypeError`` or ``MemoryError`` whose message names
-the parameter (or the file) at fault.
+"""Hostile inputs, driven by hypothesis: every public sampler (SA, exact,
+parallel tempering, SQA, persistent chains, the emulated device; their dimod
+and array entry points; ``qsample.exact``, ``qsample.ais``,
+``qsample.energies``) and every loader (models, embeddings, checkpoints, users'
+data files, grid specs, the command line's readers), given malformed input,
+either gives a correct result or raises ``ValueError``, ``TypeError`` or
+``MemoryError`` whose message names the parameter (or the file) at fault.
 
 A correct result is one for the model given: energies equal dimod's, samples
 are spins (or 0/1) over the model's variables and hold the fixed ones, both
