@@ -564,7 +564,7 @@ fn exact_moments<'py>(
     Ok((
         m.log_z,
         PyArray1::from_vec(py, m.mean),
-        to_2d(py, n, n, m.corr)?,
+        to_2d(py, n, n, m.correlation)?,
     ))
 }
 

@@ -41,11 +41,11 @@ pub struct Enumerator {
     beta: f64,
 }
 
-/// Exact first and second moments; `corr[i * n + j]` = <s_i s_j>, diagonal 1.
+/// Exact first and second moments; `correlation[i * n + j]` = <s_i s_j>, diagonal 1.
 pub struct Moments {
     pub log_z: f64,
     pub mean: Vec<f64>,
-    pub corr: Vec<f64>,
+    pub correlation: Vec<f64>,
 }
 
 #[inline]
@@ -442,39 +442,39 @@ impl Accumulator {
         let o = n - k;
         let z = self.z;
         let mut mean = vec![0.0; n];
-        let mut corr = vec![0.0; n * n];
+        let mut correlation = vec![0.0; n * n];
         for (b, &w) in self.inner.iter().enumerate() {
             for j in 0..k {
                 let sj = spin(b, j);
                 mean[j] += w * sj;
                 for j2 in j + 1..k {
-                    corr[j * n + j2] += w * sj * spin(b, j2);
+                    correlation[j * n + j2] += w * sj * spin(b, j2);
                 }
             }
         }
         for i in 0..o {
             mean[k + i] = self.outer_mean[i];
             for i2 in i + 1..o {
-                corr[(k + i) * n + k + i2] = self.outer_corr[i * o + i2];
+                correlation[(k + i) * n + k + i2] = self.outer_corr[i * o + i2];
             }
             for j in 0..k {
-                corr[j * n + k + i] = self.cross[i * k + j];
+                correlation[j * n + k + i] = self.cross[i * k + j];
             }
         }
         for v in mean.iter_mut() {
             *v /= z;
         }
         for i in 0..n {
-            corr[i * n + i] = 1.0;
+            correlation[i * n + i] = 1.0;
             for j in i + 1..n {
-                corr[i * n + j] /= z;
-                corr[j * n + i] = corr[i * n + j];
+                correlation[i * n + j] /= z;
+                correlation[j * n + i] = correlation[i * n + j];
             }
         }
         Moments {
             log_z: self.shift + z.ln(),
             mean,
-            corr,
+            correlation,
         }
     }
 }
@@ -510,17 +510,21 @@ mod tests {
         let x: Vec<f64> = states.iter().map(|s| -beta * g.energy(s)).collect();
         let log_z = log_sum_exp(&x);
         let mut mean = vec![0.0; n];
-        let mut corr = vec![0.0; n * n];
+        let mut correlation = vec![0.0; n * n];
         for (s, xv) in states.iter().zip(&x) {
             let p = (xv - log_z).exp();
             for i in 0..n {
                 mean[i] += p * s[i] as f64;
                 for j in 0..n {
-                    corr[i * n + j] += p * (s[i] * s[j]) as f64;
+                    correlation[i * n + j] += p * (s[i] * s[j]) as f64;
                 }
             }
         }
-        Moments { log_z, mean, corr }
+        Moments {
+            log_z,
+            mean,
+            correlation,
+        }
     }
 
     #[test]
@@ -536,8 +540,8 @@ mod tests {
             for (a, b) in got.mean.iter().zip(&want.mean) {
                 assert!((a - b).abs() < 1e-10, "n={n} mean {a} vs {b}");
             }
-            for (a, b) in got.corr.iter().zip(&want.corr) {
-                assert!((a - b).abs() < 1e-10, "n={n} corr {a} vs {b}");
+            for (a, b) in got.correlation.iter().zip(&want.correlation) {
+                assert!((a - b).abs() < 1e-10, "n={n} correlation {a} vs {b}");
             }
         }
     }

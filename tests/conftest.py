@@ -18,7 +18,7 @@ settings.load_profile("qsample")
 
 def all_spin_states(n: int) -> np.ndarray:
     """Every ±1 state of n spins, (2**n, n) int8."""
-    return np.array(list(itertools.product([-1, 1], repeat=n)), dtype=np.int8).reshape(-1, n)
+    return np.array(list(itertools.product([-1, 1], repeat=n)), dtype=np.int8).reshape(2**n, n)
 
 
 def random_bqm(n: int, seed: int, density: float = 1.0, scale: float = 1.0):

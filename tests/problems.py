@@ -27,7 +27,7 @@ class Problem:
     data: np.ndarray
     embedding: Embedding
     data_mean: np.ndarray
-    data_corr: np.ndarray
+    data_correlation: np.ndarray
 
 
 @lru_cache(maxsize=1)
@@ -54,4 +54,4 @@ def decoded_moments(model: HardwareModel) -> tuple[np.ndarray, np.ndarray]:
 
 def moment_errors(problem: Problem, mean: np.ndarray, corr: np.ndarray) -> tuple[float, float]:
     return (float(np.abs(mean - problem.data_mean).max()),
-            float(np.abs(corr - problem.data_corr).max()))
+            float(np.abs(corr - problem.data_correlation).max()))

@@ -186,7 +186,7 @@ def test_schedules():
     ({"num_runs": 2.0}, TypeError, "num_runs"),
     ({"num_steps": 0}, ValueError, "num_steps"),
     ({"sweeps_per_beta": 0}, ValueError, "sweeps_per_beta"),
-    ({"schedule": "cubic"}, ValueError, "kind"),
+    ({"schedule": "cubic"}, ValueError, "'schedule'"),
     ({"schedule": [0.5, 1.0]}, ValueError, r"schedule\[0\] = 0.5"),
     ({"schedule": [0.0, np.nan, 1.0]}, ValueError, r"schedule\[1\]"),
     ({"schedule": [0.0, 2.0]}, ValueError, "'beta' must equal"),

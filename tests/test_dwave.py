@@ -88,7 +88,7 @@ def test_training_with_the_qpu_as_the_physical_sampler(qpu):
     assert variables == set(model.qubits)
     assert kwargs["auto_scale"] is False and kwargs["annealing_time"] == 20
     assert kwargs["num_reads"] == 200
-    assert trainer.J_range == (-1.0, 1.0)
+    assert trainer.j_range == (-1.0, 1.0)
     assert trainer.history.moment_error_J[-1] < 0.5 * trainer.history.moment_error_J[0]
 
 

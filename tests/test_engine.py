@@ -223,7 +223,7 @@ def test_learning_through_an_emulated_device_with_the_annealer_converges():
                               for k in range(10)]).astype(float)
     irow, icol = np.triu_indices(decoded.shape[1], 1)
     corr = (decoded[:, irow] * decoded[:, icol]).mean(axis=0)
-    assert np.abs(corr - problem.data_corr).max() < 0.12
+    assert np.abs(corr - problem.data_correlation).max() < 0.12
     assert np.abs(decoded.mean(axis=0) - problem.data_mean).max() < 0.12
 
 

@@ -98,8 +98,8 @@ def test_exact_sampler_is_reproducible_and_seed_dependent():
 
 
 def test_twenty_four_spins_with_all_moments():
-    # The size the issue names (a speed figure lives in BENCHMARKS.md, not here):
-    # check the answer is finite and self-consistent.
+    # A size worth enumerating often (its speed figure lives in BENCHMARKS.md, not
+    # here): check the answer is finite and self-consistent.
     bqm = random_bqm(24, 24, scale=0.3)
     m = exact.moments(bqm, 1.0)
     assert np.isfinite(m.log_partition)

@@ -142,7 +142,7 @@ def _range_trainer(problem, policy):
     return embedded_trainer(model, problem.data, SampledMoments(),
                             Hyperparameters(learning_rate=0.05, num_reads=100,
                                             range_policy=policy),
-                            J_range=(-0.2, 0.2), h_range=(-2.0, 2.0), progress=False)
+                            j_range=(-0.2, 0.2), h_range=(-2.0, 2.0), progress=False)
 
 
 def test_stop_policy_stops_before_leaving_the_range_and_says_where(problem):
@@ -184,7 +184,18 @@ def test_default_range_is_the_targets(problem):
     model = HardwareModel(problem.embedding)
     trainer = embedded_trainer(model, problem.data, progress=False)
     assert trainer.h_range == model.target.h_range
-    assert trainer.J_range == model.target.j_range
+    assert trainer.j_range == model.target.j_range
+
+
+def test_the_old_name_J_range_still_works_with_a_deprecation_warning(problem):
+    model = HardwareModel(problem.embedding)
+    with pytest.warns(DeprecationWarning, match="'J_range' is deprecated; use 'j_range'"):
+        trainer = embedded_trainer(model, problem.data, J_range=(-0.3, 0.3), progress=False)
+    assert trainer.j_range == (-0.3, 0.3)
+    with pytest.warns(DeprecationWarning, match="'J_range'"):
+        assert trainer.J_range == (-0.3, 0.3)
+    with pytest.raises(TypeError, match="'j_range' only"), pytest.warns(DeprecationWarning):
+        Trainer(model.to_ising(), model.encode(problem.data), j_range=(-1, 1), J_range=(-1, 1))
 
 
 def test_callbacks_run_every_k_iterations(problem):

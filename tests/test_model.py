@@ -1,4 +1,5 @@
-"""The hardware-embedded model: structure, energies, ranges, clamping, files."""
+"""The hardware-embedded model: structure, energies, ranges, clamping (a strong
+field) and fixing (a hard hold), files."""
 
 from __future__ import annotations
 
@@ -56,7 +57,7 @@ def test_range_check_names_the_parameter(model):
                          np.zeros(model.num_edges)).range_violations() == []
 
 
-def test_clamps(model):
+def test_clamped_pulls_chains_with_strong_fields_and_fixed_qubits_hold_them(model):
     strong = model.clamped({0: 1, 3: -1})
     chain0, chain3 = model.embedding.chains[0], model.embedding.chains[3]
     idx = {q: i for i, q in enumerate(model.qubits)}

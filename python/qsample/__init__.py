@@ -2,6 +2,7 @@
 quantum annealers and fast classical samplers (Benedetti et al., PRX 2017)."""
 
 from . import exact, hardware
+from ._core import __version__ as __version__  # the build's: Cargo.toml is the one source
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding, clique_embedding, find_embedding
 from .estimator import EmbeddedBoltzmannMachine
@@ -17,8 +18,6 @@ from .samplers import (
     SimulatedAnnealingSampler,
     SimulatedQuantumAnnealingSampler,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ChainLayout",

@@ -154,12 +154,21 @@ def read_npz(path: str | os.PathLike, what: str) -> dict[str, np.ndarray]:
         raise ValueError(f"{path} is not {what}: {_reason(e)}") from None
 
 
+def parse_json(text: str) -> Any:
+    """The JSON value of ``text``; ``ValueError`` for anything else, including
+    nesting too deep for Python's parser (which raises RecursionError)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("not valid JSON (nested too deeply)") from None
+
+
 def read_json(path: str | os.PathLike, what: str) -> Any:
     """The JSON value in the file at ``path``; ``ValueError`` naming the file and
     ``what`` it should be when it is empty, truncated or not JSON."""
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
+            return parse_json(f.read())
     except (ValueError, UnicodeDecodeError) as e:  # JSONDecodeError is a ValueError
         raise ValueError(f"{path} is not {what}: {_reason(e)}") from None
 

@@ -61,7 +61,10 @@ def check_number(name: str, value: Any, low: float | None = None, high: float | 
     unless ``low_open``/``high_open``)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
         raise TypeError(f"'{name}' must be a number: value = {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an integer beyond any float: out of every interval
+        v = float("inf") if value > 0 else float("-inf")
     bad = not np.isfinite(v)
     if low is not None:
         bad |= v <= low if low_open else v < low
@@ -119,7 +122,11 @@ def check_spins(name: str, values: Any, num_columns: int | None = None, *,
 
     The error for a bad entry names its row and column and the value found.
     """
-    a = np.asarray(values)
+    try:
+        a = np.asarray(values)
+    except ValueError:  # ragged rows
+        raise ValueError(f"'{name}' must be a 2-D array (rows of spins of equal length)"
+                         ) from None
     if a.ndim == 1:
         a = a.reshape(1, -1)
     if a.ndim != 2:

@@ -32,9 +32,17 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validate import check_beta, check_int, check_number, check_positive_int, check_seed
+from ._validate import (
+    MAX_READS,
+    check_beta,
+    check_int,
+    check_number,
+    check_positive_int,
+    check_seed,
+)
 from .ising import IsingArrays, ModelLike, as_ising, check_sample_memory, native_model
 from .samplers.options import check_bool, check_precision, check_threads, fixed_array, is_gibbs
+from .samplers.schedules import MAX_SWEEPS
 
 SCHEDULE_KINDS = ("linear", "geometric+linear", "geometric")
 
@@ -64,7 +72,9 @@ def annealing_schedule(beta: float = 1.0, num_steps: int = DEFAULT_STEPS,
     ``num_steps`` until ``effective_runs`` is a good fraction of the runs.
     """
     beta = check_beta(beta)
-    k = check_positive_int("num_steps", num_steps)
+    k = check_positive_int("num_steps", num_steps, MAX_SWEEPS)
+    # The schedule is k + 1 floats: refuse before numpy tries to allocate them.
+    check_sample_memory(k + 1, 0, "num_steps", per_read_bytes=8, copies=0)
     if not isinstance(kind, str) or kind not in SCHEDULE_KINDS:
         raise ValueError(f"'kind' must be one of {SCHEDULE_KINDS}: value = {kind!r}")
     start = check_number("geometric_from", geometric_from, 0.0, 1.0, low_open=True)
@@ -159,11 +169,21 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
     ising = as_ising(model)
     n = ising.num_variables
     if isinstance(schedule, str):
+        if schedule not in SCHEDULE_KINDS:
+            raise ValueError(f"'schedule' must be one of {SCHEDULE_KINDS} or an array of "
+                             f"inverse temperatures: value = {schedule!r}")
         betas = annealing_schedule(beta, num_steps, schedule)
     else:
         betas = _check_schedule(schedule, beta)
-    runs = check_positive_int("num_runs", num_runs)
-    per_beta = check_positive_int("sweeps_per_beta", sweeps_per_beta)
+    with np.errstate(over="ignore"):  # |log w| <= beta (sum |h| + sum |J|), plus the offset
+        bound = float(np.abs(ising.h).sum() + np.abs(ising.J).sum() + abs(ising.offset))
+        too_large = not np.isfinite(2 * float(betas[-1]) * bound)
+    if too_large:
+        raise ValueError(f"'beta' times the model's energies ({float(betas[-1]):.4g} x up to "
+                         f"{bound:.4g}) exceeds the floating-point range: log Z cannot be "
+                         "represented")
+    runs = check_positive_int("num_runs", num_runs, MAX_READS)
+    per_beta = check_positive_int("sweeps_per_beta", sweeps_per_beta, MAX_SWEEPS)
     gibbs = is_gibbs(acceptance, "acceptance")
     fixed = fixed_array(ising, fixed_variables, None)
     chain_of, values = _check_majorities(chain_majorities, n)

@@ -447,9 +447,9 @@ def _demo(args: argparse.Namespace) -> int:
     t = time.perf_counter()
     m = exact.moments(ising, beta=1.0)
     exact_seconds = time.perf_counter() - t
-    corr_hat = samples.T.astype(float) @ samples / len(samples)
+    sampled_correlation = samples.T.astype(float) @ samples / len(samples)
     iu = np.triu_indices(n, k=1)
-    err = np.abs(corr_hat[iu] - m.correlation[iu])
+    err = np.abs(sampled_correlation[iu] - m.correlation[iu])
     data = exact.sample(ising, reads, beta=1.0, seed=seed)
     print(f"qsample {__version__}: SK model, {n} spins, J ~ N(0, 2/sqrt(N)), beta = 1")
     print(f"  simulated annealing: {reads} reads, linear beta 0 -> 1 over 200 sweeps, "

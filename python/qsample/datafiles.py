@@ -286,39 +286,55 @@ def _column_index(p: Path, labels: Any, width: int, names: Sequence[str] | None 
     return int(labels) % width
 
 
-def _load_numpy(p: Path) -> Any:
+def _load_numpy(p: Path) -> np.ndarray | dict[str, np.ndarray]:
+    """The array of an ``.npy`` file or every array of an ``.npz`` archive, read
+    into memory; ``ValueError`` naming the file for anything numpy cannot read."""
     try:
-        return np.load(p, allow_pickle=False)
-    except ValueError as e:  # object arrays need pickle, which could run code
-        raise ValueError(f"{str(p)!r} cannot be read without unpickling ({e}); save plain "
-                         "numeric or boolean arrays") from None
-    except OSError as e:
+        loaded = np.load(p, allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            return loaded
+        with loaded:
+            return {k: loaded[k] for k in loaded.files}
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except ValueError as e:
+        if "pickle" in str(e):  # object arrays need pickle, which could run code
+            raise ValueError(f"{str(p)!r} cannot be read without unpickling ({e}); save plain "
+                             "numeric or boolean arrays") from None
         raise ValueError(f"{str(p)!r} is not a numpy file: {e}") from None
+    except Exception as e:  # a damaged file fails deep in zipfile, zlib or numpy's header
+        # parser with whatever they raise (BadZipFile, EOFError, TokenError, ...)
+        raise ValueError(f"{str(p)!r} is not a readable numpy file "
+                         f"({type(e).__name__}: {' '.join(str(e).split())})") from None
 
 
 def _read_npy(p: Path, labels: str | int | None) -> BinaryData:
     values = _load_numpy(p)
+    if isinstance(values, dict):
+        raise ValueError(f"{str(p)!r} is an .npz archive, not an .npy file: name it .npz")
     width = values.shape[-1] if values.ndim else 1
     at = None if labels is None else _column_index(p, labels, width)
     return _in_file(p, values, at)
 
 
 def _read_npz(p: Path, labels: str | int | None, key: str | None) -> BinaryData:
-    with _load_numpy(p) as archive:
-        keys = list(archive.files)
-        label_key = labels if isinstance(labels, str) and labels in keys else None
-        data_keys = [k for k in keys if k != label_key]
-        if key is not None:
-            if key not in data_keys:
-                raise ValueError(f"'key' must name an array of {str(p)!r} ({data_keys}): "
-                                 f"value = {key!r}")
-        elif len(data_keys) == 1:
-            key = data_keys[0]
-        else:
-            raise ValueError(f"{str(p)!r} holds {len(data_keys)} arrays {data_keys}; say which "
-                             "is the data with 'key'" if data_keys else f"{str(p)!r} is empty")
-        values = archive[key]
-        label_array = None if label_key is None else archive[label_key]
+    archive = _load_numpy(p)
+    if not isinstance(archive, dict):
+        raise ValueError(f"{str(p)!r} holds a single array, not an .npz archive: name it .npy")
+    keys = list(archive)
+    label_key = labels if isinstance(labels, str) and labels in keys else None
+    data_keys = [k for k in keys if k != label_key]
+    if key is not None:
+        if key not in data_keys:
+            raise ValueError(f"'key' must name an array of {str(p)!r} ({data_keys}): "
+                             f"value = {key!r}")
+    elif len(data_keys) == 1:
+        key = data_keys[0]
+    else:
+        raise ValueError(f"{str(p)!r} holds {len(data_keys)} arrays {data_keys}; say which "
+                         "is the data with 'key'" if data_keys else f"{str(p)!r} is empty")
+    values = archive[key]
+    label_array = None if label_key is None else archive[label_key]
     if label_array is None:
         width = values.shape[-1] if values.ndim else 1
         at = None if labels is None else _column_index(p, labels, width)

@@ -106,7 +106,8 @@ def trainer(sampler: dimod.Sampler, model: HardwareModel, logical_data: Any,
     device = target_of(sampler)
     negative = qpu_negative_phase(sampler, sampler_parameters)
     options.setdefault("h_range", device.h_range)
-    options.setdefault("J_range", device.j_range)
+    if "J_range" not in options:  # the deprecated name reaches Trainer, which warns
+        options.setdefault("j_range", device.j_range)
     return embedded_trainer(model, logical_data, negative, hyper, **options)
 
 

@@ -6,10 +6,11 @@ parameters absorbed that sampler's effective temperature, so a different
 sampler would see a different distribution. Functions take ``draw(model,
 num_reads, seed) -> int8 samples`` — e.g. ``SampledMoments(...).draw``.
 
-Conditioning: the chains of known logical variables are held exactly at their
-values (what a classical sampler can do; a QPU clamps them with a strong field
-instead) — their couplings to the free qubits become fields — so only the free
-qubits are sampled.
+Conditioning: the chains of known logical variables are fixed exactly at their
+values (the hard hold of ``fixed_variables``, what a classical sampler can do;
+the paper's clamp on a QPU is a strong field instead, see
+:meth:`HardwareModel.clamped`) — their couplings to the free qubits become
+fields — so only the free qubits are sampled.
 
 Pictures are independent: their sampling runs as tasks of an executor
 (``executor=``, see :mod:`qsample.execution`; serial by default), each picture
@@ -144,7 +145,7 @@ def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
                 num_reconstructions: int = 100, seed: int = 0,
                 columns: np.ndarray | None = None, progress: bool | None = False,
                 executor: Executor | None = None) -> Reconstruction:
-    """Fill in the unknown entries of each row of ``pictures``: hold the known
+    """Fill in the unknown entries of each row of ``pictures``: fix the known
     chains, draw ``num_reconstructions`` samples, decode each by majority in its
     chains, then take a second majority over the reconstructions (the paper:
     100). ``columns`` limits the scoring to those logical columns (e.g. the
@@ -237,7 +238,7 @@ def class_votes(model: HardwareModel, values: Any, known: Any, num_classes: int,
 def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, draw: Draw, *,
              num_samples: int = 100, seed: int = 0, progress: bool | None = False,
              executor: Executor | None = None) -> Classification:
-    """Hold the pixels, sample the class chains, pick the most frequent class
+    """Fix the pixels, sample the class chains, pick the most frequent class
     (:func:`class_votes`); ties between classes go to the lowest."""
     n = model.layout.num_logical
     num_classes = check_int("num_classes", num_classes, 1, n - 1)

@@ -54,8 +54,8 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0) -> float:
 def moments(model: ModelLike | IsingArrays, beta: float = 1.0) -> Moments:
     """Exact first and second moments and log Z in one enumeration."""
     ising, beta = _prepare(model, beta)
-    log_z, mean, corr = _core.exact_moments(native_model(ising), beta)
-    return Moments(log_z - beta * ising.offset, mean, corr, list(ising.variables))
+    log_z, mean, correlation = _core.exact_moments(native_model(ising), beta)
+    return Moments(log_z - beta * ising.offset, mean, correlation, list(ising.variables))
 
 
 def log_probabilities(model: ModelLike | IsingArrays, samples: Any,

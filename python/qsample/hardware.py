@@ -110,7 +110,7 @@ class Target:
             name = str(d.get("name", "graph"))
         except KeyError as e:
             raise ValueError(f"not a qsample target description: no {e} entry") from None
-        except (TypeError, ValueError) as e:
+        except (TypeError, ValueError, OverflowError) as e:
             raise ValueError(f"not a qsample target description: {e}") from None
         if family is None:
             graph = nx.Graph()
@@ -140,9 +140,17 @@ def _label_to_json(q: Hashable) -> Any:
     return list(q) if isinstance(q, tuple) else q
 
 
-def _label_from_json(q: Any) -> Hashable:
+#: Labels are numbers, strings or (nested) tuples of them; D-Wave's are at most
+#: two levels deep. The bound keeps a forged file from exhausting the stack.
+MAX_LABEL_DEPTH = 8
+
+
+def _label_from_json(q: Any, depth: int = 0) -> Hashable:
     if isinstance(q, list):
-        return tuple(_label_from_json(x) for x in q)
+        if depth >= MAX_LABEL_DEPTH:
+            raise ValueError(f"a qubit or variable label may nest lists at most "
+                             f"{MAX_LABEL_DEPTH} deep")
+        return tuple(_label_from_json(x, depth + 1) for x in q)
     if not isinstance(q, (int, float, str)) or isinstance(q, bool):
         raise ValueError(f"a qubit or variable label must be a number, a string or a list "
                          f"of them, got {q!r}")

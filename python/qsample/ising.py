@@ -24,7 +24,7 @@ import dimod
 import numpy as np
 
 from . import _core
-from ._validate import check_spins
+from ._validate import check_number, check_spins
 
 ModelLike = Union[dimod.BinaryQuadraticModel, tuple[Any, Any]]
 
@@ -39,6 +39,31 @@ class IsingArrays:
     icol: np.ndarray  # int64, (m,)
     J: np.ndarray  # float64, (m,)
     offset: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Check the arrays describe one model (and make them the documented
+        dtypes): a malformed model is refused here, before any sampler, cache
+        or core reads it, rather than answered for some other model."""
+        n = len(self.variables)
+        try:
+            distinct = len(set(self.variables)) == n
+        except TypeError:
+            raise TypeError("'variables' must be hashable labels") from None
+        if not distinct:
+            raise ValueError("'variables' must be distinct labels")
+        h = _numbers("h", self.h, n)
+        J = _numbers("J", self.J)
+        irow, icol = (_indices(name, a, len(J), n) for name, a in (("irow", self.irow),
+                                                                  ("icol", self.icol)))
+        loops = np.flatnonzero(irow == icol)
+        if loops.size:
+            raise ValueError(f"'irow'/'icol' pair {loops[0]} couples spin {irow[loops[0]]} "
+                             "with itself (self-couplings are not allowed)")
+        _check_finite(h, J, irow, icol)
+        offset = check_number("offset", self.offset)
+        for name, value in (("h", h), ("J", J), ("irow", irow), ("icol", icol),
+                            ("offset", offset)):
+            object.__setattr__(self, name, value)
 
     @property
     def num_variables(self) -> int:
@@ -58,13 +83,14 @@ class IsingArrays:
 class _StructureCache(threading.local):
     """Per thread (a native model's parameters are set, then sampled: two
     threads must not share one), the last few structures, keyed by the
-    identity of their index arrays, which are held weakly."""
+    identity of their index arrays, which are held weakly, with a copy of
+    their contents (arrays can be changed in place: a hit must be the same pairs)."""
 
     SIZE = 4
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[int, int, int], tuple[Any, Any, _core.IsingModel]] = (
-            OrderedDict())
+        self.entries: OrderedDict[tuple[int, int, int],
+                                  tuple[Any, Any, np.ndarray, _core.IsingModel]] = OrderedDict()
 
 
 _structures = _StructureCache()
@@ -75,14 +101,17 @@ def native_model(ising: IsingArrays) -> _core.IsingModel:
     index arrays and reused, only the parameters are set on each call."""
     key = (ising.num_variables, id(ising.irow), id(ising.icol))
     entry = _structures.entries.get(key)
-    if entry is not None and entry[0]() is ising.irow and entry[1]() is ising.icol:
+    if (entry is not None and entry[0]() is ising.irow and entry[1]() is ising.icol
+            and np.array_equal(entry[2][0], ising.irow)
+            and np.array_equal(entry[2][1], ising.icol)):
         _structures.entries.move_to_end(key)
-        model = entry[2]
+        model = entry[3]
     else:
         model = _core.IsingModel(ising.num_variables, _index_array(ising.irow),
                                  _index_array(ising.icol))
         try:
-            _structures.entries[key] = (weakref.ref(ising.irow), weakref.ref(ising.icol), model)
+            _structures.entries[key] = (weakref.ref(ising.irow), weakref.ref(ising.icol),
+                                        np.array((ising.irow, ising.icol)), model)
         except TypeError:  # arrays that cannot be referenced weakly are not cached
             pass
         while len(_structures.entries) > _StructureCache.SIZE:
@@ -90,6 +119,43 @@ def native_model(ising: IsingArrays) -> _core.IsingModel:
     model.set_parameters(np.ascontiguousarray(ising.h, dtype=np.float64),
                          np.ascontiguousarray(ising.J, dtype=np.float64))
     return model
+
+
+def _real_array(name: str, values: Any) -> np.ndarray:
+    """``values`` as a float64 array; refuses ragged lists and non-numbers."""
+    try:
+        a = np.asarray(values)
+    except ValueError:
+        raise ValueError(f"'{name}' must be an array of numbers (it is ragged)") from None
+    if a.dtype.kind not in "biuf":
+        raise TypeError(f"'{name}' must hold real numbers, got dtype {a.dtype}")
+    return a.astype(np.float64, copy=False)
+
+
+def _numbers(name: str, values: Any, size: int | None = None) -> np.ndarray:
+    """A 1-D float64 array of ``size`` real numbers (any length when None)."""
+    a = _real_array(name, values)
+    if a.ndim != 1 or (size is not None and a.shape[0] != size):
+        want = "a 1-D array" if size is None else f"an array of shape ({size},)"
+        raise ValueError(f"'{name}' must be {want}, got shape {a.shape}")
+    return a
+
+
+def _indices(name: str, values: Any, size: int, num_variables: int) -> np.ndarray:
+    """``size`` spin indices in [0, num_variables) as int64 (the same array when it
+    is one already, so that the structure cache recognises it)."""
+    a = np.asarray(values)
+    if a.dtype.kind not in "iu" and a.size:
+        raise TypeError(f"'{name}' must hold integer spin indices, got dtype {a.dtype}")
+    if a.shape != (size,):
+        raise ValueError(f"'{name}' must have shape ({size},), one index per coupling in "
+                         f"'J', got {a.shape}")
+    outside = np.flatnonzero((a < 0) | (a >= num_variables)) if a.size else []
+    if len(outside):
+        k = outside[0]
+        raise ValueError(f"'{name}' must hold spin indices in [0, {num_variables}): "
+                         f"{name}[{k}] = {a[k]}")
+    return a.astype(np.int64, copy=False)
 
 
 def _index_array(a: np.ndarray) -> np.ndarray:
@@ -150,9 +216,6 @@ def from_bqm(bqm: dimod.BinaryQuadraticModel,
     spin = bqm.spin
     order = list(spin.variables) if variable_order is None else list(variable_order)
     h, (irow, icol, J), offset = spin.to_numpy_vectors(variable_order=order)
-    _check_finite(h, J, irow, icol)
-    if not np.isfinite(offset):
-        raise ValueError(f"'offset' of the model must be finite: value = {offset}")
     return IsingArrays(
         variables=order,
         h=np.ascontiguousarray(h, dtype=np.float64),
@@ -170,8 +233,8 @@ def from_matrix(h: Any, J: Any) -> IsingArrays:
     symmetric matrix and an upper-triangular one describe the same model; the
     diagonal must be zero because ``s_i s_i = 1`` is not a coupling.
     """
-    h = np.asarray(h, dtype=np.float64)
-    J = np.asarray(J, dtype=np.float64)
+    h = _real_array("h", h)
+    J = _real_array("J", J)
     if h.ndim != 1:
         raise ValueError(f"'h' must be a 1-D array of fields, got shape {h.shape}")
     n = h.shape[0]
@@ -183,7 +246,6 @@ def from_matrix(h: Any, J: Any) -> IsingArrays:
         raise ValueError("'J' must have a zero diagonal (self-couplings are not allowed)")
     irow, icol = np.triu_indices(n, k=1)
     values = J[irow, icol]
-    _check_finite(h, values, irow, icol)
     keep = values != 0
     return IsingArrays(
         variables=list(range(n)),

@@ -110,7 +110,7 @@ class HardwareModel:
             out.append(RangeViolation("J", pair, float(self.J[k]), t.j_range))
         return out
 
-    # -- clamping ----------------------------------------------------------------
+    # -- clamping (a strong field) and fixing (a hard hold) --------------------------
     def _chain_values(self, values: Mapping[Hashable, int]) -> dict[Hashable, int]:
         logical = {v: i for i, v in enumerate(self.layout.logical)}
         out = {}
@@ -136,8 +136,9 @@ class HardwareModel:
         return HardwareModel(self.embedding, h, self.J.copy())
 
     def fixed_qubits(self, values: Mapping[Hashable, int]) -> dict[Hashable, int]:
-        """The exact clamp for classical samplers: ``{qubit: value}`` for every
-        qubit of the given chains, to pass as ``fixed_variables``."""
+        """The hard hold for classical samplers: ``{qubit: value}`` for every
+        qubit of the given chains, to pass as ``fixed_variables`` (they never
+        flip, where :meth:`clamped` only pulls them with a strong field)."""
         return self._chain_values(values)
 
     # -- files ---------------------------------------------------------------------
@@ -158,7 +159,7 @@ class HardwareModel:
             raise ValueError(f"{path} is not {what}"
                              + (f": it has no {', '.join(missing)}" if missing else ""))
         try:
-            d = json.loads(str(z["embedding"]))
+            d = _files.parse_json(str(z["embedding"]))
         except ValueError as e:
             raise ValueError(f"{path} is not {what}: its embedding is not JSON ({e})") from None
         try:
@@ -173,6 +174,8 @@ class HardwareModel:
 
 def _vector(name: str, x: Any, size: int) -> np.ndarray:
     try:
+        if np.iscomplexobj(x):  # the imaginary parts would be dropped silently
+            raise TypeError
         a = np.array(x, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"'{name}' must be an array of {size} numbers: value = "

@@ -205,8 +205,8 @@ def _read_toml(path: Path) -> Any:
     with open(path, "rb") as f:
         try:
             return tomllib.load(f)
-        except tomllib.TOMLDecodeError as e:
-            raise ValueError(f"{path}: not valid TOML: {e}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as e:
+            raise ValueError(f"{path}: not valid TOML: {e or 'nested too deeply'}") from None
 
 
 def _read_yaml(path: Path) -> Any:
@@ -215,8 +215,8 @@ def _read_yaml(path: Path) -> Any:
     except ImportError:
         raise ImportError(f"reading the YAML grid spec {path} needs PyYAML: pip install pyyaml"
                           ) from None
-    with open(path) as f:
+    with open(path, encoding="utf-8") as f:
         try:
             return yaml.safe_load(f)
-        except yaml.YAMLError as e:
-            raise ValueError(f"{path}: not valid YAML: {e}") from None
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as e:
+            raise ValueError(f"{path}: not valid YAML: {e or 'nested too deeply'}") from None

@@ -128,7 +128,13 @@ def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ..
         check_positive_int(name, getattr(settings, name))
     for name in rates:
         values = getattr(settings, name)
-        for v in values if isinstance(values, tuple) else (values,):
+        # A field whose default is a tuple holds several rates; any other, one.
+        if isinstance(getattr(type(settings), name, None), tuple):
+            if not isinstance(values, tuple) or not values:
+                raise ValueError(f"'{name}' must be one or more numbers: value = {values!r}")
+        else:
+            values = (values,)
+        for v in values:
             check_number(name, v, 0.0, low_open=True)
     if settings.target not in TARGETS:
         raise ValueError(f"'target' must be one of {TARGETS}: value = {settings.target!r}")

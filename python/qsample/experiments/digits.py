@@ -143,7 +143,7 @@ def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
     noisy, known = ev.salt_and_pepper(test.data, s.noise_rate, seed=s.seed, num_pixels=42)
     known[:, 42:] = False  # the class is not given to the reconstruction
     # As in the paper's clamping, the corrupted positions are known and treated
-    # as missing: only the intact pixels are clamped, so the noisy values never
+    # as missing: only the intact pixels are fixed, so the noisy values never
     # reach the model and the clean pictures serve as the truth to score on.
     r = ev.reconstruct(model, test.data, known, phase.draw,
                        num_reconstructions=s.num_reconstructions, seed=s.seed,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import _files
+from ..hardware import _label_from_json
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -149,7 +150,7 @@ def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
     if "meta" not in z:
         raise ValueError(f"{path} is not {what}: it has no metadata")
     try:
-        meta = json.loads(str(z["meta"]))
+        meta = _files.parse_json(str(z["meta"]))
     except ValueError as e:
         raise ValueError(f"{path} is not {what}: its metadata is not JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
@@ -160,7 +161,7 @@ def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
         raise ValueError(f"{path} is not {what}")
     try:
         _check(meta, z)
-    except (KeyError, TypeError, ValueError, IndexError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, OverflowError) as e:
         problem = f"no {e} entry" if isinstance(e, KeyError) else str(e)
         raise ValueError(f"{path} is not a usable checkpoint: {problem}") from None
     extra = dict(meta["extra"])
@@ -205,6 +206,9 @@ def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
         raise ValueError(f"'stopped' must be a text or null: value = {meta['stopped']!r}")
     for e in meta["range_events"]:
         RangeEvent(**e)
+        tuple(_label_from_json(v) for v in e["variables"])
+        if len([float(x) for x in e["limit"]]) != 2:
+            raise ValueError(f"a range event's 'limit' must be a pair: value = {e['limit']!r}")
     if not isinstance(meta["hyper"], dict) or not isinstance(meta["extra"], dict):
         raise ValueError("'hyper' and 'extra' must be objects")
     for name in ("model_fingerprint", "data_fingerprint"):
@@ -253,15 +257,11 @@ def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint, *,
     trainer.history = History(**meta["history"])
     trainer.stopped = meta["stopped"]
     trainer.range_events = [
-        RangeEvent(**{**e, "variables": tuple(_label(v) for v in e["variables"]),
+        RangeEvent(**{**e, "variables": tuple(_label_from_json(v) for v in e["variables"]),
                       "limit": tuple(e["limit"])})
         for e in meta["range_events"]]
     trainer._clipped = {(e.kind, e.index) for e in trainer.range_events}
     trainer._validated = False
-
-
-def _label(v: Any) -> Any:
-    return tuple(_label(x) for x in v) if isinstance(v, list) else v
 
 
 class PeriodicCheckpoint:

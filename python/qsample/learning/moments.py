@@ -17,5 +17,5 @@ def sample_moments(samples: np.ndarray, irow: np.ndarray,
         raise ValueError(f"'samples' must be a non-empty 2-D array, got shape {s.shape}")
     f = s.astype(np.float32)
     mean = f.mean(axis=0, dtype=np.float64)
-    corr = np.einsum("rk,rk->k", f[:, irow], f[:, icol], dtype=np.float64) / s.shape[0]
-    return mean, corr
+    correlation = np.einsum("rk,rk->k", f[:, irow], f[:, icol], dtype=np.float64) / s.shape[0]
+    return mean, correlation

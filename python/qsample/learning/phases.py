@@ -137,8 +137,8 @@ class SampledMoments:
 
     def __call__(self, model: IsingArrays, num_reads: int, seed: int) -> PhaseResult:
         samples = self.draw(model, num_reads, seed)
-        mean, corr = sample_moments(samples, model.irow, model.icol)
-        return PhaseResult(mean, corr, samples)
+        mean, correlation = sample_moments(samples, model.irow, model.icol)
+        return PhaseResult(mean, correlation, samples)
 
 
 class ExactMoments:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -106,7 +107,8 @@ class Trainer:
             :class:`ExactMoments`.
         hyper: :class:`Hyperparameters`.
         seed: seeds mini-batch shuffles and the sampler's per-iteration seeds.
-        h_range, J_range: the device range, used by ``hyper.range_policy``.
+        h_range, j_range: the device range, used by ``hyper.range_policy``
+            (``J_range``, the old name of ``j_range``, is deprecated).
         intra_chain: boolean mask over edges, True for couplings inside a chain
             (only used to report max |J| inside and between chains).
         callbacks: ``(every_k, fn)`` pairs; ``fn(trainer, iteration)`` runs after
@@ -123,11 +125,17 @@ class Trainer:
         *,
         seed: int = 0,
         h_range: tuple[float, float] | None = None,
-        J_range: tuple[float, float] | None = None,
+        j_range: tuple[float, float] | None = None,
         intra_chain: np.ndarray | None = None,
         callbacks: Sequence[tuple[int, Callback]] = (),
         progress: bool | None = None,
+        J_range: tuple[float, float] | None = None,
     ) -> None:
+        if J_range is not None:
+            _warn_renamed("J_range", "j_range", stacklevel=3)
+            if j_range is not None:
+                raise TypeError("give 'j_range' only ('J_range' is its deprecated name)")
+            j_range = J_range
         self.hyper = hyper or Hyperparameters()
         self.model = model
         self.data = _check_data(data, model.num_variables)
@@ -139,7 +147,7 @@ class Trainer:
         #: The last negative phase's result (moments and samples), or None.
         self.negative: PhaseResult | None = None
         self.h_range = _check_range("h_range", h_range)
-        self.J_range = _check_range("J_range", J_range)
+        self.j_range = _check_range("j_range", j_range)
         m = len(model.J)
         self.intra_chain = (np.zeros(m, dtype=bool) if intra_chain is None
                             else np.asarray(intra_chain, dtype=bool))
@@ -165,6 +173,17 @@ class Trainer:
         self._full_batch = (None if self.hyper.batch_size not in (None, len(self.data))
                             else sample_moments(self.data, model.irow, model.icol))
         self._validated = False
+
+    @property
+    def J_range(self) -> tuple[float, float] | None:
+        """Deprecated name of :attr:`j_range`."""
+        _warn_renamed("J_range", "j_range")
+        return self.j_range
+
+    @J_range.setter
+    def J_range(self, value: tuple[float, float] | None) -> None:
+        _warn_renamed("J_range", "j_range")
+        self.j_range = _check_range("j_range", value)
 
     # -- state ---------------------------------------------------------------
     def current_model(self) -> IsingArrays:
@@ -222,7 +241,7 @@ class Trainer:
     def _apply_range(self, new_h: np.ndarray, new_J: np.ndarray) -> bool:
         policy = self.hyper.range_policy
         events = []
-        for kind, values, limit in (("h", new_h, self.h_range), ("J", new_J, self.J_range)):
+        for kind, values, limit in (("h", new_h, self.h_range), ("J", new_J, self.j_range)):
             if limit is None or policy == "ignore":
                 continue
             outside = np.flatnonzero((values < limit[0]) | (values > limit[1]))
@@ -242,8 +261,8 @@ class Trainer:
             self._clipped.update((e.kind, e.index) for e in events)
             if self.h_range is not None:
                 np.clip(new_h, *self.h_range, out=new_h)
-            if self.J_range is not None:
-                np.clip(new_J, *self.J_range, out=new_J)
+            if self.j_range is not None:
+                np.clip(new_J, *self.j_range, out=new_J)
         self.h, self.J = new_h, new_J
         return True
 
@@ -308,6 +327,11 @@ def _check_data(data: Any, n: int) -> np.ndarray:
     return check_spins("data", data, n)
 
 
+def _warn_renamed(old: str, new: str, stacklevel: int = 3) -> None:
+    warnings.warn(f"'{old}' is deprecated; use '{new}' (D-Wave's name for the coupling range)",
+                  DeprecationWarning, stacklevel=stacklevel)
+
+
 def _check_range(name: str, r: Any) -> tuple[float, float] | None:
     if r is None:
         return None
@@ -327,9 +351,10 @@ def embedded_trainer(model: Any, logical_data: Any,
     data is encoded with f, the device range is the target's, and max |J| is
     reported inside and between chains. ``trainer.h``/``trainer.J`` map back
     with ``model.with_parameters(trainer.h, trainer.J)``."""
+    if "J_range" not in options:  # the deprecated name reaches Trainer, which warns
+        options.setdefault("j_range", model.target.j_range)
     return Trainer(model.to_ising(), model.encode(logical_data), negative_phase, hyper,
                    h_range=options.pop("h_range", model.target.h_range),
-                   J_range=options.pop("J_range", model.target.j_range),
                    intra_chain=model.intra_chain, **options)
 
 

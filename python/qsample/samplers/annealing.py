@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dimod
@@ -26,6 +26,11 @@ from .schedules import SCHEDULE_TYPES
 from .schedules import beta_schedule as make_schedule
 
 INITIAL_STATES_GENERATORS = ("none", "tile", "random")
+#: What the core's work list holds per read (rust/anneal.rs, ``run``): a task
+#: per group of 16 reads, or per read in random order (a task and its job,
+#: with the list's growth), beside the samples.
+CORE_BYTES_PER_READ = 8
+CORE_BYTES_PER_RANDOM_ORDER_READ = 128
 
 
 @dataclass
@@ -39,6 +44,10 @@ class AnnealPlan(Plan):
     precision: str = "auto"
     num_threads: int = 0
     interrupt_function: Callable[[], Any] | None = None
+
+    def with_reads(self, num_reads: int) -> AnnealPlan:
+        init = None if self.initial_states is None else self.initial_states[:num_reads]
+        return replace(self, num_reads=num_reads, initial_states=init)
 
 
 class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
@@ -130,7 +139,9 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             fixed=fixed_array(model, fixed_variables, bqm), gibbs=gibbs,
             randomize_order=randomize_order, precision=check_precision(precision),
             num_threads=check_threads(num_threads),
-            interrupt_function=interrupt_function)
+            interrupt_function=interrupt_function,
+            core_bytes_per_read=(CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order
+                                 else CORE_BYTES_PER_READ))
 
     def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
                 initial_states: Any, generator: Any, num_reads: Any, seed: int

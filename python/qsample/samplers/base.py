@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import dimod
@@ -41,6 +41,14 @@ class Plan:
 
     num_reads: int
     info: dict[str, Any] = field(default_factory=dict)
+    #: Bytes the sampler keeps per read besides the sample (e.g. the core's
+    #: work list), so that the memory check before sampling covers them too.
+    core_bytes_per_read: int = 0
+
+    def with_reads(self, num_reads: int) -> Plan:
+        """This plan for its first ``num_reads`` reads (a subclass with per-read
+        inputs, such as starting states, cuts them too)."""
+        return replace(self, num_reads=num_reads)
 
 
 @dataclass
@@ -97,8 +105,11 @@ class NativeSampler(dimod.Sampler):
         seed = check_seed(seed)
         read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1)
         plan = self.prepare(model, num_reads=num_reads, seed=seed, **parameters)
-        check_sample_memory(plan.num_reads, model.num_variables, copies=1)
-        return self._draw(model, plan, seed, read_offset)
+        # Reads are numbered in 64 bits: the last one asked for must have a number.
+        check_int("read_offset", read_offset, 0, 2**64 - 1 - plan.num_reads)
+        check_sample_memory(plan.num_reads, model.num_variables, copies=1,
+                            per_read_bytes=_work_bytes(model, plan))
+        return self._draw_reads(model, plan, seed, read_offset)
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: Any) -> dimod.SampleSet:
         """Sample ``bqm`` (SPIN or BINARY); energies include the offset."""
@@ -109,9 +120,9 @@ class NativeSampler(dimod.Sampler):
         ising = from_bqm(bqm, sorted_variables(bqm))
         plan = self.prepare(ising, seed=seed, bqm=bqm, **parameters)
         check_sample_memory(plan.num_reads, ising.num_variables, copies=2,
-                            per_read_bytes=SAMPLESET_BYTES_PER_READ)
+                            per_read_bytes=SAMPLESET_BYTES_PER_READ + _work_bytes(ising, plan))
         t1 = time.perf_counter_ns()
-        drawn = self._draw(ising, plan, seed, 0)
+        drawn = self._draw_reads(ising, plan, seed, 0)
         t2 = time.perf_counter_ns()
         energies = ising.native().energies(drawn.samples) + ising.offset
         ss = dimod.SampleSet.from_samples((drawn.samples, ising.variables), vartype=dimod.SPIN,
@@ -122,6 +133,22 @@ class NativeSampler(dimod.Sampler):
         ss.info["timing"] = {"preprocessing_ns": t1 - t0, "sampling_ns": t2 - t1,
                              "postprocessing_ns": time.perf_counter_ns() - t2}
         return ss
+
+    def _draw_reads(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int
+                    ) -> Drawn:
+        """``_draw``, but a model without variables has one state, the empty one:
+        its reads are not walked one by one in the core (2^62 of them would run
+        for ever); one read is drawn, for what the sampler reports."""
+        if model.num_variables or plan.num_reads <= 1:
+            return self._draw(model, plan, seed, read_offset)
+        drawn = self._draw(model, plan.with_reads(1), seed, read_offset)
+        return Drawn(np.zeros((plan.num_reads, 0), dtype=np.int8), drawn.info)
+
+
+def _work_bytes(model: IsingArrays, plan: Plan) -> int:
+    """Per read, what the sampler keeps besides the samples (nothing for a model
+    without variables: see ``_draw_reads``)."""
+    return plan.core_bytes_per_read if model.num_variables else 0
 
 
 def _defining_class(cls: type, name: str) -> type | None:

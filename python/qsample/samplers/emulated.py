@@ -15,6 +15,7 @@ from typing import Any
 import dimod
 import numpy as np
 
+from .._validate import check_int, check_number
 from ..ising import from_bqm
 
 
@@ -28,6 +29,11 @@ def parameter_dependent_beta(base: float = 0.7,
                       default=0.0)
         return base / (1.0 + slope * float(largest))
     return beta
+
+
+def _check_beta(value: Any) -> float:
+    """The factor on all biases: a finite positive number (a callable's result too)."""
+    return check_number("beta", value, 0.0, low_open=True)
 
 
 class EmulatedDevice(dimod.ComposedSampler):
@@ -44,15 +50,13 @@ class EmulatedDevice(dimod.ComposedSampler):
                  noise_h: float = 0.0, noise_j: float = 0.0, seed: int | None = None) -> None:
         if not isinstance(child, dimod.Sampler):
             raise TypeError(f"'child' must be a dimod.Sampler, got {type(child).__name__}")
-        if not callable(beta) and not (np.isfinite(beta) and beta > 0):
-            raise ValueError(f"'beta' must be positive or a callable: value = {beta!r}")
-        for name, v in (("noise_h", noise_h), ("noise_j", noise_j)):
-            if not (np.isfinite(v) and v >= 0):
-                raise ValueError(f"'{name}' must be a non-negative number: value = {v!r}")
+        if not callable(beta):
+            _check_beta(beta)
         self._child = child
         self.beta = beta
-        self.noise_h, self.noise_j = float(noise_h), float(noise_j)
-        self._rng = np.random.default_rng(seed)
+        self.noise_h = check_number("noise_h", noise_h, 0.0)
+        self.noise_j = check_number("noise_j", noise_j, 0.0)
+        self._rng = np.random.default_rng(None if seed is None else check_int("seed", seed, 0))
 
     @property
     def children(self) -> list[dimod.Sampler]:
@@ -68,7 +72,7 @@ class EmulatedDevice(dimod.ComposedSampler):
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: Any) -> dimod.SampleSet:
         ising = from_bqm(bqm)
-        factor = float(self.beta(bqm) if callable(self.beta) else self.beta)
+        factor = _check_beta(self.beta(bqm) if callable(self.beta) else self.beta)
         h = ising.h + self._rng.normal(0.0, self.noise_h, ising.h.shape) if self.noise_h \
             else ising.h
         J = ising.J + self._rng.normal(0.0, self.noise_j, ising.J.shape) if self.noise_j \

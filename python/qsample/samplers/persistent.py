@@ -150,7 +150,10 @@ class PersistentChainSampler(NativeSampler):
             num_reads=reads, info={"beta": beta, "num_sweeps": sweeps}, beta=beta,
             num_sweeps=sweeps, fixed=fixed_array(model, fixed_variables, bqm),
             gibbs=is_gibbs(proposal_acceptance_criteria), precision=check_precision(precision),
-            num_threads=check_threads(num_threads))
+            num_threads=check_threads(num_threads),
+            # per chain: its sweep counts (here and in the core), the states the
+            # core returns, the copy handed back, and the core's task list
+            core_bytes_per_read=2 * model.num_variables + 24)
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, PersistentPlan)

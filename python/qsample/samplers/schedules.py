@@ -41,10 +41,19 @@ def default_beta_range(ising: IsingArrays,
         )
         return 0.1, 1.0
     max_field = float(sum_abs.max())
-    hot = 1.0 if max_field == 0 else float(np.log(2) / (2 * max_field))
     min_field = float(finite.min())
     number_min_gaps = int(np.sum(finite == min_field))
-    cold = float(np.log(number_min_gaps / max_single_qubit_excitation_rate) / (2 * min_field))
+    with np.errstate(over="ignore", divide="ignore"):
+        hot = 1.0 if max_field == 0 else float(np.log(2) / (2 * max_field))
+        cold = float(np.log(number_min_gaps / max_single_qubit_excitation_rate)
+                     / (2 * min_field))
+    # Biases near the ends of the float range put the heuristic's betas beyond
+    # it (0 or inf): refuse rather than anneal on a schedule of zeros or infinities.
+    if not (0 < hot < np.inf and 0 < cold < np.inf):
+        raise ValueError(
+            f"the model's biases (smallest {min_field:.3g}, largest field sum {max_field:.3g}) "
+            "put the default 'beta_range' outside the floating-point range; give "
+            "'beta_range' or a custom 'beta_schedule'")
     return hot, cold
 
 

@@ -117,7 +117,11 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
         s_stop = check_number("s_stop", s_stop, 0.0, 1.0)
         table = None if schedule is None else check_schedule(schedule)
         s = s_stop * np.arange(1, sweeps + 1) / max(sweeps, 1)
-        slice_betas, couplings = slice_parameters(s, table, beta, slices)
+        with np.errstate(over="ignore"):
+            slice_betas, couplings = slice_parameters(s, table, beta, slices)
+        if not np.all(np.isfinite(slice_betas)):
+            raise ValueError(f"'beta' x B(s) / (2 'num_slices') must be a finite number: with "
+                             f"beta = {beta:.3g} it is not (a smaller 'beta', or 'schedule')")
         a, b = energy_scales(np.array([s_stop]), table)
         info = {"num_slices": slices, "returned_slice": RETURNED_SLICE, "beta": beta,
                 "s_stop": s_stop, "transverse_field_at_stop": float(a[0]) / 2,
@@ -128,7 +132,9 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
                        fixed=fixed_array(model, fixed_variables, bqm),
                        gibbs=is_gibbs(proposal_acceptance_criteria),
                        precision=check_precision(precision),
-                       num_threads=check_threads(num_threads))
+                       num_threads=check_threads(num_threads),
+                       # the core's job list (rust/sqa.rs, run): a job per 16 reads
+                       core_bytes_per_read=8)
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, SQAPlan)

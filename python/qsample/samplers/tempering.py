@@ -49,11 +49,17 @@ def default_hot_beta(model: IsingArrays, cold: float) -> float:
     dwave-samplers' default range: ln 2 / (2 max_i sum |bias at i|)), and at
     least ten times hotter than ``cold``."""
     field = np.abs(model.h).copy()
-    np.add.at(field, model.irow, np.abs(model.J))
-    np.add.at(field, model.icol, np.abs(model.J))
-    largest = float(field.max(initial=0.0))
-    hot = np.log(2) / (2 * largest) if largest > 0 else cold
-    return float(min(hot, cold / 10))
+    with np.errstate(over="ignore"):
+        np.add.at(field, model.irow, np.abs(model.J))
+        np.add.at(field, model.icol, np.abs(model.J))
+        largest = float(field.max(initial=0.0))
+        hot = np.log(2) / (2 * largest) if largest > 0 else cold
+    hot = float(min(hot, cold / 10))
+    if not hot > 0:  # biases near the top of the float range, or a subnormal 'beta'
+        raise ValueError(f"the default hot end of the ladder, ln 2 / (2 x the largest field "
+                         f"sum {largest:.3g}) and at most 'beta' / 10 = {cold / 10:.3g}, is 0 "
+                         "in floating point; give 'beta_range' or 'betas'")
+    return hot
 
 
 def beta_ladder(model: IsingArrays, *, betas: Any = None, beta_range: Any = None,
@@ -194,7 +200,9 @@ class ParallelTemperingSampler(NativeSampler):
             fixed=fixed_array(model, fixed_variables, bqm),
             gibbs=is_gibbs(proposal_acceptance_criteria), cluster_moves=clusters,
             cluster_beta_min=beta_min, precision=check_precision(precision),
-            num_threads=check_threads(num_threads))
+            num_threads=check_threads(num_threads),
+            # the core's job list (rust/tempering.rs, run): up to a job per chain
+            core_bytes_per_read=-(-80 // per_chain))
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, TemperingPlan)
