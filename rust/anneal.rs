@@ -20,7 +20,7 @@ use crate::kernel::{
     KernelModel, Lanes, Precision, PrecisionRequest, Real, SharedRows, SpinGroups, TeamBarrier,
     LANES,
 };
-use crate::resources::{check_threads, try_filled, with_threads, Stop};
+use crate::resources::{check_task_list, check_threads, try_filled, with_threads, Stop};
 use crate::rng::{ReadKeys, Xoshiro256};
 use crate::samples::Samples;
 
@@ -77,6 +77,11 @@ pub fn anneal(graph: &IsingGraph, p: &AnnealParams, stop: &Stop) -> Result<Annea
     let mut samples = Samples::filled("num_reads", p.num_reads, n)?;
     let beta_max = p.betas.iter().cloned().fold(0.0, f64::max);
     let precision = choose_precision(graph, beta_max, p.precision);
+    if n == 0 {
+        // Reads of nothing: no work, and no task list as long as the reads.
+        return Ok(Annealed { samples, precision });
+    }
+    check_task_list("num_reads", p.num_reads, std::mem::size_of::<Task>())?;
     match precision {
         Precision::Single => run::<f32>(graph, p, &mut samples, stop)?,
         Precision::Double => run::<f64>(graph, p, &mut samples, stop)?,

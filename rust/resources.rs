@@ -35,6 +35,17 @@ pub fn check_bytes(parameter: &'static str, what: &'static str, bytes: u128) -> 
     Ok(bytes as usize)
 }
 
+/// Refuse a task list (one entry per read, at most `bytes_per_task` each)
+/// that would not fit, before it is built.
+pub fn check_task_list(parameter: &'static str, reads: usize, bytes_per_task: usize) -> Result<()> {
+    check_bytes(
+        parameter,
+        "a task list",
+        reads as u128 * bytes_per_task as u128,
+    )
+    .map(|_| ())
+}
+
 /// A vector of `len` copies of `value`, or an `OutOfMemory` error naming the
 /// parameter: the size is checked against the memory available and the
 /// allocation itself cannot abort the process.

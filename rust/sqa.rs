@@ -24,7 +24,9 @@ use crate::kernel::{
     choose_precision, lane_sweep, lane_sweep_ext, multiversion, Acceptance, Copies, KernelModel,
     Lanes, Precision, PrecisionRequest, Real, LANES,
 };
-use crate::resources::{check_bytes, check_threads, try_filled, with_threads, Stop};
+use crate::resources::{
+    check_bytes, check_task_list, check_threads, try_filled, with_threads, Stop,
+};
 use crate::rng::{ReadKeys, Xoshiro256};
 use crate::samples::Samples;
 
@@ -97,6 +99,11 @@ pub fn sqa(graph: &IsingGraph, p: &SqaParams, stop: &Stop) -> Result<Annealed> {
     let mut samples = Samples::filled("num_reads", p.num_reads, n)?;
     let beta_max = p.slice_betas.iter().cloned().fold(0.0, f64::max);
     let precision = choose_precision(graph, beta_max, p.precision);
+    if n == 0 {
+        // Reads of nothing: no work, and no task list as long as the reads.
+        return Ok(Annealed { samples, precision });
+    }
+    check_task_list("num_reads", p.num_reads, 48)?;
     match precision {
         Precision::Single => run::<f32>(graph, p, &mut samples, stop)?,
         Precision::Double => run::<f64>(graph, p, &mut samples, stop)?,

@@ -37,7 +37,9 @@ use crate::kernel::{
     choose_precision, lane_sweep_ext, multiversion, Acceptance, Copies, KernelModel, Lanes,
     Precision, PrecisionRequest, Real, LANES,
 };
-use crate::resources::{check_bytes, check_threads, try_filled, with_threads, Stop};
+use crate::resources::{
+    check_bytes, check_task_list, check_threads, try_filled, with_threads, Stop,
+};
 use crate::rng::{stream_key, ReadKeys, Xoshiro256};
 use crate::samples::Samples;
 
@@ -169,9 +171,15 @@ pub fn temper(graph: &IsingGraph, p: &TemperingParams, stop: &Stop) -> Result<Te
     let mut samples = Samples::filled("num_reads", p.num_reads, n)?;
     let beta_max = p.betas.iter().cloned().fold(0.0, f64::max);
     let precision = choose_precision(graph, beta_max, p.precision);
-    let stats = match precision {
-        Precision::Single => run::<f32>(graph, p, &mut samples, stop)?,
-        Precision::Double => run::<f64>(graph, p, &mut samples, stop)?,
+    let stats = if n == 0 {
+        // Reads of nothing: no chains to run, no swaps tried.
+        Stats::new(p.betas.len() - 1)
+    } else {
+        check_task_list("num_reads", p.num_reads, 64)?;
+        match precision {
+            Precision::Single => run::<f32>(graph, p, &mut samples, stop)?,
+            Precision::Double => run::<f64>(graph, p, &mut samples, stop)?,
+        }
     };
     Ok(Tempered {
         samples,

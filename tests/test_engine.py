@@ -263,6 +263,17 @@ def test_requests_that_would_not_fit_in_memory_are_refused_up_front():
         _core.exact_sample(from_bqm(bqm).native(), 1.0, 2**62, 0)
 
 
+@pytest.mark.parametrize(
+    "sampler",
+    [SA, qsample.ParallelTemperingSampler(), qsample.SimulatedQuantumAnnealingSampler()],
+    ids=["sa", "pt", "sqa"],
+)
+def test_many_reads_of_no_variables_need_no_work(sampler):
+    sampleset = sampler.sample(dimod.BQM("SPIN"), num_reads=10**6, seed=1)
+    assert len(sampleset) == 10**6 and not sampleset.variables
+    assert np.all(sampleset.record.energy == 0)
+
+
 def test_thread_counts_are_bounded():
     with pytest.raises(ValueError, match="num_threads"):
         SA.sample(random_bqm(5, 0), num_threads=10**6)
