@@ -13,6 +13,8 @@ echo "== cargo test"
 cargo test
 echo "== ruff check"
 ruff check .
+echo "== mypy (the annotations py.typed promises)"
+mypy
 echo "== pytest"
 # pytest exits 5 when it collects no test; with `set -e` that fails the run.
 python -m pytest

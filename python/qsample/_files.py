@@ -106,7 +106,7 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
 def savez(path: str | os.PathLike, **arrays: np.ndarray) -> None:
     with atomic_path(path, ".npz") as tmp, open(tmp, "wb") as f:
-        np.savez(f, **arrays)
+        np.savez(f, allow_pickle=False, **arrays)
 
 
 def savefig(fig: Any, path: str | os.PathLike, **kwargs: Any) -> None:

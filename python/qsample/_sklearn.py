@@ -49,7 +49,7 @@ class ParamsMixin:
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The settings, by name (with ``deep``, nested estimators' settings too
         as ``name__setting``)."""
-        out = {}
+        out: dict[str, Any] = {}
         for name in self._param_names():
             value = getattr(self, name)
             if deep and hasattr(value, "get_params") and not isinstance(value, type):
@@ -84,7 +84,7 @@ class ParamsMixin:
             default = defaults.get(name, inspect.Parameter.empty)
             try:
                 same = value is default or bool(value == default)
-            except Exception:  # noqa: BLE001 - arrays and odd objects compare oddly
+            except Exception:  # arrays and odd objects compare oddly
                 same = False
             if not same:
                 changed.append(f"{name}={value!r}")

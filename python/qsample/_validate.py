@@ -8,7 +8,7 @@ Fix a rule here and it is fixed for every entry point.
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def check_number(name: str, value: Any, low: float | None = None, high: float | 
     try:
         v = float(value)
     except OverflowError:  # an integer beyond any float: out of every interval
-        v = float("inf") if value > 0 else float("-inf")
+        v = float("inf") if cast(int, value) > 0 else float("-inf")
     bad = not np.isfinite(v)
     if low is not None:
         bad |= v <= low if low_open else v < low
@@ -89,7 +89,7 @@ def check_seed(seed: Any, name: str = "seed", high: int = 2**64 - 1) -> int:
     generator, as dwave-samplers does, so ``np.random.seed`` makes unseeded
     calls reproducible."""
     if seed is None:
-        # noqa: NPY002 - the global generator is the point
+        # The global generator is the point: np.random.seed must reach it.
         return int(np.random.randint(0, min(2**31, high + 1)))  # noqa: NPY002
     return check_int(name, seed, 0, high)
 
@@ -113,7 +113,7 @@ def check_spin(name: str, value: Any) -> int:
         raise TypeError(f"'{name}' must be +1 or -1: value = {value!r}")
     if value not in (1, -1):
         raise ValueError(f"'{name}' must be +1 or -1: value = {value!r}")
-    return int(value)
+    return 1 if value == 1 else -1
 
 
 def check_spins(name: str, values: Any, num_columns: int | None = None, *,

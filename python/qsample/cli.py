@@ -499,10 +499,10 @@ def _grid(args: argparse.Namespace) -> int:
     seed = check_seed(args.seed, "--seed")
     spec = grid_spec_from_file(args.spec) if args.spec else None
     sets = grid_spec_from_sets(args.set) if args.set else None
-    if spec is None and sets is None:
+    spec = sets if spec is None else spec.overridden_by(sets)
+    if spec is None:
         raise ValueError("give a SPEC file or --set KEY=V1,V2 options: a grid varies at least "
                          "one setting")
-    spec = sets if spec is None else spec.overridden_by(sets)
     average = [k.strip() for k in args.average_over.split(",") if k.strip()]
     Path(args.out).mkdir(parents=True, exist_ok=True)
     args.results_folder = Path(args.out)

@@ -154,7 +154,7 @@ def _dataframe_values(frame: Any) -> np.ndarray:
         values = frame.to_numpy(dtype=object)
         import pandas as pd
 
-        return np.where(pd.isna(values), None, values)
+        return np.where(pd.isna(values), np.array(None, dtype=object), values)
 
 
 def _as_numbers(values: np.ndarray, bad: Callable[[int, int], str]) -> np.ndarray:
@@ -280,7 +280,7 @@ def _column_index(p: Path, labels: Any, width: int, names: Sequence[str] | None 
         return list(names).index(labels)
     if isinstance(labels, bool) or not isinstance(labels, Integral):
         raise TypeError(f"'labels' must be a column name or index: value = {labels!r}")
-    if not -width <= labels < width:
+    if not -width <= int(labels) < width:
         raise ValueError(f"'labels' must be a column index in [{-width}, {width - 1}] for "
                          f"{str(p)!r}: value = {labels!r}")
     return int(labels) % width

@@ -59,7 +59,7 @@ def has_token() -> bool:
         return False
     try:
         return bool(load_config().get("token"))
-    except Exception:  # noqa: BLE001 - any config problem means "no usable token"
+    except Exception:  # any config problem means "no usable token"
         return False
 
 

@@ -168,7 +168,7 @@ def complete_graph(n: int) -> nx.Graph:
 
 
 def _source_graph(source: int | nx.Graph) -> nx.Graph:
-    return complete_graph(source) if isinstance(source, Integral) else nx.Graph(source)
+    return complete_graph(int(source)) if isinstance(source, Integral) else nx.Graph(source)
 
 
 def _check_source_fits(source: int | nx.Graph, target: Target) -> None:

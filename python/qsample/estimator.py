@@ -71,8 +71,9 @@ def is_qpu(sampler: Any) -> bool:
     if not isinstance(sampler, dimod.Structured):
         return False
     try:
-        properties = sampler.properties
-    except Exception:  # noqa: BLE001 - a sampler whose properties fail is no QPU
+        # dimod declares `properties` on Sampler, which a Structured QPU also is.
+        properties = sampler.properties  # type: ignore[attr-defined]
+    except Exception:  # a sampler whose properties fail is no QPU
         return False
     return isinstance(properties, Mapping) and "h_range" in properties \
         and "j_range" in properties
@@ -169,6 +170,12 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
     live :class:`~qsample.Trainer`; absent in a loaded or unpickled estimator,
     whose ``partial_fit`` rebuilds it from the saved state).
     """
+
+    # Set only by a load (never by __init__, so that clone and get_params see
+    # settings alone): the saved learning state, and the name of a sampler
+    # object the file could not keep.
+    _state: ckpt.Checkpoint
+    _missing_sampler: str
 
     def __init__(self, *, target: Any = None, embedding: Any = "minorminer",
                  embedding_tries: int | None = None, embedding_seed: int | None = None,
@@ -958,5 +965,5 @@ def _same_setting(a: Any, b: Any) -> bool:
         return True
     try:
         return bool(a == b)
-    except Exception:  # noqa: BLE001 - arrays and odd objects compare oddly
+    except Exception:  # arrays and odd objects compare oddly
         return False

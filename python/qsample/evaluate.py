@@ -176,9 +176,9 @@ def block_mask(shape: tuple[int, int], top: int, left: int, height: int, width: 
             and height > 0 and width > 0):
         raise ValueError(f"block {height}x{width} at ({top}, {left}) does not fit a "
                          f"{rows}x{cols} picture")
-    mask = np.ones((rows, cols), dtype=bool)
-    mask[top:top + height, left:left + width] = False
-    mask = mask.ravel()
+    block = np.ones((rows, cols), dtype=bool)
+    block[top:top + height, left:left + width] = False
+    mask = block.ravel()
     if num_columns is not None and num_columns < mask.size:
         raise ValueError(f"'num_columns' ({num_columns}) must be at least the {mask.size} pixels")
     if num_columns is not None:

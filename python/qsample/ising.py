@@ -150,7 +150,7 @@ def _indices(name: str, values: Any, size: int, num_variables: int) -> np.ndarra
     if a.shape != (size,):
         raise ValueError(f"'{name}' must have shape ({size},), one index per coupling in "
                          f"'J', got {a.shape}")
-    outside = np.flatnonzero((a < 0) | (a >= num_variables)) if a.size else []
+    outside = np.flatnonzero((a < 0) | (a >= num_variables))
     if len(outside):
         k = outside[0]
         raise ValueError(f"'{name}' must hold spin indices in [0, {num_variables}): "
@@ -203,10 +203,11 @@ def check_bqm(bqm: Any) -> dimod.BinaryQuadraticModel:
 def sorted_variables(bqm: dimod.BinaryQuadraticModel) -> list[Hashable]:
     """The variables in sorted order when they sort (as dimod's SampleSet
     orders them), else in the model's order."""
+    variables: list[Any] = list(bqm.variables)
     try:
-        return sorted(bqm.variables)
+        return sorted(variables)
     except TypeError:
-        return list(bqm.variables)
+        return variables
 
 
 def from_bqm(bqm: dimod.BinaryQuadraticModel,
@@ -215,7 +216,8 @@ def from_bqm(bqm: dimod.BinaryQuadraticModel,
     check_bqm(bqm)
     spin = bqm.spin
     order = list(spin.variables) if variable_order is None else list(variable_order)
-    h, (irow, icol, J), offset = spin.to_numpy_vectors(variable_order=order)
+    vectors = spin.to_numpy_vectors(variable_order=order)
+    h, (irow, icol, J), offset = vectors.linear_biases, vectors.quadratic, vectors.offset
     return IsingArrays(
         variables=order,
         h=np.ascontiguousarray(h, dtype=np.float64),

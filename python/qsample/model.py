@@ -22,6 +22,7 @@ from . import _files
 from ._validate import check_number, check_spin
 from .chains import ChainLayout, Decoded, decode, encode
 from .embedding import Embedding
+from .hardware import Target
 from .ising import IsingArrays, spin_samples
 
 
@@ -69,7 +70,7 @@ class HardwareModel:
         return len(self.J)
 
     @property
-    def target(self):  # noqa: ANN201 - a Target
+    def target(self) -> Target:
         return self.embedding.target
 
     def with_parameters(self, h: Any, J: Any) -> HardwareModel:

@@ -63,7 +63,8 @@ def embedded_clique(num_logical: int = 46, m: int = 16,
 def write_arrays(bqm: dimod.BinaryQuadraticModel, path: str | os.PathLike) -> None:
     """Flat arrays for the criterion benches (h, irow, icol, J as text)."""
     spin = bqm.spin
-    h, (ir, ic, J), _ = spin.to_numpy_vectors(variable_order=list(spin.variables))
+    vectors = spin.to_numpy_vectors(variable_order=list(spin.variables))
+    h, (ir, ic, J) = vectors.linear_biases, vectors.quadratic
     with open(path, "w") as f:
         f.write(f"{len(h)} {len(J)}\n")
         f.write(" ".join(repr(float(x)) for x in h) + "\n")

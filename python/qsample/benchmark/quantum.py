@@ -5,6 +5,8 @@ the same Advantage-like schedule: ns per qubit-sweep."""
 from __future__ import annotations
 
 import argparse
+import importlib
+from typing import Any
 
 import numpy as np
 
@@ -15,18 +17,21 @@ from .timing import Row, best_time, print_table
 OPENJIJ_READS = 4
 
 
+def _optional(module: str, name: str) -> Any:
+    """``module.name``, or None when it is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
 def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
     import qsample
     from qsample.samplers.quantum_schedule import DEFAULT_BETA, advantage_like
 
-    try:
-        from dwave.samplers import PathIntegralAnnealingSampler
-    except ImportError:  # older dwave-samplers have no path-integral sampler
-        PathIntegralAnnealingSampler = None
-    try:
-        from openjij import SQASampler
-    except ImportError:
-        SQASampler = None
+    # Older dwave-samplers have no path-integral sampler; OpenJij is optional.
+    pimc = _optional("dwave.samplers", "PathIntegralAnnealingSampler")
+    openjij_sqa = _optional("openjij", "SQASampler")
     beta, sweeps, reads, slices = DEFAULT_BETA, args.sqa_sweeps, args.sqa_reads, args.slices
     s = np.arange(1, sweeps + 1) / sweeps
     a, b = advantage_like(s)
@@ -35,13 +40,13 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
     for name in chosen:
         bqm, _ = problems(args.sweeps)[name]
         rows: list[Row] = []
-        if PathIntegralAnnealingSampler is not None:
+        if pimc is not None:
             # Its partition function is Tr exp(-Hp H_p + Hd sum sigma^x) per step.
             rows.append(("dwave-samplers PIMC 1 thread", *best_time(
-                PathIntegralAnnealingSampler(), bqm, args.repeats, num_reads=reads,
+                pimc(), bqm, args.repeats, num_reads=reads,
                 beta_schedule_type="custom", Hp_field=beta * b / 2, Hd_field=beta * a / 2,
                 num_sweeps_per_beta=1, seed=1234)))
-        if SQASampler is not None:
+        if openjij_sqa is not None:
             # Its H(s') = s' H_p + gamma (1 - s') sum sigma^x at beta': with gamma = 1,
             # s' = B / (A + B) and beta' = beta (A + B) / 2 give D-Wave's H(s) at beta.
             schedule = [(float(bj / (aj + bj)), float(beta * (aj + bj) / 2), 1)
@@ -50,7 +55,7 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
             # the same), scaled to the others' reads; no seed: with one, OpenJij
             # gives every read the same start and the same random numbers.
             few = min(reads, OPENJIJ_READS)
-            seconds, ss = best_time(SQASampler(), bqm, args.repeats, num_reads=few, gamma=1.0,
+            seconds, ss = best_time(openjij_sqa(), bqm, args.repeats, num_reads=few, gamma=1.0,
                                     trotter=slices, schedule=schedule)
             rows.append((f"OpenJij SQA P={slices} 1 thread ({few} reads)",
                          seconds * reads / few, ss))
@@ -63,9 +68,9 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
         # The last row makes ten times the sweeps: report it per qubit-sweep of the others.
         table.append((f"{name} ({bqm.num_variables})", reads * sweeps * bqm.num_variables, rows))
     notes = []
-    if PathIntegralAnnealingSampler is None:
+    if pimc is None:
         notes.append("this dwave-samplers has no PathIntegralAnnealingSampler")
-    if SQASampler is None:
+    if openjij_sqa is None:
         notes.append("OpenJij is not installed (pip install openjij)")
     print_table(f"Path-integral SQA: {reads} reads, {sweeps} sweeps along the Advantage-like "
            f"schedule at beta = {beta:.3f}/GHz; ns per qubit-sweep (the 10x row: per "

@@ -100,8 +100,9 @@ def sample_in_chunks(sampler: ArraySampler, model: Any, num_reads: int, seed: in
                                  f"{samples.shape[1:]} before")
             samples[start:start + count] = chunk
         assert samples is not None
-        if tmp is None:
+        if path is None:
             return samples
+        assert isinstance(samples, np.memmap)
         samples.flush()
         del samples  # closes the memory map before the file is renamed into place
     return path

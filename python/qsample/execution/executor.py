@@ -21,7 +21,7 @@ class Finished:
     """One attempt's end: ``value`` when ``ok``, else the exception it raised
     (or the backend's, e.g. Dask's ``KilledWorker`` for a lost worker)."""
 
-    tag: Hashable
+    tag: Any  # the submitter's label, returned as given
     ok: bool
     value: Any = None
     error: BaseException | None = None

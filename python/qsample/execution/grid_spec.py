@@ -186,6 +186,7 @@ def grid_spec_from_mapping(data: Any, where: str = "grid spec") -> GridSpec:
         if not isinstance(table, Mapping):
             raise ValueError(f"{where}: '{name}' must be a table of settings, "
                              f"found {type(table).__name__}")
+    assert isinstance(vary_in, Mapping)  # checked just above; tells the type checker
     vary: dict[str, tuple[Scalar, ...]] = {}
     for key, values in vary_in.items():
         if not isinstance(values, list):

@@ -7,15 +7,18 @@ import csv
 import io
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _files
 from .grid_spec import GridSpec, Scalar, format_value
 
+if TYPE_CHECKING:  # typing.TypeGuard is new in Python 3.10
+    from typing import TypeGuard
 
-def _is_number(v: Any) -> bool:
+
+def _is_number(v: Any) -> TypeGuard[int | float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -92,7 +95,8 @@ def plot_figure(path: str | os.PathLike, spec: GridSpec, varied: Sequence[Mappin
         mean = np.array([np.mean(cells[i]) for i in keep])
         std = np.array([np.std(cells[i]) for i in keep]) if average_over else None
         series[label] = (at, mean, std)
-    logx = numeric_x and min(xs) > 0 and max(xs) >= 100 * min(xs)
+    low, high = (min(map(float, xs)), max(map(float, xs))) if numeric_x else (0.0, 0.0)
+    logx = numeric_x and low > 0 and high >= 100 * low
     title = f"mean ± std over {', '.join(average_over)}" if average_over else ""
     plots.figure_vs_setting(path, series, xlabel=x, ylabel=figure, title=title,
                             categories=None if numeric_x else [format_value(x, v) for v in xs],

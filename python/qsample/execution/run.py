@@ -5,7 +5,7 @@ progress bar."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from typing import Any, Union
 
 from .._validate import check_int
@@ -33,7 +33,7 @@ class TaskFailedError(RuntimeError):
 def iter_task_results(fn: TaskFunction, tasks: Iterable[Task], seed: int, *,
                       executor: Executor | None = None, store: StoreLike = None,
                       retries: int = 2, progress: bool | None | TaskProgress = None
-                      ) -> Iterator[tuple[int, Any]]:
+                      ) -> Generator[tuple[int, Any], None, None]:
     """Yields ``(index, result)`` for every task as it finishes (in any order),
     ``index`` being the task's position in ``tasks``.
 

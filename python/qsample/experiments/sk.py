@@ -90,7 +90,10 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
     units = {t.id: r for t, r in zip(tasks, results)}
     T = s.iterations
     curves: dict[str, list[np.ndarray]] = {}
-    data_proxy, kl_exact, kl_sa, max_j = [], {}, {}, {}
+    data_proxy: list[float] = []
+    kl_exact: dict[float, list[float]] = {}
+    kl_sa: dict[float, list[float]] = {}
+    max_j: dict[float, list[Any]] = {}
     for i in range(s.instances):
         truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
         data_proxy.append(exact.log_likelihood_proxy(truth, data.data))
@@ -199,7 +202,9 @@ def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
     log_z = exact.log_partition(truth)  # the truth's, fixed: enumerated once
 
     def sampled_proxy(m: EmbeddedBoltzmannMachine, it: int) -> None:
-        samples = m.trainer_.negative.samples
+        negative = m.trainer_.negative
+        assert negative is not None  # set by the iteration that calls back
+        samples = negative.samples
         decoded = ev.break_ties(m.model_.decode(samples).values, seed=it)
         lam[it - 1] = float(-np.mean(energies(truth, decoded)) - log_z)
 

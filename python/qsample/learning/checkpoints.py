@@ -66,7 +66,7 @@ class Snapshot:
 def snapshot(trainer: Trainer) -> Snapshot:
     return Snapshot(trainer.iteration, trainer.h.copy(), trainer.J.copy(),
                     trainer.velocity_h.copy(), trainer.velocity_J.copy(),
-                    copy.deepcopy(trainer.rng.bit_generator.state), trainer._cursor,
+                    copy.deepcopy(dict(trainer.rng.bit_generator.state)), trainer._cursor,
                     trainer._order.copy(), trainer.stopped, len(trainer.history),
                     len(trainer.range_events))
 

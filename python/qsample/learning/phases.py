@@ -15,7 +15,7 @@ from .. import exact
 from .._validate import check_beta, check_exact_size, check_num_reads, check_positive_int
 from ..ising import IsingArrays
 from ..samplers.annealing import SimulatedAnnealingSampler
-from ..samplers.base import has_array_entry_point, sampler_stack
+from ..samplers.base import NativeSampler, has_array_entry_point, sampler_stack
 from .moments import sample_moments
 
 #: The paper's SA setting for learning (SK experiment): a linear schedule
@@ -106,15 +106,15 @@ class SampledMoments:
         self.parameters = params
 
     @property
-    def native(self) -> bool:
-        """Whether the sampler is called through its array entry point."""
-        return has_array_entry_point(self.sampler)
+    def native(self) -> NativeSampler | None:
+        """The sampler when it is called through its array entry point, else None."""
+        return self.sampler if has_array_entry_point(self.sampler) else None
 
     def validate(self, model: IsingArrays, num_reads: int) -> None:
         """Run the sampler's own argument checks once, before the first iteration."""
         check_num_reads(num_reads)
-        if self.native:
-            self.sampler.prepare(model, num_reads=num_reads, seed=0, **self.parameters)
+        if (native := self.native) is not None:
+            native.prepare(model, num_reads=num_reads, seed=0, **self.parameters)
         else:
             self.draw(model, 1, 0)
 
@@ -122,8 +122,8 @@ class SampledMoments:
         """``num_reads`` ±1 samples (int8, in the model's variable order) with this
         sampler and its parameters: what evaluation uses, so a model is judged
         by the sampler whose temperature it absorbed."""
-        if self.native:
-            return self.sampler.sample_arrays(model, num_reads, seed, **self.parameters)
+        if (native := self.native) is not None:
+            return native.sample_arrays(model, num_reads, seed, **self.parameters)
         kwargs = dict(self.parameters)
         if "seed" in self.sampler.parameters:
             kwargs["seed"] = seed % 2**31

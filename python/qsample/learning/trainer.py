@@ -229,7 +229,7 @@ class Trainer:
         self.history.append(
             moment_error_h=np.abs(grad_h).max(initial=0.0),
             moment_error_J=np.abs(grad_J).max(initial=0.0),
-            norm_h=np.linalg.norm(self.h), norm_J=np.linalg.norm(self.J),
+            norm_h=float(np.linalg.norm(self.h)), norm_J=float(np.linalg.norm(self.J)),
             max_abs_J_intra=J_abs[self.intra_chain].max(initial=0.0),
             max_abs_J_inter=J_abs[~self.intra_chain].max(initial=0.0),
             sampling_seconds=t1 - t0, update_seconds=t2 - t1)
@@ -245,10 +245,10 @@ class Trainer:
             if limit is None or policy == "ignore":
                 continue
             outside = np.flatnonzero((values < limit[0]) | (values > limit[1]))
-            for k in outside:
-                if policy == "clip" and (kind, int(k)) in self._clipped:
+            for k in map(int, outside):
+                if policy == "clip" and (kind, k) in self._clipped:
                     continue  # a clipped parameter pushes out again every step: log it once
-                events.append(RangeEvent(self.iteration + 1, kind, int(k), self._labels(kind, k),
+                events.append(RangeEvent(self.iteration + 1, kind, k, self._labels(kind, k),
                                          float(values[k]), limit))
         if events and policy == "stop":
             self.range_events.extend(events)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 import dimod
 import numpy as np
@@ -25,7 +25,8 @@ from .options import (
 from .schedules import SCHEDULE_TYPES
 from .schedules import beta_schedule as make_schedule
 
-INITIAL_STATES_GENERATORS = ("none", "tile", "random")
+InitialStatesGenerator = Literal["none", "tile", "random"]
+INITIAL_STATES_GENERATORS: tuple[str, ...] = get_args(InitialStatesGenerator)
 #: What the core's work list holds per read (rust/anneal.rs, ``run``): a task
 #: per group of 16 reads, or per read in random order (a task and its job,
 #: with the list's growth), beside the samples.
@@ -159,9 +160,10 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
             return (1 if num_reads is None else int(num_reads)), None
         spin = (bqm if bqm is not None else model.to_bqm()).spin
         try:
-            parsed = self.parse_initial_states(spin, initial_states=initial_states,
-                                               initial_states_generator=generator,
-                                               num_reads=num_reads, seed=seed % 2**32)
+            parsed = self.parse_initial_states(
+                spin, initial_states=initial_states,
+                initial_states_generator=cast(InitialStatesGenerator, generator),
+                num_reads=num_reads, seed=seed % 2**32)
         except ValueError as e:
             if initial_states is None:
                 raise ValueError(f"'initial_states_generator' = {generator!r} needs "

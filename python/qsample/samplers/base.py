@@ -22,13 +22,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dimod
 import numpy as np
 
 from .._validate import check_int, check_seed
 from ..ising import IsingArrays, check_bqm, check_sample_memory, from_bqm, sorted_variables
+
+if TYPE_CHECKING:  # typing.TypeGuard is new in Python 3.10
+    from typing import TypeGuard
 
 #: Per read, a SampleSet stores an energy and an occurrence count besides the sample.
 SAMPLESET_BYTES_PER_READ = 16
@@ -155,7 +158,7 @@ def _defining_class(cls: type, name: str) -> type | None:
     return next((c for c in cls.__mro__ if name in c.__dict__), None)
 
 
-def has_array_entry_point(sampler: Any) -> bool:
+def has_array_entry_point(sampler: Any) -> TypeGuard[NativeSampler]:
     """Whether callers may use ``sampler.sample_arrays`` in place of its
     ``sample``: true for qsample's samplers, unless a subclass overrides
     ``sample`` without overriding how it draws (its ``sample`` is then honoured)."""
@@ -182,5 +185,5 @@ def sampler_stack(sampler: Any) -> Iterator[Any]:
         yield s
         try:
             todo.extend(getattr(s, "children", None) or [])
-        except Exception:  # noqa: BLE001 - a composite whose children cannot be listed
+        except Exception:  # a composite whose children cannot be listed
             continue
