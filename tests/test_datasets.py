@@ -65,6 +65,34 @@ def test_digit_preprocessing_crops_thresholds_and_one_hots():
         datasets.preprocess_digits(np.r_[gray, gray], [3])
 
 
+def test_uncropped_ten_class_preprocessing_keeps_every_pixel():
+    gray = (np.arange(64).reshape(1, 64) * 5) % 17
+    d = datasets.preprocess_digits(np.r_[gray, gray, gray], np.array([0, 9, 5]), one_hot=True,
+                                   classes=range(10), crop="none")
+    assert d.shape == (8, 8) and d.num_pixels == 64 and d.num_classes == 10
+    np.testing.assert_array_equal(d.data[:, :64], np.where(np.r_[gray, gray, gray] >= 8, 1, -1))
+    assert d.labels.tolist() == [0, 9, 5]
+    np.testing.assert_array_equal(d.data[:, 64:].argmax(axis=1), [0, 9, 5])
+    assert (d.data[:, 64:] == 1).sum() == 3
+
+
+@pytest.mark.parametrize("classes, crop, match", [
+    ((1,), "paper", "'classes' must be two or more distinct"),
+    ((1, 1, 2), "paper", "'classes' must be two or more distinct"),
+    ((1, 10), "paper", "classes"),
+    (5, "paper", "'classes' must be a sequence"),
+    ((1, 2), "7x6", "'crop' must be one of"),
+])
+def test_digit_classes_and_crop_are_checked(classes, crop, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        datasets.preprocess_digits(np.zeros((1, 64)), [1], classes=classes, crop=crop)
+
+
+def test_optdigits_test_split_of_all_classes_is_the_1797_pictures():
+    test = datasets.optdigits_test(one_hot=True, classes=range(10), crop="none")
+    assert test.data.shape == (1797, 74) and sorted(set(test.labels)) == list(range(10))
+
+
 def test_optdigits_reader_refuses_other_formats(tmp_path):
     bad = tmp_path / "bad.tra"
     bad.write_text("1,2,3\n")

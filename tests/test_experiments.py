@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
 from test_datasets import OPTDIGITS
 
 from qsample.cli import main
@@ -71,6 +72,26 @@ def test_digits_writes_accuracy_reconstructions_and_generation(tmp_path):
     assert f["reconstruction"]["wrong_fraction_of_corrupted"] < 0.4, f["reconstruction"]
     for name in ("digits_confusion.png", "digits_reconstructions.png", "digits_generated.png"):
         assert (out / name).stat().st_size > 0
+
+
+@pytest.mark.skipif(not OPTDIGITS.exists(), reason=f"the UCI training file is not at {OPTDIGITS}")
+def test_digits_of_chosen_classes_on_whole_pictures(tmp_path):
+    out = tmp_path / "digits"
+    assert main(["digits", "--quick", "--iterations", "20", "--classes", "0,7-8",
+                 "--crop", "none", "--optdigits", str(OPTDIGITS), "--out", str(out),
+                 "--target", "zephyr12", "--embedding", "clique", "--no-progress"]) == 0
+    f = _results(out)["figures"]
+    labels = np.loadtxt(OPTDIGITS, delimiter=",", dtype=int)[:, -1]
+    assert f["num_train"] == np.isin(labels, [0, 7, 8]).sum()
+    assert f["num_test"] == np.isin(load_digits().target, [0, 7, 8]).sum()
+    assert f["embedding"]["logical_variables"] == 64 + 3
+    assert len(f["confusion"]) == 3 and 1 / 3 < f["test_accuracy"] <= 1.0
+    assert 0.9 < f["logistic_regression_accuracy"] <= 1.0
+    # The model is judged again from its file, with the classes and crop of its run.
+    again = tmp_path / "again"
+    assert main(["evaluate", str(out / "model.npz"), "digits", "--out", str(again),
+                 "--no-progress"]) == 0
+    assert _results(again)["figures"]["test_accuracy"] == f["test_accuracy"]
 
 
 def test_train_and_embed_commands(tmp_path):

@@ -73,6 +73,7 @@ def add_command(sub: Any, command: Command) -> argparse.ArgumentParser:
 # -- experiments ------------------------------------------------------------------------
 def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
     """The settings fields the command line sets: field -> (option, argparse keywords)."""
+    from .datasets import DIGIT_CROPS
     from .experiments import EMBEDDING_METHODS, TARGETS
 
     return {
@@ -92,10 +93,27 @@ def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
                                         "help": "minorminer tries (the best is kept)"}),
         "seed": ("--seed", {"type": int, "help": "seeds the data split, the embedding, the "
                                                  "starting parameters and the samplers"}),
+        "classes": ("--classes", {"type": _digit_list, "metavar": "DIGITS",
+                                  "help": "the digits learned, each with a class unit: "
+                                          "a range and/or a list, e.g. 0-9, 1-4 or 1,3,7"}),
+        "crop": ("--crop", {"choices": tuple(DIGIT_CROPS),
+                            "help": "paper: the 7x6 middle of each 8x8 picture; none: all of it"}),
         "train_path": ("--optdigits", {"metavar": "FILE",
                                        "help": "the UCI optdigits.tra file (default: a cached "
                                                "copy, downloaded once)"}),
     }
+
+
+def _digit_list(text: str) -> tuple[int, ...]:
+    """'0-9', '1,3,7' or '0-3,7' as digits in the order given."""
+    digits: list[int] = []
+    for part in text.split(","):
+        low, dash, high = part.strip().partition("-")
+        if not (low.isdigit() and (not dash or high.isdigit())):
+            raise argparse.ArgumentTypeError(
+                f"expected digits as a range and/or a list (0-9, 1-4, 1,3,7): {text!r}")
+        digits += range(int(low), int(high) + 1) if dash else [int(low)]
+    return tuple(digits)
 
 
 def _experiment_arguments(experiment: Any) -> Callable[[argparse.ArgumentParser], None]:
@@ -248,7 +266,10 @@ def _print_figures(result: dict[str, Any]) -> None:
                   f"of {f['corrupted_pixels_per_picture']}")
     if "test_accuracy" in f:
         r = f["reconstruction"]
-        print(f"  test accuracy {f['test_accuracy']:.4f} on {f['num_test']} pictures")
+        baseline = f.get("logistic_regression_accuracy")
+        print(f"  test accuracy {f['test_accuracy']:.4f} on {f['num_test']} pictures"
+              + ("" if baseline is None else
+                 f" (logistic regression on the same pixels: {baseline:.4f})"))
         print(f"  {r['noise_rate']:.0%} salt-and-pepper (positions known): "
               f"{r['wrong_per_picture']:.2f} wrong "
               f"({r['ties_per_picture']:.2f} tied) of {r['corrupted_per_picture']:.1f} corrupted "
@@ -308,7 +329,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     with ex.open_results_folder(args.out, f"evaluate-{args.dataset}") as out:
         start = time.perf_counter()
         if args.dataset == "digits":
-            _check_variables(args.model, model, 42 + 4, "digits pictures with their classes")
+            _check_variables(args.model, model, ex.digits_variables(settings),
+                             "digits pictures with their classes")
             figures = ex.evaluate_digits(model, settings, out, progress=progress)
         else:
             figures = _evaluate_bas(args.model, model, settings, progress)
@@ -363,7 +385,9 @@ def _training_settings(model_path: str, experiment: Any, seed: int | None) -> An
         raise ValueError(f"{results} records a {stored.get('experiment')!r} run; the model "
                          f"beside it was not trained on {experiment.name}")
     known = dict(stored["settings"])
-    known.pop("train_path", None)  # evaluation needs only the test split
+    path = known.get("train_path")
+    if not (isinstance(path, str) and Path(path).is_file()):
+        known.pop("train_path", None)  # evaluation needs only the test split
     settings = experiment.settings_from_dict(known, results)
     if seed is not None and seed != settings.seed:
         raise ValueError(f"'--seed' {seed} differs from the seed {settings.seed} the model "

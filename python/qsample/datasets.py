@@ -32,6 +32,8 @@ OPTDIGITS_TRAIN_URL = ("https://archive.ics.uci.edu/ml/machine-learning-database
 #: The paper's classes and crop: 7 rows × 6 columns of the 8×8 picture.
 DIGIT_CLASSES = (1, 2, 3, 4)
 DIGIT_SHAPE = (7, 6)
+#: How a picture is cut: (rows, columns) kept of the 8×8 grid, by name.
+DIGIT_CROPS = {"paper": (slice(0, 7), slice(1, 7)), "none": (slice(0, 8), slice(0, 8))}
 #: Gray levels run 0..16; a pixel is on at or above the midpoint.
 DIGIT_THRESHOLD = 8
 
@@ -110,12 +112,39 @@ def read_optdigits(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     return gray, labels
 
 
-def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes=DIGIT_CLASSES,
-                      one_hot: bool = False) -> Dataset:
+def check_digit_classes(classes: Any) -> tuple[int, ...]:
+    """Distinct digits 0..9, at least two (a class unit needs a rival)."""
+    try:
+        values = tuple(classes)
+    except TypeError:
+        raise TypeError(f"'classes' must be a sequence of digits: value = {classes!r}") from None
+    for c in values:
+        check_int("classes", c, 0, 9)
+    if len(values) < 2 or len(set(values)) != len(values):
+        raise ValueError(f"'classes' must be two or more distinct digits 0..9: "
+                         f"value = {classes!r}")
+    return tuple(int(c) for c in values)
+
+
+def check_digit_crop(crop: Any) -> str:
+    if crop not in DIGIT_CROPS:
+        raise ValueError(f"'crop' must be one of {sorted(DIGIT_CROPS)}: value = {crop!r}")
+    return str(crop)
+
+
+def digit_shape(crop: str = "paper") -> tuple[int, int]:
+    """(rows, columns) of a picture cut by ``crop``."""
+    rows, columns = DIGIT_CROPS[check_digit_crop(crop)]
+    return rows.stop - rows.start, columns.stop - columns.start
+
+
+def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes: Any = DIGIT_CLASSES,
+                      one_hot: bool = False, crop: str = "paper") -> Dataset:
     """The paper's preprocessing: keep ``classes``, crop each 8×8 picture to 7×6
-    (drop the leftmost and rightmost columns and the bottom row), pixel = +1 at
-    gray >= 8 else -1; with ``one_hot``, append one ±1 column per class
-    (+1 for the picture's class). Labels become indices into ``classes``."""
+    (drop the leftmost and rightmost columns and the bottom row; ``crop="none"``
+    keeps all 8×8), pixel = +1 at gray >= 8 else -1; with ``one_hot``, append
+    one ±1 column per class (+1 for the picture's class). Labels become
+    indices into ``classes``."""
     gray = np.asarray(gray)
     if gray.ndim != 2 or gray.shape[1] != 64:
         raise ValueError(f"'gray' must have shape (D, 64): got {gray.shape}")
@@ -123,9 +152,10 @@ def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes=DIGIT_CLA
     if labels.shape != (len(gray),):
         raise ValueError(f"'labels' must have one entry per picture ({len(gray)}): "
                          f"got shape {labels.shape}")
-    classes = tuple(int(c) for c in classes)
+    classes = check_digit_classes(classes)
+    rows, columns = DIGIT_CROPS[check_digit_crop(crop)]
     keep = np.isin(labels, classes)
-    pictures = gray[keep].reshape(-1, 8, 8)[:, :7, 1:7].reshape(-1, 42)
+    pictures = gray[keep].reshape(-1, 8, 8)[:, rows, columns].reshape(keep.sum(), -1)
     pixels = np.where(pictures >= DIGIT_THRESHOLD, 1, -1).astype(np.int8)
     position = {c: k for k, c in enumerate(classes)}
     index = np.array([position[int(c)] for c in labels[keep]], dtype=np.int64)
@@ -133,13 +163,15 @@ def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes=DIGIT_CLA
         block = -np.ones((len(index), len(classes)), dtype=np.int8)
         block[np.arange(len(index)), index] = 1
         pixels = np.concatenate([pixels, block], axis=1)
-    return Dataset(pixels, index.astype(np.int64), DIGIT_SHAPE,
+    return Dataset(pixels, index.astype(np.int64), digit_shape(crop),
                    len(classes) if one_hot else 0)
 
 
 def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | os.PathLike |
-                    None = None, download: bool = True, one_hot: bool = False) -> Dataset:
-    """The UCI OptDigits training split, preprocessed (1545 pictures of 1–4).
+                    None = None, download: bool = True, one_hot: bool = False,
+                    classes: Any = DIGIT_CLASSES, crop: str = "paper") -> Dataset:
+    """The UCI OptDigits training split, preprocessed (1545 pictures of 1–4 by
+    default; 3823 of all ten classes).
 
     Read from ``path`` if given; else from ``cache_dir`` (default
     ``$QSAMPLE_DATA`` or ``~/.cache/qsample``), downloading it there first from
@@ -155,12 +187,13 @@ def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | o
             _download(OPTDIGITS_TRAIN_URL, path)
     elif not Path(path).exists():
         raise FileNotFoundError(f"OptDigits training file not found: {path}")
+    classes = check_digit_classes(classes)
     gray, labels = read_optdigits(path)
-    absent = [c for c in DIGIT_CLASSES if not np.any(labels == c)]
+    absent = [c for c in classes if not np.any(labels == c)]
     if absent:
         raise ValueError(f"{path} has no pictures of class {', '.join(map(str, absent))}; "
-                         f"training needs every class of {list(DIGIT_CLASSES)}")
-    return preprocess_digits(gray, labels, one_hot=one_hot)
+                         f"training needs every class of {list(classes)}")
+    return preprocess_digits(gray, labels, one_hot=one_hot, classes=classes, crop=crop)
 
 
 def _download(url: str, path: Path) -> None:
@@ -180,16 +213,18 @@ def _download(url: str, path: Path) -> None:
             tmp.unlink()
 
 
-def optdigits_test(*, one_hot: bool = False) -> Dataset:
+def optdigits_test(*, one_hot: bool = False, classes: Any = DIGIT_CLASSES,
+                   crop: str = "paper") -> Dataset:
     """The UCI OptDigits test split (scikit-learn's ``load_digits()`` is that
-    file), preprocessed: 723 pictures of 1–4."""
+    file), preprocessed: 723 pictures of 1–4 by default; 1797 of all ten classes."""
     try:
         from sklearn.datasets import load_digits
     except ImportError:
         raise ImportError("the OptDigits test split comes from scikit-learn: "
                           "pip install 'qsample[digits]'") from None
     d = load_digits()
-    return preprocess_digits(d.data.astype(np.int64), d.target, one_hot=one_hot)
+    return preprocess_digits(d.data.astype(np.int64), d.target, one_hot=one_hot,
+                             classes=classes, crop=crop)
 
 
 # -- Sherrington–Kirkpatrick --------------------------------------------------------

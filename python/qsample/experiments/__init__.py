@@ -12,7 +12,7 @@ from .common import (
     with_overrides,
     write_json,
 )
-from .digits import DigitsSettings, evaluate_digits, run_digits
+from .digits import DigitsSettings, digits_variables, evaluate_digits, run_digits
 from .registry import EXPERIMENTS, Experiment, StoredRun, stored_run
 from .runs import (
     CHECKPOINT_FILE,
@@ -44,6 +44,7 @@ __all__ = [
     "StoredRun",
     "bas_ceiling",
     "bas_log_likelihood",
+    "digits_variables",
     "environment",
     "evaluate_digits",
     "make_embedding",
