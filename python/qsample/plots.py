@@ -56,8 +56,11 @@ def picture_grid(path: str | os.PathLike, rows: Sequence[tuple[str, Sequence[np.
     (one mask per row, or None) grays out unknown pixels."""
     plt = _pyplot()
     ncols = max(len(r[1]) for r in rows)
-    fig, axes = plt.subplots(len(rows), ncols, figsize=(0.8 * ncols + 1.2, 1.0 * len(rows)),
+    height = 1.0 * len(rows) + 0.4
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(0.8 * ncols + 1.2, height),
                              squeeze=False)
+    # Margins in inches, not fractions: a tall grid keeps its title close.
+    fig.subplots_adjust(top=1 - 0.45 / height, bottom=0.1 / height)
     for i, (label, pictures) in enumerate(rows):
         for j in range(ncols):
             ax = axes[i][j]
@@ -70,7 +73,7 @@ def picture_grid(path: str | os.PathLike, rows: Sequence[tuple[str, Sequence[np.
                 ax.axis("off")
         axes[i][0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
     if title:
-        fig.suptitle(title, fontsize=9)
+        fig.suptitle(title, fontsize=9, y=1 - 0.15 / height)
     _save(fig, path)
 
 
