@@ -74,6 +74,7 @@ def add_command(sub: Any, command: Command) -> argparse.ArgumentParser:
 def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
     """The settings fields the command line sets: field -> (option, argparse keywords)."""
     from .experiments import EMBEDDING_METHODS, TARGETS
+    from .experiments.shootout_samplers import SAMPLERS
 
     return {
         "iterations": ("--iterations", {"type": int, "metavar": "K",
@@ -92,6 +93,10 @@ def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
                                         "help": "minorminer tries (the best is kept)"}),
         "seed": ("--seed", {"type": int, "help": "seeds the data split, the embedding, the "
                                                  "starting parameters and the samplers"}),
+        "samplers": ("--samplers", {"nargs": "+", "choices": SAMPLERS, "metavar": "NAME",
+                                    "help": f"the samplers to compare, of {', '.join(SAMPLERS)}"}),
+        "tasks": ("--tasks", {"nargs": "+", "choices": ("bas", "sk"), "metavar": "TASK",
+                              "help": "the learning tasks, of bas, sk"}),
         "train_path": ("--optdigits", {"metavar": "FILE",
                                        "help": "the UCI optdigits.tra file (default: a cached "
                                                "copy, downloaded once)"}),
@@ -240,6 +245,10 @@ def _print_figures(result: dict[str, Any]) -> None:
         for label, c in f["curves"].items():
             print(f"  {label}: final Lambda_av {c['final_mean']:.3f} +- {c['final_std']:.3f}, "
                   f"first iteration in the band: {c['first_iteration_in_band']}")
+    if result["experiment"] == "shootout":
+        from .experiments.shootout_report import summary_lines
+
+        print("\n".join(summary_lines(f)))
     if "mistakes_per_picture" in f:
         for it, wrong in f["mistakes_per_picture"].items():
             print(f"  iteration {it}: {wrong:.3f} wrong pixels per picture "
