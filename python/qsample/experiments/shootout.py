@@ -79,7 +79,7 @@ class ShootoutSettings:
     bas_learning_rate: float = 0.01
     bas_reads: int = 96  # the paper's SA reads per negative phase (sets the budget)
     bas_sweeps: int = 200  # and sweeps per read
-    bas_seconds: float = 30.0  # learning seconds per run: the equal-time budget
+    bas_seconds: float = 40.0  # learning seconds per run: the equal-time budget
     num_reconstructions: int = 100
     # SK, as experiments/sk.py at the faster of its two rates.
     instances: int = 10
@@ -98,7 +98,7 @@ class ShootoutSettings:
     likelihood_steps: int = 10000
     likelihood_chain_runs: int = 16
     likelihood_chain_steps: int = 2000
-    likelihood_fit_pictures: int = 96  # training pictures the temperature is fitted on
+    likelihood_fit_pictures: int = 32  # training pictures the temperature is fitted on
     max_iterations_factor: int = 5
     target: str = "dw2x"
     embedding: str = "minorminer"
@@ -128,10 +128,10 @@ class ShootoutSettings:
 
     @classmethod
     def quick(cls) -> ShootoutSettings:
-        return cls(bas_iterations=60, bas_seconds=1.5, num_reconstructions=20, instances=2,
-                   sk_iterations=100, sk_seconds=0.3, likelihood_at=(1.0,),
-                   likelihood_runs=64, likelihood_steps=1000, likelihood_chain_runs=4,
-                   likelihood_chain_steps=500, embedding_tries=1)
+        return cls(bas_iterations=40, bas_seconds=1.0, num_reconstructions=20, instances=2,
+                   sk_iterations=80, sk_seconds=0.3, likelihood_at=(1.0,),
+                   likelihood_runs=64, likelihood_steps=1000, likelihood_chain_runs=16,
+                   likelihood_chain_steps=300, likelihood_fit_pictures=16, embedding_tries=1)
 
     @classmethod
     def full(cls) -> ShootoutSettings:
@@ -318,11 +318,12 @@ def _likelihood_options(s: ShootoutSettings, threads: int) -> dict[str, Any]:
 
 
 def _fit_options(s: ShootoutSettings, threads: int) -> dict[str, Any]:
-    """The temperature fit: a quarter of the test figure's AIS runs, half its steps."""
+    """The temperature fit: a quarter of the test figure's AIS runs for log Z and
+    half its steps, a quarter of the chain term's steps (16 chain runs: they
+    share a SIMD group, so fewer would cost as much)."""
     return {"num_runs": max(16, s.likelihood_runs // 4),
             "num_steps": max(1, s.likelihood_steps // 2),
-            "chain_runs": max(1, s.likelihood_chain_runs // 4),
-            "chain_steps": max(1, s.likelihood_chain_steps // 4),
+            "chain_runs": 16, "chain_steps": max(1, s.likelihood_chain_steps // 4),
             "max_pictures": s.likelihood_fit_pictures, "seed": s.seed, "num_threads": threads}
 
 

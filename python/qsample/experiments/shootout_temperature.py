@@ -74,10 +74,10 @@ def _search(grid: np.ndarray, value: Callable[[float], float],
                    edge=best in (0, len(grid) - 1))
 
 
-def fit_beta(model: HardwareModel, pictures: Any, beta_max: float, *, grid_points: int = 12,
+def fit_beta(model: HardwareModel, pictures: Any, beta_max: float, *, grid_points: int = 10,
              spread: float = 200.0, refine_points: int = 7, num_runs: int = 64,
              num_steps: int = 4000, chain_runs: int = 4, chain_steps: int = 500,
-             max_pictures: int = 96, seed: int = 0,
+             max_pictures: int = 32, seed: int = 0,
              num_threads: int | None = None) -> BetaFit:
     """The beta maximising the log-likelihood of the logical ``pictures`` (the
     training data) under the embedded ``model`` (see the module notes)."""
@@ -127,7 +127,7 @@ def _partial_estimate(z: LogPartitionEstimate, log_w: np.ndarray, k: int,
                                 z.sweeps_per_beta, z.precision, 0.0)
 
 
-def fit_beta_exact(model: IsingArrays, data: Any, beta_max: float, *, grid_points: int = 12,
+def fit_beta_exact(model: IsingArrays, data: Any, beta_max: float, *, grid_points: int = 10,
                    spread: float = 200.0, refine_points: int = 7) -> BetaFit:
     """:func:`fit_beta` for a logical model small enough to enumerate."""
     samples = check_spins("data", data, model.num_variables)
