@@ -46,6 +46,7 @@ TINY = ShootoutSettings(
     instances=1, sk_iterations=4, sk_reads=16, sk_sweeps=20, sk_seconds=0.0,
     likelihood_at=(1.0,), likelihood_runs=16, likelihood_steps=50, likelihood_chain_runs=1,
     likelihood_chain_steps=20, likelihood_fit_pictures=8, max_iterations_factor=1,
+    bas_repeats=2,
     target="zephyr4", embedding="clique", embedding_tries=1)
 
 
@@ -127,6 +128,10 @@ def test_evaluation_points_are_one_two_five_up_to_the_cap():
     assert evaluation_points(Budgets(30, 0.0, 150)) == {1, 2, 5, 10, 20, 30, 50, 100}
 
 
+def test_the_likelihood_is_always_read_at_the_iteration_budget():
+    assert Budgets(100, 0.0, 500).likelihood_points((0.1,)) == {10, 100}
+
+
 # -- the fitted temperature ------------------------------------------------------------------
 def test_fitted_beta_of_a_logical_model_is_the_data_temperature():
     model = _logical(6, seed=5)
@@ -190,24 +195,28 @@ def test_shootout_writes_the_table_curves_and_plots(tmp_path, tiny_quick, capsys
     assert list(f["sk"]["samplers"]) == list(SAMPLERS)
     sa = f["bas"]["samplers"]["sa"]
     assert sa["at_budget"]["iteration"] == 3 and sa["at_time"]["iteration"] == 1
+    assert sa["runs"] == 2
     assert 0 <= sa["at_budget"]["mistakes_per_picture"] <= 20
     assert sa["at_budget"]["log_likelihood"] < 0 and sa["at_budget"]["fitted_beta"] > 0
     assert sa["spin_updates_per_iteration"] == 16 * 20 * f["bas"]["embedding"][
         "physical_qubits"]
-    assert f["bas"]["best_per_second"]["mistakes_per_picture"] in SAMPLERS
+    assert f["bas"]["best_per_second"]["mistakes_per_picture"] in PHYSICAL_SAMPLERS
+    assert f["sk"]["best_per_second"]["lambda_gap"] in PHYSICAL_SAMPLERS  # exact: the reference
     exact_sk = f["sk"]["samplers"]["exact"]
     # The exact gradient's test log-likelihood is below the truth's own.
     assert exact_sk["at_budget"]["log_likelihood"] < f["sk"]["test_ceiling_mean"]
+    assert exact_sk["at_budget"]["log_likelihood_gap_to_truth"] < 0
     with open(out / "summary.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["task"], r["sampler"]) for r in rows] == (
         [("bas", n) for n in SAMPLERS if n != "exact"] + [("sk", n) for n in SAMPLERS])
-    assert float(rows[0]["budget_mistakes_per_picture"]) == pytest.approx(
+    assert float(rows[0]["budget_measure"]) == pytest.approx(
         sa["at_budget"]["mistakes_per_picture"], rel=1e-5)
     curves = json.loads((out / "curves.json").read_text())
-    assert len(curves["sk"]["exact"]["lambda_gap_mean"]) == 4
+    assert len(curves["sk"]["exact"]["lambda_gap"]) == 4
+    assert [e["iteration"] for e in curves["bas"]["sa"]["mistakes"]] == [1, 2, 3]
     for name in ("shootout_bas.png", "shootout_sk.png", "run.json", "embedding_bas.json",
-                 "embedding_sk.json", "models/bas_sa.npz"):
+                 "embedding_sk.json", "models/bas_sa_repeat1.npz"):
         assert (out / name).stat().st_size > 0, name
 
 

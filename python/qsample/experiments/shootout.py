@@ -22,7 +22,8 @@ for SK, Λ_av as :mod:`qsample.experiments.sk` measures it (of the decoded
 negative-phase samples at every iteration; exact for the exact gradient) and
 its gap to the data's own Λ_av(D); for both, the test log-likelihood
 (:mod:`qsample.likelihood`, nats per picture or per sample) at fractions
-``likelihood_at`` of the iteration budget and at the time budget, read at the
+``likelihood_at`` of the iteration budget, at the iteration budget and at the
+time budget, read at the
 inverse temperature fitted on the training data
 (:mod:`qsample.experiments.shootout_temperature`: moment matching learns the
 parameters but never the sampler's temperature). Reconstruction
@@ -80,6 +81,7 @@ class ShootoutSettings:
     bas_reads: int = 96  # the paper's SA reads per negative phase (sets the budget)
     bas_sweeps: int = 200  # and sweeps per read
     bas_seconds: float = 40.0  # learning seconds per run: the equal-time budget
+    bas_repeats: int = 3  # runs per sampler from other starts and sampler seeds (same split)
     num_reconstructions: int = 100
     # SK, as experiments/sk.py at the faster of its two rates.
     instances: int = 10
@@ -109,7 +111,7 @@ class ShootoutSettings:
         self.samplers = check_samplers(self.samplers)
         self.tasks = _check_tasks(self.tasks)
         self.likelihood_at = tuple(self.likelihood_at)
-        _check_settings(self, ("bas_iterations", "bas_reads", "bas_sweeps",
+        _check_settings(self, ("bas_iterations", "bas_reads", "bas_sweeps", "bas_repeats",
                                "num_reconstructions", "instances", "num_samples", "num_test",
                                "sk_iterations", "sk_reads", "sk_sweeps", "likelihood_runs",
                                "likelihood_steps", "likelihood_chain_runs",
@@ -128,7 +130,8 @@ class ShootoutSettings:
 
     @classmethod
     def quick(cls) -> ShootoutSettings:
-        return cls(bas_iterations=40, bas_seconds=1.0, num_reconstructions=20, instances=2,
+        return cls(bas_iterations=40, bas_seconds=1.0, bas_repeats=1, num_reconstructions=20,
+                   instances=2,
                    sk_iterations=80, sk_seconds=0.3, likelihood_at=(1.0,),
                    likelihood_runs=64, likelihood_steps=1000, likelihood_chain_runs=16,
                    likelihood_chain_steps=300, likelihood_fit_pictures=16, embedding_tries=1)
@@ -152,7 +155,8 @@ def _check_tasks(tasks: Any) -> tuple[str, ...]:
 def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = None, *,
                  checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY, resume: bool = False,
                  executor: Executor | None = None) -> dict[str, Any]:
-    """Run every (task, sampler) — for SK every (instance, sampler) — as a task
+    """Run every (task, sampler) — for BAS every (sampler, repeat), for SK every
+    (instance, sampler) — as a task
     of ``executor`` (serial by default) and write the table (``summary.csv``,
     ``results.json``), the curves (``curves.json``) and the plots. A finished
     run is kept in ``out/units``, so with ``resume`` only the unfinished ones
@@ -165,10 +169,11 @@ def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = 
     tasks = []
     if "bas" in s.tasks:
         embedding = _embedding(out, "bas", BAS_SHAPE[0] * BAS_SHAPE[1], s, resume)
-        tasks += [Task(f"bas,sampler={name}",
-                       {"settings": s, "sampler": name, "embedding": embedding,
+        tasks += [Task(_bas_id(name, r),
+                       {"settings": s, "sampler": name, "repeat": r, "embedding": embedding,
                         "threads": threads, "out": str(out)})
-                  for name in _slowest_first(s.samplers) if name != "exact"]
+                  for name in _slowest_first(s.samplers) if name != "exact"
+                  for r in range(s.bas_repeats)]
     if "sk" in s.tasks:
         embedding = _embedding(out, "sk", s.spins, s, resume)
         tasks += [Task(f"sk,instance={i},sampler={name}",
@@ -184,18 +189,24 @@ def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = 
     units = {t.id: r for t, r in zip(tasks, results)}
     from . import shootout_report as report
 
-    figures: dict[str, Any] = {"threads_per_run": threads, "workers": workers}
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     if "bas" in s.tasks:
-        figures["bas"] = report.bas_figures(s, {n: units[f"bas,sampler={n}"]
-                                                for n in s.samplers if n != "exact"})
-        figures["bas"]["embedding"] = _report(Embedding.load(out / "embedding_bas.json"))
+        runs["bas"] = {n: [units[_bas_id(n, r)] for r in range(s.bas_repeats)]
+                       for n in s.samplers if n != "exact"}
     if "sk" in s.tasks:
-        figures["sk"] = report.sk_figures(s, {n: [units[f"sk,instance={i},sampler={n}"]
-                                                  for i in range(s.instances)]
-                                              for n in s.samplers})
-        figures["sk"]["embedding"] = _report(Embedding.load(out / "embedding_sk.json"))
-    report.write(out, s, figures, units)
+        runs["sk"] = {n: [units[f"sk,instance={i},sampler={n}"] for i in range(s.instances)]
+                      for n in s.samplers}
+    figures: dict[str, Any] = {"threads_per_run": threads, "workers": workers}
+    for task, by_sampler in runs.items():
+        make = report.bas_figures if task == "bas" else report.sk_figures
+        figures[task] = {**make(s, by_sampler),
+                         "embedding": _report(Embedding.load(out / f"embedding_{task}.json"))}
+    report.write(out, figures, runs)
     return _finish(out, NAME, settings, figures, start)
+
+
+def _bas_id(sampler: str, repeat: int) -> str:
+    return f"bas,sampler={sampler},repeat={repeat}"
 
 
 def _slowest_first(samplers: tuple[str, ...]) -> list[str]:
@@ -227,8 +238,8 @@ def _unit(unit: dict[str, Any], task_id: str, seed: int) -> dict[str, Any]:
         result = _sk_run(unit["settings"], unit["sampler"], unit["instance"],
                          unit["embedding"], unit["threads"])
     else:
-        result = _bas_run(unit["settings"], unit["sampler"], unit["embedding"],
-                          unit["threads"], Path(unit["out"]))
+        result = _bas_run(unit["settings"], unit["sampler"], unit["repeat"],
+                          unit["embedding"], unit["threads"], Path(unit["out"]))
     return {**result, "run_seconds": time.perf_counter() - start}
 
 
@@ -240,7 +251,8 @@ class Budgets:
     cap: int  # a run stops here whatever its seconds
 
     def likelihood_points(self, fractions: tuple[float, ...]) -> set[int]:
-        return {max(1, round(f * self.iterations)) for f in fractions}
+        """The iterations at ``fractions`` of the budget, and the budget itself."""
+        return {self.iterations} | {max(1, round(f * self.iterations)) for f in fractions}
 
 
 def evaluation_points(budgets: Budgets) -> set[int]:
@@ -364,16 +376,19 @@ def bas_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return train.data, test.data
 
 
-def _bas_run(s: ShootoutSettings, name: str, embedding: Embedding, threads: int,
+def _bas_run(s: ShootoutSettings, name: str, repeat: int, embedding: Embedding, threads: int,
              out: Path) -> dict[str, Any]:
+    """One BAS run: the split and the embedding are the settings' seed's; the
+    start, the sampler's and the reconstructions' seeds the repeat's."""
     train, test = bas_data(s.seed)
     known = ev.block_mask(BAS_SHAPE, *BAS_BLOCK)
-    c = contender(name, s.bas_reads, s.bas_sweeps, threads=threads, seed=s.seed)
-    model = HardwareModel(embedding, seed=s.seed)
+    seed = s.seed + repeat
+    c = contender(name, s.bas_reads, s.bas_sweeps, threads=threads, seed=seed)
+    model = HardwareModel(embedding, seed=seed)
     trainer = embedded_trainer(model, train, c.phase,
                                Hyperparameters(learning_rate=s.bas_learning_rate,
                                                num_reads=c.num_reads, range_policy="ignore"),
-                               seed=s.seed, progress=False)
+                               seed=seed, progress=False)
     budgets = _budgets(s.bas_iterations, s.bas_seconds, s.max_iterations_factor)
     reconstructions: list[dict[str, Any]] = []
     likelihoods: list[dict[str, Any]] = []
@@ -386,7 +401,7 @@ def _bas_run(s: ShootoutSettings, name: str, embedding: Embedding, threads: int,
             return
         assert c.judge is not None
         r = ev.reconstruct(learned, test, known, c.judge,
-                           num_reconstructions=s.num_reconstructions, seed=s.seed)
+                           num_reconstructions=s.num_reconstructions, seed=seed)
         reconstructions.append({"iteration": k, "seconds": seconds,
                                 "mistakes": r.mean_expected_wrong, "wrong": r.mean_wrong,
                                 "ties": r.mean_ties})
@@ -395,9 +410,9 @@ def _bas_run(s: ShootoutSettings, name: str, embedding: Embedding, threads: int,
                    budgets.likelihood_points(s.likelihood_at))
     models = out / "models"
     models.mkdir(exist_ok=True)
-    model.with_parameters(trainer.h, trainer.J).save(models / f"bas_{name}.npz")
+    model.with_parameters(trainer.h, trainer.J).save(models / f"bas_{name}_repeat{repeat}.npz")
     h = trainer.history
-    return {**_common_record(c, record, budgets, model.num_qubits, threads),
+    return {**_common_record(c, record, budgets, model.num_qubits, threads), "repeat": repeat,
             "reconstructions": sorted(reconstructions, key=lambda e: e["iteration"]),
             "likelihood": sorted(likelihoods, key=lambda e: e["iteration"]),
             "max_abs_J_intra": h.max_abs_J_intra[-1], "max_abs_J_inter": h.max_abs_J_inter[-1]}
@@ -465,8 +480,11 @@ def _sk_run(s: ShootoutSettings, name: str, instance: int, embedding: Embedding,
 
     record = learn(trainer, budgets, after_step, evaluate, set(),
                    budgets.likelihood_points(s.likelihood_at))
+    ceiling = float(exact.log_probabilities(truth, test).mean())
+    for e in likelihoods:  # instances differ in their own level: compare with the truth's
+        e["gap_to_truth"] = e["log_likelihood"] - ceiling
     return {**_common_record(c, record, budgets, num_qubits, threads),
             "instance": instance, "lambda": lam,
             "data_lambda": float(exact.log_likelihood_proxy(truth, data)),
-            "test_ceiling": float(exact.log_probabilities(truth, test).mean()),
+            "test_ceiling": ceiling,
             "likelihood": sorted(likelihoods, key=lambda e: e["iteration"])}

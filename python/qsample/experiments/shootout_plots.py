@@ -43,30 +43,35 @@ def _finish(fig: Any, axes: Any, iteration_budget: int, seconds_budget: float,
 
 def _likelihood(ax_it: Any, ax_s: Any, entries: Sequence[Mapping[str, Any]], colour: str,
                 label: str) -> None:
+    """Means over the runs with the spread over the runs (or, for one run, the
+    estimator's standard error) as error bars."""
     if not entries:
         return
     k = np.array([e["iteration"] for e in entries])
     t = np.array([e["seconds"] for e in entries])
-    v = np.array([e["log_likelihood"] for e in entries])
-    se = np.array([e["se"] for e in entries])
+    v = np.array([e["value"] for e in entries])
+    err = np.array([max(e["std"], e.get("se", 0.0)) for e in entries])
     for ax, x in ((ax_it, k), (ax_s, t)):
-        ax.errorbar(x, v, yerr=se, color=colour, marker="o", ms=4, lw=1.2, capsize=2,
+        ax.errorbar(x, v, yerr=err, color=colour, marker="o", ms=4, lw=1.2, capsize=2,
                     label=label)
 
 
 def plot_bas(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
              figures: Mapping[str, Any]) -> None:
-    fig, axes = _panels("BAS 7x6: mistakes per reconstructed picture (of 20, ties as half) "
-                        "and test log-likelihood")
+    fig, axes = _panels(f"BAS 7x6, mean of {figures['repeats']} runs per sampler: mistakes "
+                        "per reconstructed picture (of 20, ties as half) and test "
+                        "log-likelihood")
     for name, c in curves.items():
         colour, label = _COLOURS[name], LABELS[name]
-        r = c["reconstructions"]
-        k = np.array([e["iteration"] for e in r])
-        t = np.array([e["seconds"] for e in r])
-        m = np.array([e["mistakes"] for e in r])
-        axes[0][0].plot(k, m, color=colour, marker="o", ms=3, lw=1.2, label=label)
-        axes[0][1].plot(t, m, color=colour, marker="o", ms=3, lw=1.2, label=label)
+        m = c["mistakes"]
+        k = np.array([e["iteration"] for e in m])
+        t = np.array([e["seconds"] for e in m])
+        v = np.array([e["value"] for e in m])
+        axes[0][0].plot(k, v, color=colour, marker="o", ms=3, lw=1.2, label=label)
+        axes[0][1].plot(t, v, color=colour, marker="o", ms=3, lw=1.2, label=label)
         _likelihood(axes[1][0], axes[1][1], c["likelihood"], colour, label)
+    for ax in axes[0]:
+        ax.set_yscale("symlog", linthresh=0.1)
     for ax in axes[1]:
         ax.axhline(figures["ceiling"], color="0.3", lw=0.8, ls=":", label="ceiling -ln 190")
     axes[1][0].legend(fontsize=7)
@@ -76,20 +81,20 @@ def plot_bas(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
 
 def plot_sk(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
             figures: Mapping[str, Any]) -> None:
-    fig, axes = _panels(f"SK N=15, {figures['instances']} instances (means): Λ_av minus the "
-                        "data's Λ_av(D), and test log-likelihood")
+    fig, axes = _panels(f"SK N=15, mean of {figures['instances']} instances: Λ_av minus the "
+                        "data's Λ_av(D), and test log-likelihood minus the truth's own")
     for name, c in curves.items():
         colour, label = _COLOURS[name], LABELS[name]
-        gap = np.array(c["lambda_gap_mean"])
+        gap = np.array(c["lambda_gap"])
         k = np.arange(1, len(gap) + 1)
         axes[0][0].plot(k, gap, color=colour, lw=1.0, label=label)
-        axes[0][1].plot(np.array(c["seconds_mean"]), gap, color=colour, lw=1.0, label=label)
+        axes[0][1].plot(np.array(c["seconds"]), gap, color=colour, lw=1.0, label=label)
         _likelihood(axes[1][0], axes[1][1], c["likelihood"], colour, label)
     for ax in axes[0]:
         ax.axhline(0.0, color="0.3", lw=0.8, ls=":")
     for ax in axes[1]:
-        ax.axhline(figures["test_ceiling_mean"], color="0.3", lw=0.8, ls=":",
-                   label="the truth's own")
+        ax.axhline(0.0, color="0.3", lw=0.8, ls=":", label="the truth's own")
     axes[1][0].legend(fontsize=7)
     _finish(fig, axes, figures["iteration_budget"], figures["time_budget_seconds"],
-            ("Λ_av − Λ_av(D)", "test log-likelihood (nats per sample)"), path, logx=False)
+            ("Λ_av − Λ_av(D)", "test log-likelihood − the truth's (nats per sample)"), path,
+            logx=False)
