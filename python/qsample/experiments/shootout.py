@@ -73,6 +73,13 @@ BETA_SEARCH = 3.0
 
 @dataclass
 class ShootoutSettings:
+    """What the shoot-out runs. The budget per iteration is ``*_reads`` x
+    ``*_sweeps`` replica-sweeps (see :mod:`qsample.experiments.shootout_samplers`);
+    ``*_seconds`` is the learning time each run gets. The full settings take
+    about 20 minutes on 2 cores (2 workers): BAS's time budget is about what SA
+    needs for its iteration budget on one core, SK's a few times it (its
+    iterations are short); ``quick()`` about a minute."""
+
     samplers: tuple[str, ...] = SAMPLERS
     tasks: tuple[str, ...] = TASKS
     # BAS 7x6: the paper's 3850 iterations at eta 0.0025, compressed four-fold.
@@ -116,8 +123,7 @@ class ShootoutSettings:
                                "sk_iterations", "sk_reads", "sk_sweeps", "likelihood_runs",
                                "likelihood_steps", "likelihood_chain_runs",
                                "likelihood_chain_steps", "likelihood_fit_pictures",
-                               "max_iterations_factor",
-                               "embedding_tries"),
+                               "max_iterations_factor", "embedding_tries"),
                         ("bas_learning_rate", "sk_learning_rate", "zeta"))
         for name in ("bas_seconds", "sk_seconds"):
             check_number(name, getattr(self, name), 0.0)
@@ -131,8 +137,7 @@ class ShootoutSettings:
     @classmethod
     def quick(cls) -> ShootoutSettings:
         return cls(bas_iterations=40, bas_seconds=1.0, bas_repeats=1, num_reconstructions=20,
-                   instances=2,
-                   sk_iterations=80, sk_seconds=0.3, likelihood_at=(1.0,),
+                   instances=2, sk_iterations=80, sk_seconds=0.3, likelihood_at=(1.0,),
                    likelihood_runs=64, likelihood_steps=1000, likelihood_chain_runs=16,
                    likelihood_chain_steps=300, likelihood_fit_pictures=16, embedding_tries=1)
 

@@ -26,6 +26,8 @@ def _panels(title: str) -> tuple[Any, Any]:
 
 def _finish(fig: Any, axes: Any, iteration_budget: int, seconds_budget: float,
             ylabels: Sequence[str], path: str | os.PathLike, logx: bool) -> None:
+    from matplotlib.ticker import NullFormatter
+
     for row, ylabel in enumerate(ylabels):
         for col, (xlabel, line) in enumerate((("iteration", iteration_budget),
                                               ("learning seconds", seconds_budget))):
@@ -33,6 +35,7 @@ def _finish(fig: Any, axes: Any, iteration_budget: int, seconds_budget: float,
             ax.axvline(line, color="0.5", ls="--", lw=0.8)
             if logx:
                 ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels collide
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             ax.grid(alpha=0.3)
