@@ -75,6 +75,8 @@ def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
     """The settings fields the command line sets: field -> (option, argparse keywords)."""
     from .datasets import DIGIT_CROPS
     from .experiments import EMBEDDING_METHODS, TARGETS
+    from .experiments.shootout import TASKS
+    from .experiments.shootout_samplers import SAMPLERS
 
     return {
         "iterations": ("--iterations", {"type": int, "metavar": "K",
@@ -98,6 +100,10 @@ def _setting_options() -> dict[str, tuple[str, dict[str, Any]]]:
                                           "a range and/or a list, e.g. 0-9, 1-4 or 1,3,7"}),
         "crop": ("--crop", {"choices": tuple(DIGIT_CROPS),
                             "help": "paper: the 7x6 middle of each 8x8 picture; none: all of it"}),
+        "samplers": ("--samplers", {"nargs": "+", "choices": SAMPLERS, "metavar": "NAME",
+                                    "help": f"the samplers to compare, of {', '.join(SAMPLERS)}"}),
+        "tasks": ("--tasks", {"nargs": "+", "choices": TASKS, "metavar": "TASK",
+                              "help": f"the learning tasks, of {', '.join(TASKS)}"}),
         "train_path": ("--optdigits", {"metavar": "FILE",
                                        "help": "the UCI optdigits.tra file (default: a cached "
                                                "copy, downloaded once)"}),
@@ -258,6 +264,10 @@ def _print_figures(result: dict[str, Any]) -> None:
         for label, c in f["curves"].items():
             print(f"  {label}: final Lambda_av {c['final_mean']:.3f} +- {c['final_std']:.3f}, "
                   f"first iteration in the band: {c['first_iteration_in_band']}")
+    if result["experiment"] == "shootout":
+        from .experiments.shootout_report import summary_lines
+
+        print("\n".join(summary_lines(f)))
     if "mistakes_per_picture" in f:
         for it, wrong in f["mistakes_per_picture"].items():
             print(f"  iteration {it}: {wrong:.3f} wrong pixels per picture "

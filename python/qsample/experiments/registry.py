@@ -13,6 +13,7 @@ from ..execution import Executor
 from .bas import BASSettings, run_bas
 from .digits import DigitsSettings, run_digits
 from .runs import DEFAULT_CHECKPOINT_EVERY, read_run_record
+from .shootout import ShootoutSettings, run_shootout
 from .sk import SKSettings, run_sk
 
 
@@ -60,6 +61,9 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                BASSettings, run_bas, trains_one_model=True),
     Experiment("digits", "OptDigits 1-4 with classes: accuracy, denoising, generation "
                "(Figs. 4, 6)", DigitsSettings, run_digits, trains_one_model=True),
+    Experiment("shootout", "every sampler learns BAS 7x6 and SK at equal sampling budgets and "
+               "equal wall time: learning curves, test log-likelihood, the table",
+               ShootoutSettings, run_shootout, trains_one_model=False),
 )}
 
 
