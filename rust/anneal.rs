@@ -428,9 +428,9 @@ fn team_anneal_body<T: Real, const GIBBS: bool>(
 /// Sweeps after which member 0 judges whether the team helps.
 const SOLO_CHECK_SWEEPS: u64 = 8;
 
-/// The sweeps of a group from sweep `from` on, by one thread (what member 0
-/// does when its team does not help). A stop request ends it early; the
-/// caller reports it.
+/// The sweeps of a group from sweep `from` on, by one thread: a lone thread's
+/// whole anneal, or what member 0 does when its team does not help. A stop
+/// request ends it early; the caller reports it.
 #[inline(always)]
 fn solo_anneal<T: Real, const GIBBS: bool>(
     m: &KernelModel<T>,
@@ -486,23 +486,7 @@ fn lane_anneal_body<T: Real, const GIBBS: bool>(
     keys: &[ReadKeys; LANES],
     stop: &Stop,
 ) -> Result<()> {
-    let mut t = 0u64;
-    // Draw uniforms ahead while most spins need them (see `lane_sweep_ahead`).
-    let mut ahead = true;
-    for &b in betas {
-        let beta = [m.beta(b); LANES];
-        for _ in 0..per_beta {
-            stop.check()?;
-            let mut k: Lanes<u32> = [0; LANES];
-            for (kl, key) in k.iter_mut().zip(keys) {
-                *kl = key.sweep(t);
-            }
-            let needed = lane_sweep_ahead::<T, GIBBS>(m, &beta, state, &k, ahead);
-            ahead = 2 * needed > m.num_free();
-            t += 1;
-        }
-    }
-    Ok(())
+    solo_anneal::<T, GIBBS>(m, betas, per_beta, state, keys, 0, stop)
 }
 
 multiversion!(
