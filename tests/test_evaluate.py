@@ -132,3 +132,38 @@ def test_proxy_breaks_ties_and_kl_is_zero_only_for_the_truth():
     with_ties = samples[:10].copy()
     with_ties[:, 0] = 0
     assert np.isfinite(ev.proxy(truth, with_ties))
+
+
+def test_picture_tasks_carry_the_physical_model_not_the_target_graph(monkeypatch):
+    """Every task is shipped to a worker: the device graph (thousands of
+    qubits on an Advantage preset) must not travel with each one."""
+    import io
+    import pickle
+
+    import networkx as nx
+
+    shipped: list[str] = []
+
+    class Spy(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, (hw.Target, nx.Graph, HardwareModel, Embedding)):
+                shipped.append(type(obj).__name__)
+            return None
+
+    tasks_seen = []
+    real_run_tasks = ev.run_tasks
+
+    def recording_run_tasks(fn, tasks, seed, **kw):
+        tasks_seen.extend(tasks)
+        return real_run_tasks(fn, tasks, seed, **kw)
+
+    monkeypatch.setattr(ev, "run_tasks", recording_run_tasks)
+    model = _ferromagnetic_model()
+    truth = np.array([[1, 1, 1, 1]] * 3, dtype=np.int8)
+    r = ev.reconstruct(model, truth, np.array([True, True, False, False]), _exact_draw,
+                       num_reconstructions=5, seed=0)
+    np.testing.assert_array_equal(r.values, truth)
+    assert tasks_seen
+    for task in tasks_seen:
+        Spy(io.BytesIO()).dump(task.settings)
+    assert shipped == []

@@ -372,3 +372,18 @@ def test_a_run_whose_scheduler_is_gone_resumes_from_its_folder(tmp_path):
     results = run_tasks(marked_task, tasks, 17, store=folder, progress=progress)
     assert (progress.resumed, progress.done) == (stored, 8 - stored)
     assert results == run_tasks(figures_task, tasks_of(8), 17, progress=False)
+
+
+def test_a_local_cluster_keeps_short_debugging_logs_and_leaves_the_config_alone(cluster):
+    """Dask's scheduler keeps the last messages sent to each worker, task
+    arguments included; at Dask's default length that was 16 GB in a digits run."""
+    import dask
+
+    from qsample.execution.dask_backend import DEBUG_LOG_LENGTH
+
+    local, client = cluster
+    client.wait_for_workers(2)
+    streams = local.scheduler.stream_comms
+    assert len(streams) == 2
+    assert all(s.recent_message_log.maxlen == DEBUG_LOG_LENGTH for s in streams.values())
+    assert dask.config.get("distributed.admin.low-level-log-length") != DEBUG_LOG_LENGTH

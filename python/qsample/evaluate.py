@@ -28,6 +28,7 @@ import numpy as np
 
 from . import exact
 from ._validate import check_int, check_number, check_positive_int, check_spins
+from .chains import ChainLayout, decode
 from .execution import Executor, Task, run_tasks, task_seed
 from .ising import IsingArrays
 from .model import HardwareModel
@@ -75,15 +76,21 @@ def conditional_samples(model: HardwareModel, values: np.ndarray, known: np.ndar
                         draw: Draw, num_reads: int, seed: int) -> np.ndarray:
     """Decoded logical samples (num_reads, N) with the known variables' chains
     held at their values; ties in the free chains are 0."""
+    return _conditional_samples(model.to_ising(), model.layout, values, known, draw,
+                                num_reads, seed)
+
+
+def _conditional_samples(ising: IsingArrays, layout: ChainLayout, values: np.ndarray,
+                         known: np.ndarray, draw: Draw, num_reads: int, seed: int
+                         ) -> np.ndarray:
     fixed_logical = np.where(known, values, 0).astype(np.int8)
-    fixed = fixed_logical[model.layout.chain_of_column]  # a qubit takes its chain's value
-    ising = model.to_ising()
-    extended = np.empty((num_reads, model.num_qubits), dtype=np.int8)
+    fixed = fixed_logical[layout.chain_of_column]  # a qubit takes its chain's value
+    extended = np.empty((num_reads, len(fixed)), dtype=np.int8)
     extended[:] = fixed
     if np.any(fixed == 0):
         sub, free = condition(ising, fixed)
         extended[:, free] = draw(sub, num_reads, seed)
-    return model.decode(extended).values
+    return decode(extended, layout).values
 
 
 #: Pictures per task: enough to amortise shipping the model to a worker.
@@ -92,8 +99,9 @@ PICTURES_PER_TASK = 8
 
 def _sample_pictures(settings: dict[str, Any], task_id: str, seed: int) -> list[np.ndarray]:
     """Task: the decoded conditional samples of a batch of pictures."""
-    model, draw, reads = settings["model"], settings["draw"], settings["num_reads"]
-    return [conditional_samples(model, v, k, draw, reads, s)
+    ising, layout = settings["ising"], settings["layout"]
+    draw, reads = settings["draw"], settings["num_reads"]
+    return [_conditional_samples(ising, layout, v, k, draw, reads, s)
             for v, k, s in zip(settings["values"], settings["known"], settings["seeds"])]
 
 
@@ -105,8 +113,11 @@ def conditional_samples_of_pictures(model: HardwareModel, values: np.ndarray,
     ``known``): picture b drawn with seed ``task_seed(seed, "picture=b")``,
     in batches of pictures that run as tasks of ``executor``."""
     seeds = [task_seed(seed, f"picture={b}") for b in range(len(values))]
+    # Tasks carry the physical model and its chains, not the HardwareModel: its
+    # target graph (thousands of qubits) would be shipped with every task.
+    ising, layout = model.to_ising(), model.layout
     tasks = [Task(f"pictures={a}-{min(a + PICTURES_PER_TASK, len(values)) - 1}",
-                  {"model": model, "draw": draw, "num_reads": num_reads,
+                  {"ising": ising, "layout": layout, "draw": draw, "num_reads": num_reads,
                    "values": values[a:a + PICTURES_PER_TASK],
                    "known": known[a:a + PICTURES_PER_TASK],
                    "seeds": seeds[a:a + PICTURES_PER_TASK]})

@@ -15,6 +15,11 @@ from .executor import ExecutionInterrupted, Executor, Finished
 
 INSTALL_HINT = 'pip install "qsample[dask]"'
 
+#: Messages the scheduler keeps per worker stream for debugging (Dask's default
+#: is 1000). They hold the tasks' arguments, unpickled: with a few hundred kB
+#: per task, the default kept 16 GB alive in a ten-class digits run.
+DEBUG_LOG_LENGTH = 10
+
 
 def import_distributed(purpose: str) -> Any:
     """``dask.distributed``, or an ImportError saying how to install it."""
@@ -34,14 +39,18 @@ def start_local_cluster(workers: int, host: str = "127.0.0.1", **kwargs: Any) ->
     (``allowed_failures=0``): Dask reports the loss as ``KilledWorker`` and the
     run resubmits the task, so every retry is counted on the progress bar. Each
     worker's Rust core uses one thread, as the processes already fill the cores.
+    The scheduler's debugging logs are kept short (:data:`DEBUG_LOG_LENGTH`).
     """
     distributed = import_distributed(f"a local cluster of {workers} workers")
+    import dask  # installed with distributed
     env = {"RAYON_NUM_THREADS": os.environ.get("RAYON_NUM_THREADS", "1")}
     options: dict[str, Any] = dict(n_workers=workers, threads_per_worker=1, processes=True,
                                    host=host, dashboard_address=":0",
                                    scheduler_kwargs={"allowed_failures": 0}, env=env)
     options.update(kwargs)
-    return distributed.LocalCluster(**options)
+    # Read when the scheduler meets each worker, and by the nannies for their workers.
+    with dask.config.set({"distributed.admin.low-level-log-length": DEBUG_LOG_LENGTH}):
+        return distributed.LocalCluster(**options)
 
 
 class DaskExecutor(Executor):
