@@ -11,8 +11,9 @@ cargo clippy --all-targets -- -D warnings
 cargo clippy --features python -- -D warnings
 echo "== cargo test"
 cargo test
-echo "== ruff check"
+echo "== ruff check, ruff format --check"
 ruff check .
+ruff format --check .
 echo "== mypy (the annotations py.typed promises)"
 mypy
 echo "== pytest"

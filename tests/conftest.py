@@ -27,8 +27,12 @@ def random_bqm(n: int, seed: int, density: float = 1.0, scale: float = 1.0):
 
     rng = np.random.default_rng(seed)
     h = {i: float(rng.normal(0, scale)) for i in range(n)}
-    J = {(i, j): float(rng.normal(0, scale))
-         for i in range(n) for j in range(i + 1, n) if rng.random() < density}
+    J = {
+        (i, j): float(rng.normal(0, scale))
+        for i in range(n)
+        for j in range(i + 1, n)
+        if rng.random() < density
+    }
     return dimod.BinaryQuadraticModel.from_ising(h, J, offset=float(rng.normal()))
 
 
@@ -77,6 +81,7 @@ def cluster():
         finally:
             client.close()
             local.close()
-        _, alive = psutil.wait_procs([psutil.Process(p) for p in pids if psutil.pid_exists(p)],
-                                     timeout=15)
+        _, alive = psutil.wait_procs(
+            [psutil.Process(p) for p in pids if psutil.pid_exists(p)], timeout=15
+        )
         assert not alive, f"worker processes left behind: {alive}"

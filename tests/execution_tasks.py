@@ -13,8 +13,13 @@ import numpy as np
 def figures_task(settings, task_id, seed):
     """Figures depending on the task's seed and settings only (JSON-native values)."""
     rng = np.random.default_rng(seed)
-    return {"task": task_id, "seed": seed, "mean": float(rng.normal(size=500).mean()),
-            "draws": rng.integers(0, 2**31, size=4).tolist(), "settings": settings}
+    return {
+        "task": task_id,
+        "seed": seed,
+        "mean": float(rng.normal(size=500).mean()),
+        "draws": rng.integers(0, 2**31, size=4).tolist(),
+        "settings": settings,
+    }
 
 
 def marked_task(settings, task_id, seed):
@@ -77,8 +82,12 @@ def grid_point(settings, out_dir, seed):
     if "markers" in settings:
         markers = Path(settings["markers"])
         (markers / f"{out_dir.name}.{os.getpid()}.{len(list(markers.iterdir()))}").write_text("")
-    return {"score": score, "noise": noise, "label": f"{settings['method']}",
-            "curve": rng.normal(size=3).tolist()}
+    return {
+        "score": score,
+        "noise": noise,
+        "label": f"{settings['method']}",
+        "curve": rng.normal(size=3).tolist(),
+    }
 
 
 def _splitmix64(z: np.ndarray) -> np.ndarray:

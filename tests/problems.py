@@ -34,8 +34,9 @@ class Problem:
 def sk6() -> Problem:
     rng = np.random.default_rng(1)
     irow, icol = np.triu_indices(N, 1)
-    truth = IsingArrays(list(range(N)), np.zeros(N), irow, icol,
-                        rng.normal(0.0, 2 / np.sqrt(N), len(irow)))
+    truth = IsingArrays(
+        list(range(N)), np.zeros(N), irow, icol, rng.normal(0.0, 2 / np.sqrt(N), len(irow))
+    )
     data = exact.sample(truth, 500, seed=2)
     embedding = find_embedding(N, hw.chimera(2), tries=5, seed=0)
     mean, corr = sample_moments(data, irow, icol)
@@ -53,5 +54,7 @@ def decoded_moments(model: HardwareModel) -> tuple[np.ndarray, np.ndarray]:
 
 
 def moment_errors(problem: Problem, mean: np.ndarray, corr: np.ndarray) -> tuple[float, float]:
-    return (float(np.abs(mean - problem.data_mean).max()),
-            float(np.abs(corr - problem.data_correlation).max()))
+    return (
+        float(np.abs(mean - problem.data_mean).max()),
+        float(np.abs(corr - problem.data_correlation).max()),
+    )

@@ -24,8 +24,9 @@ def sk(n: int, seed: int, zeta: float = 2.0) -> IsingArrays:
 
 def ferromagnet_ring(n: int) -> dimod.BinaryQuadraticModel:
     """Unfrustrated, strongly ordered at beta 2: two deep modes."""
-    return dimod.BinaryQuadraticModel.from_ising({i: 0.05 for i in range(n)},
-                                                 {(i, (i + 1) % n): -1.0 for i in range(n)})
+    return dimod.BinaryQuadraticModel.from_ising(
+        {i: 0.05 for i in range(n)}, {(i, (i + 1) % n): -1.0 for i in range(n)}
+    )
 
 
 #: (name, model, beta): up to 20 spins, some frustrated, weak to strong coupling.
@@ -42,8 +43,11 @@ SMALL_MODELS = [
 def test_agrees_with_enumeration_within_its_error_bar(name, model, beta):
     want = exact.log_partition(model, beta)
     e = ais.log_partition(model, beta, num_runs=256, num_steps=2000, seed=1)
-    assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3, (e.log_partition, want,
-                                                                   e.std_error)
+    assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3, (
+        e.log_partition,
+        want,
+        e.std_error,
+    )
     assert abs(e.log_partition - want) < 0.05
     assert e.effective_runs > 64
     lo, hi = e.interval(5)
@@ -53,8 +57,12 @@ def test_agrees_with_enumeration_within_its_error_bar(name, model, beta):
 def test_gibbs_and_sweeps_per_beta_agree_with_enumeration():
     model = sk(14, 5)
     want = exact.log_partition(model, 1.5)
-    for params in ({"acceptance": "Gibbs"}, {"sweeps_per_beta": 3, "num_steps": 500},
-                   {"schedule": "geometric+linear"}, {"precision": "double"}):
+    for params in (
+        {"acceptance": "Gibbs"},
+        {"sweeps_per_beta": 3, "num_steps": 500},
+        {"schedule": "geometric+linear"},
+        {"precision": "double"},
+    ):
         e = ais.log_partition(model, 1.5, num_runs=128, seed=2, **params)
         assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3, (params, e)
 
@@ -87,7 +95,9 @@ def chimera_glass(rows: int, columns: int, seed: int) -> dimod.BinaryQuadraticMo
     g = dg.chimera_graph(rows, columns, 4)
     return dimod.BinaryQuadraticModel.from_ising(
         {v: float(rng.normal(0, 0.3)) for v in g.nodes},
-        {e: float(rng.choice([-1.0, 1.0])) for e in g.edges}, offset=0.5)
+        {e: float(rng.choice([-1.0, 1.0])) for e in g.edges},
+        offset=0.5,
+    )
 
 
 def ladder(length: int, seed: int) -> dimod.BinaryQuadraticModel:
@@ -99,16 +109,23 @@ def ladder(length: int, seed: int) -> dimod.BinaryQuadraticModel:
             J[(2 * i, 2 * i + 2)] = float(rng.normal(0, 1))
             J[(2 * i + 1, 2 * i + 3)] = float(rng.normal(0, 1))
     return dimod.BinaryQuadraticModel.from_ising(
-        {v: float(rng.normal(0, 0.5)) for v in range(2 * length)}, J)
+        {v: float(rng.normal(0, 0.5)) for v in range(2 * length)}, J
+    )
 
 
-@pytest.mark.parametrize("model,beta", [(ladder(40, 1), 1.5), (chimera_glass(2, 6, 2), 1.0)],
-                         ids=["ladder of 80 spins", "Chimera 2x6 glass (96 qubits)"])
+@pytest.mark.parametrize(
+    "model,beta",
+    [(ladder(40, 1), 1.5), (chimera_glass(2, 6, 2), 1.0)],
+    ids=["ladder of 80 spins", "Chimera 2x6 glass (96 qubits)"],
+)
 def test_agrees_with_tree_decomposition_beyond_enumeration(model, beta):
     want = tree_decomposition_log_z(model, beta)
     e = ais.log_partition(model, beta, num_runs=256, num_steps=2000, seed=3)
-    assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3, (e.log_partition, want,
-                                                                   e.std_error)
+    assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3, (
+        e.log_partition,
+        want,
+        e.std_error,
+    )
     assert e.std_error < 0.05
 
 
@@ -123,8 +140,7 @@ def test_fixed_variables_give_the_conditional_partition_function():
     model = sk(13, 7)
     fixed = {2: 1, 9: -1}
     want = brute_log_z(model, 1.0, lambda s: (s[:, 2] == 1) & (s[:, 9] == -1))
-    e = ais.log_partition(model, 1.0, fixed_variables=fixed, num_runs=128, seed=4,
-                          keep_states=True)
+    e = ais.log_partition(model, 1.0, fixed_variables=fixed, num_runs=128, seed=4, keep_states=True)
     assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3
     assert e.log_base == pytest.approx(11 * np.log(2))
     assert np.all(e.states[:, 2] == 1) and np.all(e.states[:, 9] == -1)
@@ -134,12 +150,22 @@ def test_chain_majorities_restrict_the_states():
     model = sk(13, 8)
     chain_of = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, -1])
     values = np.array([1, -1, 1])
-    votes = lambda s, c: s[:, chain_of == c].sum(axis=1)  # noqa: E731
-    keep = lambda s: ((votes(s, 0) > 0) & (votes(s, 1) < 0)  # noqa: E731
-                      & (votes(s, 2) > 0))
+
+    def votes(s, c):
+        return s[:, chain_of == c].sum(axis=1)
+
+    def keep(s):
+        return (votes(s, 0) > 0) & (votes(s, 1) < 0) & (votes(s, 2) > 0)
+
     want = brute_log_z(model, 1.0, keep)
-    e = ais.log_partition(model, 1.0, num_runs=128, seed=5, keep_states=True,
-                          chain_majorities=ais.ChainMajorities(chain_of, values))
+    e = ais.log_partition(
+        model,
+        1.0,
+        num_runs=128,
+        seed=5,
+        keep_states=True,
+        chain_majorities=ais.ChainMajorities(chain_of, values),
+    )
     assert abs(e.log_partition - want) < 4 * e.std_error + 1e-3
     assert e.log_base == pytest.approx(np.log(keep(all_spin_states(13)).sum()))
     assert np.all(keep(e.states))
@@ -151,8 +177,10 @@ def test_runs_do_not_depend_on_threads_or_offsets():
     a = ais.log_partition(model, num_runs=40, num_threads=1, **base)
     b = ais.log_partition(model, num_runs=40, num_threads=2, **base)
     np.testing.assert_array_equal(a.log_weights, b.log_weights)
-    parts = [ais.log_partition(model, num_runs=k, run_offset=o, **base).log_weights
-             for o, k in ((0, 7), (7, 20), (27, 13))]
+    parts = [
+        ais.log_partition(model, num_runs=k, run_offset=o, **base).log_weights
+        for o, k in ((0, 7), (7, 20), (27, 13))
+    ]
     np.testing.assert_array_equal(np.concatenate(parts), a.log_weights)
     assert a.log_partition == b.log_partition
 
@@ -176,38 +204,49 @@ def test_schedules():
     k = np.argmin(np.abs(b - 0.05))
     assert steps[k] / steps[k - 1] == pytest.approx(1.0, rel=0.1)
     assert steps[-1] / steps[0] > 10
-    np.testing.assert_allclose(ais.annealing_schedule(1.0, 4, "linear"),
-                               [0, 0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(ais.annealing_schedule(1.0, 4, "linear"), [0, 0.25, 0.5, 0.75, 1.0])
     assert list(ais.annealing_schedule(1.0, 1, "geometric+linear")) == [0.0, 1.0]
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    ({"num_runs": 0}, ValueError, "num_runs"),
-    ({"num_runs": 2.0}, TypeError, "num_runs"),
-    ({"num_steps": 0}, ValueError, "num_steps"),
-    ({"sweeps_per_beta": 0}, ValueError, "sweeps_per_beta"),
-    ({"schedule": "cubic"}, ValueError, "'schedule'"),
-    ({"schedule": [0.5, 1.0]}, ValueError, r"schedule\[0\] = 0.5"),
-    ({"schedule": [0.0, np.nan, 1.0]}, ValueError, r"schedule\[1\]"),
-    ({"schedule": [0.0, 2.0]}, ValueError, "'beta' must equal"),
-    ({"schedule": [[0.0, 1.0]]}, ValueError, "1-D"),
-    ({"acceptance": "Glauber"}, ValueError, "'acceptance'"),
-    ({"acceptance": 3}, TypeError, "'acceptance'"),
-    ({"fixed_variables": {"x": 1}}, ValueError, "fixed_variables"),
-    ({"fixed_variables": {0: 2}}, ValueError, "fixed_variables"),
-    ({"seed": -1}, ValueError, "seed"),
-    ({"num_threads": 0}, ValueError, "num_threads"),
-    ({"precision": "half"}, ValueError, "precision"),
-    ({"keep_states": "yes"}, TypeError, "keep_states"),
-    ({"chain_majorities": (np.zeros(5), np.ones(1))}, TypeError, "ChainMajorities"),
-    ({"chain_majorities": ais.ChainMajorities(np.zeros(4, int), np.ones(1))}, ValueError,
-     "chain_of_variable"),
-    ({"chain_majorities": ais.ChainMajorities(np.zeros(5, int), np.zeros(1))}, ValueError,
-     "values"),
-    ({"chain_majorities": ais.ChainMajorities(np.full(5, 3), np.ones(1))}, ValueError,
-     "chain_of_variable"),
-    ({"beta": -1.0}, ValueError, "beta"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"num_runs": 0}, ValueError, "num_runs"),
+        ({"num_runs": 2.0}, TypeError, "num_runs"),
+        ({"num_steps": 0}, ValueError, "num_steps"),
+        ({"sweeps_per_beta": 0}, ValueError, "sweeps_per_beta"),
+        ({"schedule": "cubic"}, ValueError, "'schedule'"),
+        ({"schedule": [0.5, 1.0]}, ValueError, r"schedule\[0\] = 0.5"),
+        ({"schedule": [0.0, np.nan, 1.0]}, ValueError, r"schedule\[1\]"),
+        ({"schedule": [0.0, 2.0]}, ValueError, "'beta' must equal"),
+        ({"schedule": [[0.0, 1.0]]}, ValueError, "1-D"),
+        ({"acceptance": "Glauber"}, ValueError, "'acceptance'"),
+        ({"acceptance": 3}, TypeError, "'acceptance'"),
+        ({"fixed_variables": {"x": 1}}, ValueError, "fixed_variables"),
+        ({"fixed_variables": {0: 2}}, ValueError, "fixed_variables"),
+        ({"seed": -1}, ValueError, "seed"),
+        ({"num_threads": 0}, ValueError, "num_threads"),
+        ({"precision": "half"}, ValueError, "precision"),
+        ({"keep_states": "yes"}, TypeError, "keep_states"),
+        ({"chain_majorities": (np.zeros(5), np.ones(1))}, TypeError, "ChainMajorities"),
+        (
+            {"chain_majorities": ais.ChainMajorities(np.zeros(4, int), np.ones(1))},
+            ValueError,
+            "chain_of_variable",
+        ),
+        (
+            {"chain_majorities": ais.ChainMajorities(np.zeros(5, int), np.zeros(1))},
+            ValueError,
+            "values",
+        ),
+        (
+            {"chain_majorities": ais.ChainMajorities(np.full(5, 3), np.ones(1))},
+            ValueError,
+            "chain_of_variable",
+        ),
+        ({"beta": -1.0}, ValueError, "beta"),
+    ],
+)
 def test_bad_arguments_are_named(kwargs, error, match):
     with pytest.raises(error, match=match):
         ais.log_partition(random_bqm(5, 0), **kwargs)

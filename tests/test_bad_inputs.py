@@ -14,41 +14,47 @@ SA = SimulatedAnnealingSampler()
 BQM = random_bqm(5, 0)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"num_reads": 0}, "num_reads"),
-    ({"num_reads": -3}, "num_reads"),
-    ({"num_sweeps": -1}, "num_sweeps"),
-    ({"num_sweeps": 10, "num_sweeps_per_beta": 3}, "divisible"),
-    ({"num_sweeps_per_beta": 0}, "num_sweeps_per_beta"),
-    ({"beta_range": (-1, 2)}, "beta_range"),
-    ({"beta_range": (0, 2)}, "geometric"),
-    ({"beta_schedule_type": "cubic"}, "beta_schedule_type"),
-    ({"beta_schedule_type": "custom"}, "beta_schedule"),
-    ({"beta_schedule_type": "custom", "beta_schedule": [1, -2]}, "beta_schedule"),
-    ({"beta_schedule_type": "custom", "beta_schedule": [1, np.nan]}, "beta_schedule"),
-    ({"beta_schedule": [1, 2]}, "custom"),
-    ({"proposal_acceptance_criteria": "Glauber"}, "proposal_acceptance_criteria"),
-    ({"seed": -1}, "seed"),
-    ({"num_threads": 0}, "num_threads"),
-    ({"fixed_variables": {"nope": 1}}, "fixed_variables"),
-    ({"fixed_variables": {0: 0}}, "fixed_variables"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"num_reads": 0}, "num_reads"),
+        ({"num_reads": -3}, "num_reads"),
+        ({"num_sweeps": -1}, "num_sweeps"),
+        ({"num_sweeps": 10, "num_sweeps_per_beta": 3}, "divisible"),
+        ({"num_sweeps_per_beta": 0}, "num_sweeps_per_beta"),
+        ({"beta_range": (-1, 2)}, "beta_range"),
+        ({"beta_range": (0, 2)}, "geometric"),
+        ({"beta_schedule_type": "cubic"}, "beta_schedule_type"),
+        ({"beta_schedule_type": "custom"}, "beta_schedule"),
+        ({"beta_schedule_type": "custom", "beta_schedule": [1, -2]}, "beta_schedule"),
+        ({"beta_schedule_type": "custom", "beta_schedule": [1, np.nan]}, "beta_schedule"),
+        ({"beta_schedule": [1, 2]}, "custom"),
+        ({"proposal_acceptance_criteria": "Glauber"}, "proposal_acceptance_criteria"),
+        ({"seed": -1}, "seed"),
+        ({"num_threads": 0}, "num_threads"),
+        ({"fixed_variables": {"nope": 1}}, "fixed_variables"),
+        ({"fixed_variables": {0: 0}}, "fixed_variables"),
+    ],
+)
 def test_sa_refuses_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SA.sample(BQM, **kwargs)
 
 
-@pytest.mark.parametrize("kwargs,match", [
-    ({"seed": 1.5}, "seed"),
-    ({"num_reads": 2.0}, "num_reads"),
-    ({"num_threads": "2"}, "num_threads"),
-    ({"beta_range": "hot"}, "beta_range"),
-    ({"randomize_order": "yes"}, "randomize_order"),
-    ({"num_sweeps": 10.0}, "num_sweeps"),
-    ({"num_sweeps_per_beta": 1.0}, "num_sweeps_per_beta"),
-    ({"proposal_acceptance_criteria": None}, "proposal_acceptance_criteria"),
-    ({"interrupt_function": 3}, "interrupt_function"),
-])
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        ({"seed": 1.5}, "seed"),
+        ({"num_reads": 2.0}, "num_reads"),
+        ({"num_threads": "2"}, "num_threads"),
+        ({"beta_range": "hot"}, "beta_range"),
+        ({"randomize_order": "yes"}, "randomize_order"),
+        ({"num_sweeps": 10.0}, "num_sweeps"),
+        ({"num_sweeps_per_beta": 1.0}, "num_sweeps_per_beta"),
+        ({"proposal_acceptance_criteria": None}, "proposal_acceptance_criteria"),
+        ({"interrupt_function": 3}, "interrupt_function"),
+    ],
+)
 def test_sa_refuses_wrong_types_with_type_error(kwargs, match):
     with pytest.raises(TypeError, match=match):
         SA.sample(BQM, **kwargs)

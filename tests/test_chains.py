@@ -17,7 +17,7 @@ def layouts(draw, max_chains: int = 8, max_len: int = 7):
     labels = draw(st.permutations(range(sum(lengths))))
     chains, start = {}, 0
     for v, k in enumerate(lengths):
-        chains[f"x{v}"] = list(labels[start:start + k])
+        chains[f"x{v}"] = list(labels[start : start + k])
         start += k
     return ChainLayout.from_embedding(chains)
 
@@ -54,9 +54,9 @@ def test_vote_is_invariant_to_qubit_order_within_chains(case, rnd):
     layout, z = case
     perm = np.arange(layout.num_qubits)
     for k in range(layout.num_logical):
-        block = list(perm[layout.starts[k]:layout.starts[k + 1]])
+        block = list(perm[layout.starts[k] : layout.starts[k + 1]])
         rnd.shuffle(block)
-        perm[layout.starts[k]:layout.starts[k + 1]] = block
+        perm[layout.starts[k] : layout.starts[k + 1]] = block
     a, b = decode(z, layout), decode(z[:, perm], layout)
     np.testing.assert_array_equal(a.values, b.values)
     np.testing.assert_array_equal(a.ties, b.ties)
@@ -101,8 +101,9 @@ def test_ties_are_reported_exactly_when_a_chain_is_split_evenly(case):
 def test_agrees_with_dwave_majority_vote_on_untied_chains(case):
     chain_breaks = pytest.importorskip("dwave.embedding.chain_breaks")
     layout, z = case
-    chains = [list(range(layout.starts[k], layout.starts[k + 1]))
-              for k in range(layout.num_logical)]
+    chains = [
+        list(range(layout.starts[k], layout.starts[k + 1])) for k in range(layout.num_logical)
+    ]
     theirs, rows = chain_breaks.majority_vote(z, chains)
     np.testing.assert_array_equal(rows, np.arange(len(z)))
     d = decode(z, layout)
@@ -117,12 +118,15 @@ def test_random_ties_are_fair_coins():
     assert abs(values.mean()) < 5 / np.sqrt(4000)
 
 
-@pytest.mark.parametrize("bad,match", [
-    (np.zeros((2, 5)), r"\+1 or -1"),
-    (np.full((2, 5), 2), r"\+1 or -1"),
-    (np.ones((2, 4)), "shape"),
-    (np.ones((2, 5, 1)), "shape"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (np.zeros((2, 5)), r"\+1 or -1"),
+        (np.full((2, 5), 2), r"\+1 or -1"),
+        (np.ones((2, 4)), "shape"),
+        (np.ones((2, 5, 1)), "shape"),
+    ],
+)
 def test_bad_samples_are_refused(bad, match):
     layout = ChainLayout.from_embedding({0: [0, 1], 1: [2, 3, 4]})
     with pytest.raises(ValueError, match=match):

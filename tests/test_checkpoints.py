@@ -29,10 +29,15 @@ def problem():
 
 def _trainer(problem, data=None, callbacks=()):
     model = HardwareModel(problem.embedding, seed=0)
-    return embedded_trainer(model, problem.data if data is None else data, SampledMoments(),
-                            Hyperparameters(learning_rate=0.02, num_reads=32, batch_size=96,
-                                            range_policy="ignore"),
-                            seed=3, progress=False, callbacks=list(callbacks))
+    return embedded_trainer(
+        model,
+        problem.data if data is None else data,
+        SampledMoments(),
+        Hyperparameters(learning_rate=0.02, num_reads=32, batch_size=96, range_policy="ignore"),
+        seed=3,
+        progress=False,
+        callbacks=list(callbacks),
+    )
 
 
 def _same_state(a, b):
@@ -65,21 +70,25 @@ def _rewrite(saved, path, meta=None, **arrays):
     return path
 
 
-@pytest.mark.parametrize("meta,arrays,match", [
-    ({}, {"h": np.zeros(3)}, "'h' must be"),
-    ({}, {"J": None}, "no J array"),
-    ({}, {"velocity_J": "nan"}, "'velocity_J' holds values that are not finite"),
-    ({}, {"order": "duplicate"}, "'order' must be a permutation"),
-    ({"cursor": 10**6}, {}, r"'cursor' must be an integer in \[0, 500\]"),
-    ({"iteration": 5}, {}, "history 'moment_error_h' must hold 5 numbers"),
-    ({"rng": {"bit_generator": "MT19937"}}, {}, "usable checkpoint"),
-    ({"data_fingerprint": 7}, {}, "'data_fingerprint' must be a text"),
-    ({"history": None}, {}, "'history' must have the entries"),
-    ({"format": "qsample-checkpoint-1"}, {}, "another version of qsample"),
-    ({"format": "other"}, {}, "is not a qsample checkpoint"),
-])
-def test_damaged_checkpoints_are_refused_naming_the_file(problem, saved, tmp_path, meta,
-                                                         arrays, match):
+@pytest.mark.parametrize(
+    "meta,arrays,match",
+    [
+        ({}, {"h": np.zeros(3)}, "'h' must be"),
+        ({}, {"J": None}, "no J array"),
+        ({}, {"velocity_J": "nan"}, "'velocity_J' holds values that are not finite"),
+        ({}, {"order": "duplicate"}, "'order' must be a permutation"),
+        ({"cursor": 10**6}, {}, r"'cursor' must be an integer in \[0, 500\]"),
+        ({"iteration": 5}, {}, "history 'moment_error_h' must hold 5 numbers"),
+        ({"rng": {"bit_generator": "MT19937"}}, {}, "usable checkpoint"),
+        ({"data_fingerprint": 7}, {}, "'data_fingerprint' must be a text"),
+        ({"history": None}, {}, "'history' must have the entries"),
+        ({"format": "qsample-checkpoint-1"}, {}, "another version of qsample"),
+        ({"format": "other"}, {}, "is not a qsample checkpoint"),
+    ],
+)
+def test_damaged_checkpoints_are_refused_naming_the_file(
+    problem, saved, tmp_path, meta, arrays, match
+):
     z = np.load(saved)
     if arrays.get("velocity_J") == "nan":
         arrays["velocity_J"] = np.full_like(z["velocity_J"], np.nan)
@@ -103,8 +112,12 @@ def test_truncated_or_foreign_checkpoint_files_are_refused(problem, saved, tmp_p
 
 def test_what_the_caller_keeps_beside_comes_back_exactly(problem, tmp_path):
     trainer = _trainer(problem).run(2)
-    kept = {"curve": np.array([0.1, 1 / 3, np.pi]), "votes": np.arange(6, dtype=np.int8),
-            "figures": {"1": 0.25, "2": [1, 2]}, "label": "instance 0"}
+    kept = {
+        "curve": np.array([0.1, 1 / 3, np.pi]),
+        "votes": np.arange(6, dtype=np.int8),
+        "figures": {"1": 0.25, "2": [1, 2]},
+        "label": "instance 0",
+    }
     trainer.save_checkpoint(tmp_path / "c.npz", extra=kept)
     c = read_checkpoint(tmp_path / "c.npz")
     assert c.iteration == 2
@@ -154,8 +167,9 @@ def test_an_interrupt_inside_a_callback_does_not_count_that_iteration(problem, t
             seen.append(it)
             raise KeyboardInterrupt
 
-    keeper = PeriodicCheckpoint(tmp_path / "c.npz", every=100,
-                                extra=lambda it: {"done": list(range(1, it + 1))})
+    keeper = PeriodicCheckpoint(
+        tmp_path / "c.npz", every=100, extra=lambda it: {"done": list(range(1, it + 1))}
+    )
     trainer = _trainer(problem, callbacks=[(1, slow_evaluation), (1, keeper)])
     keeper.start(trainer)
     with pytest.raises(KeyboardInterrupt):
@@ -168,8 +182,9 @@ def test_an_interrupt_inside_a_callback_does_not_count_that_iteration(problem, t
 
 def test_periodic_checkpoints_are_written_every_k_iterations(problem, tmp_path):
     written = []
-    keeper = PeriodicCheckpoint(tmp_path / "c.npz", every=3,
-                                extra=lambda it: written.append(it) or {})
+    keeper = PeriodicCheckpoint(
+        tmp_path / "c.npz", every=3, extra=lambda it: written.append(it) or {}
+    )
     trainer = _trainer(problem, callbacks=[(1, keeper)])
     keeper.start(trainer)
     trainer.run(7)

@@ -24,47 +24,60 @@ def test_chunks_cover_every_read_once_in_order():
 @pytest.mark.parametrize("chunk_reads", [1, 7, 100, 1000, None])
 def test_chunks_equal_one_call_bit_for_bit(chunk_reads):
     one_call = FakeSampler().sample_arrays(MODEL, 1000, 42)
-    chunked = sample_in_chunks(FakeSampler(), MODEL, 1000, 42, chunk_reads=chunk_reads,
-                               progress=False)
+    chunked = sample_in_chunks(
+        FakeSampler(), MODEL, 1000, 42, chunk_reads=chunk_reads, progress=False
+    )
     assert chunked.dtype == np.int8
     np.testing.assert_array_equal(chunked, one_call)
 
 
 def test_a_sampler_ignoring_the_offset_would_be_caught():
     one_call = FakeSampler().sample_arrays(MODEL, 100, 42)
-    broken = sample_in_chunks(FakeSampler(ignore_offset=True), MODEL, 100, 42, chunk_reads=10,
-                              progress=False)
+    broken = sample_in_chunks(
+        FakeSampler(ignore_offset=True), MODEL, 100, 42, chunk_reads=10, progress=False
+    )
     assert not np.array_equal(broken, one_call)
 
 
 def test_chunks_stream_into_a_npy_file(tmp_path):
     out = tmp_path / "reads.npy"
-    path = sample_in_chunks(FakeSampler(), MODEL, 1000, 42, chunk_reads=64, out=out,
-                            max_memory_bytes=1, progress=False)
+    path = sample_in_chunks(
+        FakeSampler(), MODEL, 1000, 42, chunk_reads=64, out=out, max_memory_bytes=1, progress=False
+    )
     assert path == out
-    np.testing.assert_array_equal(np.load(out, mmap_mode="r"),
-                                  FakeSampler().sample_arrays(MODEL, 1000, 42))
+    np.testing.assert_array_equal(
+        np.load(out, mmap_mode="r"), FakeSampler().sample_arrays(MODEL, 1000, 42)
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["reads.npy"]
 
 
 def test_samples_too_large_for_memory_ask_for_a_file():
     with pytest.raises(ValueError, match=r"1000 reads of 29 variables take 29000 bytes.*out="):
-        sample_in_chunks(FakeSampler(), MODEL, 1000, 42, max_memory_bytes=28999,
-                         progress=False)
+        sample_in_chunks(FakeSampler(), MODEL, 1000, 42, max_memory_bytes=28999, progress=False)
 
 
 def test_a_failed_chunk_leaves_no_file(tmp_path):
     out = tmp_path / "reads.npy"
     with pytest.raises(TaskFailedError, match=r"'reads=500:600' \(RuntimeError: read 555"):
-        sample_in_chunks(FakeSampler(), MODEL, 1000, 42, chunk_reads=100, out=out,
-                         retries=0, progress=False, fail_at=555)
+        sample_in_chunks(
+            FakeSampler(),
+            MODEL,
+            1000,
+            42,
+            chunk_reads=100,
+            out=out,
+            retries=0,
+            progress=False,
+            fail_at=555,
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_sampler_parameters_reach_every_chunk():
     with pytest.raises(TaskFailedError, match="read 5 fails"):
-        sample_in_chunks(FakeSampler(), MODEL, 10, 1, chunk_reads=3, retries=0,
-                         progress=False, fail_at=5)
+        sample_in_chunks(
+            FakeSampler(), MODEL, 10, 1, chunk_reads=3, retries=0, progress=False, fail_at=5
+        )
 
 
 def test_options_are_checked(tmp_path):
@@ -73,8 +86,7 @@ def test_options_are_checked(tmp_path):
     with pytest.raises(ValueError, match="'chunk_reads' must be a positive integer"):
         sample_in_chunks(FakeSampler(), MODEL, 10, 1, chunk_reads=0, progress=False)
     with pytest.raises(ValueError, match=r"'out' must be a path ending in \.npy"):
-        sample_in_chunks(FakeSampler(), MODEL, 10, 1, out=tmp_path / "reads.bin",
-                         progress=False)
+        sample_in_chunks(FakeSampler(), MODEL, 10, 1, out=tmp_path / "reads.bin", progress=False)
 
 
 def test_a_sampler_returning_the_wrong_rows_is_refused():

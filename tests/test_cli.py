@@ -47,12 +47,19 @@ def test_every_command_of_the_registry_is_a_subcommand_and_documents_its_options
             assert action.help, f"{prog} {action.option_strings or action.dest} has no help"
 
 
-@pytest.mark.parametrize("command,argv", [
-    ("bas", ["--instances", "3"]), ("sk", ["--optdigits", "x.tra"]),
-    ("train bas", ["--optdigits", "x.tra"]), ("bas", ["--learning-rate", "0.1", "0.2"]),
-    ("embed", ["5", "--iterations", "3"]), ("evaluate", ["m.npz", "bas", "--quick"]),
-    ("demo", ["--out", "x"]), ("digits", ["--spins", "5"]),
-])
+@pytest.mark.parametrize(
+    "command,argv",
+    [
+        ("bas", ["--instances", "3"]),
+        ("sk", ["--optdigits", "x.tra"]),
+        ("train bas", ["--optdigits", "x.tra"]),
+        ("bas", ["--learning-rate", "0.1", "0.2"]),
+        ("embed", ["5", "--iterations", "3"]),
+        ("evaluate", ["m.npz", "bas", "--quick"]),
+        ("demo", ["--out", "x"]),
+        ("digits", ["--spins", "5"]),
+    ],
+)
 def test_each_command_accepts_only_its_own_options(command, argv, capsys):
     assert main([*command.split(), *argv]) == 2
     _one_line_error(capsys, command, "unrecognized arguments", f"see qsample {command} --help")
@@ -89,22 +96,28 @@ def test_a_command_added_to_the_registry_runs_with_its_own_options(monkeypatch, 
 
 
 # -- one line per failure -----------------------------------------------------------------
-@pytest.mark.parametrize("argv,command,fragment", [
-    (["embed", "6", "--seed", "-5"], "embed", "'--seed' must be an integer in [0, "),
-    (["embed", "6", "--seed", str(2**70)], "embed", "'--seed' must be an integer in [0, "),
-    (["embed", "6", "--embedding", "clique", "--seed", str(2**32)], "embed",
-     "'--seed' must be an integer in [0, 4294967295]"),
-    (["embed", "0"], "embed", "'N' must be a positive integer: value = 0"),
-    (["bas", "--seed", "-1", *FAST], "bas", "'--seed' must be an integer in [0, "),
-    (["sk", "--seed", str(2**64), *FAST], "sk", "'--seed' must be an integer in [0, "),
-    (["demo", "--seed", "-3"], "demo", "'--seed' must be an integer in [0, "),
-    (["demo", "--spins", "40"], "demo", "'--spins' must be an integer in [1, 20]"),
-    (["evaluate", "m.npz", "bas", "--seed", "-2"], "evaluate", "'--seed' must be an integer"),
-    (["bas", "--tries", "0", *FAST], "bas", "'--tries' must be a positive integer"),
-    (["sk", "--learning-rate", "0.1", "-0.1", *FAST], "sk", "'--learning-rate' must be"),
-    (["bas", "--checkpoint-every", "0", *FAST], "bas", "'--checkpoint-every' must be"),
-    (["bas", "--seed", "x"], "bas", "argument --seed: invalid int value: 'x'"),
-])
+@pytest.mark.parametrize(
+    "argv,command,fragment",
+    [
+        (["embed", "6", "--seed", "-5"], "embed", "'--seed' must be an integer in [0, "),
+        (["embed", "6", "--seed", str(2**70)], "embed", "'--seed' must be an integer in [0, "),
+        (
+            ["embed", "6", "--embedding", "clique", "--seed", str(2**32)],
+            "embed",
+            "'--seed' must be an integer in [0, 4294967295]",
+        ),
+        (["embed", "0"], "embed", "'N' must be a positive integer: value = 0"),
+        (["bas", "--seed", "-1", *FAST], "bas", "'--seed' must be an integer in [0, "),
+        (["sk", "--seed", str(2**64), *FAST], "sk", "'--seed' must be an integer in [0, "),
+        (["demo", "--seed", "-3"], "demo", "'--seed' must be an integer in [0, "),
+        (["demo", "--spins", "40"], "demo", "'--spins' must be an integer in [1, 20]"),
+        (["evaluate", "m.npz", "bas", "--seed", "-2"], "evaluate", "'--seed' must be an integer"),
+        (["bas", "--tries", "0", *FAST], "bas", "'--tries' must be a positive integer"),
+        (["sk", "--learning-rate", "0.1", "-0.1", *FAST], "sk", "'--learning-rate' must be"),
+        (["bas", "--checkpoint-every", "0", *FAST], "bas", "'--checkpoint-every' must be"),
+        (["bas", "--seed", "x"], "bas", "argument --seed: invalid int value: 'x'"),
+    ],
+)
 def test_bad_options_are_one_line_naming_the_option(tmp_path, capsys, argv, command, fragment):
     assert main([*argv, "--out", str(tmp_path / "out")] if command != "demo" else argv) == 2
     _one_line_error(capsys, command, fragment)
@@ -118,15 +131,19 @@ def bas_model(tmp_path_factory):
     model = HardwareModel(em.clique_embedding(42, hw.zephyr(4)), seed=0)
     model.save(folder / "model.npz")
     settings = experiments.BASSettings(target="zephyr4", embedding="clique")
-    experiments.write_json(folder / "results.json",
-                           {"experiment": "bas", "settings": settings.__dict__})
+    experiments.write_json(
+        folder / "results.json", {"experiment": "bas", "settings": settings.__dict__}
+    )
     return folder
 
 
 def _damaged_copies(folder, good):
     data = good.read_bytes()
-    for name, content in {"empty": b"", "truncated": data[: len(data) // 2],
-                          "garbage": b"\x00\x01not a qsample file\xff"}.items():
+    for name, content in {
+        "empty": b"",
+        "truncated": data[: len(data) // 2],
+        "garbage": b"\x00\x01not a qsample file\xff",
+    }.items():
         (folder / f"{name}{good.suffix}").write_bytes(content)
         yield folder / f"{name}{good.suffix}"
 
@@ -143,41 +160,51 @@ def test_damaged_model_files_are_one_line_errors(tmp_path, capsys, bas_model):
         assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("content,fragment", [
-    ("", "is not a qsample results file: the file is empty"),
-    ('{"experiment": "bas", "sett', "is not a qsample results file: not valid JSON"),
-    ("[1, 2]", "is not a qsample results file (it has no settings)"),
-    ('{"experiment": "digits", "settings": {}}', "records a 'digits' run"),
-    ('{"experiment": "bas", "settings": {"colour": 1}}', "colour are not bas settings"),
-    ('{"experiment": "bas", "settings": {"rows": "seven"}}', "'rows' must be a positive"),
-])
-def test_damaged_results_files_beside_a_model_are_one_line_errors(tmp_path, capsys, bas_model,
-                                                                   content, fragment):
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        ("", "is not a qsample results file: the file is empty"),
+        ('{"experiment": "bas", "sett', "is not a qsample results file: not valid JSON"),
+        ("[1, 2]", "is not a qsample results file (it has no settings)"),
+        ('{"experiment": "digits", "settings": {}}', "records a 'digits' run"),
+        ('{"experiment": "bas", "settings": {"colour": 1}}', "colour are not bas settings"),
+        ('{"experiment": "bas", "settings": {"rows": "seven"}}', "'rows' must be a positive"),
+    ],
+)
+def test_damaged_results_files_beside_a_model_are_one_line_errors(
+    tmp_path, capsys, bas_model, content, fragment
+):
     (tmp_path / "model.npz").write_bytes((bas_model / "model.npz").read_bytes())
     (tmp_path / "results.json").write_text(content)
-    assert main(["evaluate", str(tmp_path / "model.npz"), "bas",
-                 "--out", str(tmp_path / "out")]) == 2
+    assert (
+        main(["evaluate", str(tmp_path / "model.npz"), "bas", "--out", str(tmp_path / "out")]) == 2
+    )
     _one_line_error(capsys, "evaluate", str(tmp_path / "results.json"), fragment)
     assert not (tmp_path / "out").exists()
 
 
 def test_a_model_of_other_data_is_refused(tmp_path, capsys, bas_model):
-    assert main(["evaluate", str(bas_model / "model.npz"), "digits", "--out",
-                 str(tmp_path / "out")]) == 2
-    _one_line_error(capsys, "evaluate", "records a 'bas' run; the model beside it was not "
-                                        "trained on digits")
+    assert (
+        main(["evaluate", str(bas_model / "model.npz"), "digits", "--out", str(tmp_path / "out")])
+        == 2
+    )
+    _one_line_error(
+        capsys, "evaluate", "records a 'bas' run; the model beside it was not trained on digits"
+    )
     (tmp_path / "model.npz").write_bytes((bas_model / "model.npz").read_bytes())
-    assert main(["evaluate", str(tmp_path / "model.npz"), "digits", "--out",
-                 str(tmp_path / "out")]) == 2
+    assert (
+        main(["evaluate", str(tmp_path / "model.npz"), "digits", "--out", str(tmp_path / "out")])
+        == 2
+    )
     warning, error = capsys.readouterr().err.splitlines()
     assert warning.startswith("warning: no ") and "assuming the default settings" in warning
     assert error.startswith("qsample evaluate: error: ") and error.endswith(
-        "models 42 variables; digits pictures with their classes have 46")
+        "models 42 variables; digits pictures with their classes have 46"
+    )
     assert not (tmp_path / "out").exists()
 
 
-def test_damaged_files_of_a_run_being_resumed_are_one_line_errors(tmp_path, capsys,
-                                                                  monkeypatch):
+def test_damaged_files_of_a_run_being_resumed_are_one_line_errors(tmp_path, capsys, monkeypatch):
     run = tmp_path / "run"
     assert main(["train", "bas", "--iterations", "2", "--out", str(run), *FAST]) == 0
     (run / "results.json").unlink()  # as if it had stopped after its last checkpoint
@@ -207,15 +234,27 @@ def test_debug_shows_the_traceback_and_internal_errors_say_so(monkeypatch, capsy
 # -- nothing left behind by a failure -------------------------------------------------------
 def test_failed_commands_leave_no_results_folder(tmp_path, capsys, monkeypatch, bas_model):
     # An embedding that cannot be found, after the folder was made.
-    assert main(["embed", "400", "--target", "zephyr4", "--embedding", "clique",
-                 "--out", str(tmp_path / "embed")]) == 2
+    assert (
+        main(
+            [
+                "embed",
+                "400",
+                "--target",
+                "zephyr4",
+                "--embedding",
+                "clique",
+                "--out",
+                str(tmp_path / "embed"),
+            ]
+        )
+        == 2
+    )
     capsys.readouterr()
     assert not (tmp_path / "embed").exists()
     # An OptDigits file without the paper's classes.
     part = tmp_path / "part.tra"
     part.write_text("".join(",".join(["0"] * 64 + [str(c)]) + "\n" for c in (1, 2, 7)))
-    assert main(["digits", "--optdigits", str(part), "--out", str(tmp_path / "digits"),
-                 *FAST]) == 2
+    assert main(["digits", "--optdigits", str(part), "--out", str(tmp_path / "digits"), *FAST]) == 2
     _one_line_error(capsys, "digits", f"{part} has no pictures of class 3, 4")
     assert not (tmp_path / "digits").exists()
     # An evaluation that fails midway; a folder given empty stays, empty.
@@ -225,17 +264,40 @@ def test_failed_commands_leave_no_results_folder(tmp_path, capsys, monkeypatch, 
         raise ValueError("the sampler failed")
 
     monkeypatch.setattr("qsample.evaluate.reconstruct", failing)
-    assert main(["evaluate", str(bas_model / "model.npz"), "bas", "--out",
-                 str(tmp_path / "evaluate"), "--no-progress"]) == 2
-    assert main(["evaluate", str(bas_model / "model.npz"), "bas", "--out",
-                 str(tmp_path / "given"), "--no-progress"]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                str(bas_model / "model.npz"),
+                "bas",
+                "--out",
+                str(tmp_path / "evaluate"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "evaluate",
+                str(bas_model / "model.npz"),
+                "bas",
+                "--out",
+                str(tmp_path / "given"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
     capsys.readouterr()
     assert not (tmp_path / "evaluate").exists()
     assert list((tmp_path / "given").iterdir()) == []
 
 
 def test_a_run_failing_after_its_first_checkpoint_keeps_it_and_says_how_to_resume(
-        tmp_path, capsys, monkeypatch):
+    tmp_path, capsys, monkeypatch
+):
     from qsample.experiments import bas
 
     def failing(*args, **kwargs):

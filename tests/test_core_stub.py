@@ -83,13 +83,17 @@ def test_the_stub_lists_exactly_the_compiled_members():
     stub, compiled = stub_members(), compiled_members()
     assert sorted(stub) == sorted(compiled), (
         f"only in the stub: {sorted(set(stub) - set(compiled))}; only compiled: "
-        f"{sorted(set(compiled) - set(stub))}")
+        f"{sorted(set(compiled) - set(stub))}"
+    )
 
 
 def test_each_stub_signature_and_constant_type_is_the_compiled_one():
     stub, compiled = stub_members(), compiled_members()
-    differ = {name: (stub[name], compiled[name]) for name in set(stub) & set(compiled)
-              if stub[name] != compiled[name]}
+    differ = {
+        name: (stub[name], compiled[name])
+        for name in set(stub) & set(compiled)
+        if stub[name] != compiled[name]
+    }
     assert not differ, differ
 
 
@@ -97,8 +101,13 @@ def test_the_comparison_sees_every_kind_of_member():
     """The two readings find functions, a class with methods and properties, and
     constants, so the tests above compare something of each kind."""
     compiled = compiled_members()
-    kinds = {"function": "anneal", "class": "IsingModel", "method": "IsingModel.energies",
-             "property": "IsingModel.num_spins", "constant": "MAX_EXACT_SPINS"}
+    kinds = {
+        "function": "anneal",
+        "class": "IsingModel",
+        "method": "IsingModel.energies",
+        "property": "IsingModel.num_spins",
+        "constant": "MAX_EXACT_SPINS",
+    }
     assert all(name in compiled for name in kinds.values())
     assert compiled["IsingModel.num_spins"] == "property"
     assert compiled["MAX_EXACT_SPINS"] == "int"

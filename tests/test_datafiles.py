@@ -18,10 +18,20 @@ def write(path, text):
 
 
 # -- in memory -----------------------------------------------------------------------------
-@pytest.mark.parametrize("X", [ROWS, ROWS.tolist(), ROWS.astype(bool), ROWS.astype(float),
-                               2 * ROWS - 1, (2 * ROWS - 1).tolist(), ROWS.astype(np.uint8),
-                               (2 * ROWS - 1).astype(np.int8)],
-                         ids=["01", "list", "bool", "float", "pm1", "pm1-list", "uint8", "int8"])
+@pytest.mark.parametrize(
+    "X",
+    [
+        ROWS,
+        ROWS.tolist(),
+        ROWS.astype(bool),
+        ROWS.astype(float),
+        2 * ROWS - 1,
+        (2 * ROWS - 1).tolist(),
+        ROWS.astype(np.uint8),
+        (2 * ROWS - 1).astype(np.int8),
+    ],
+    ids=["01", "list", "bool", "float", "pm1", "pm1-list", "uint8", "int8"],
+)
 def test_binary_arrays_become_int8_spins(X):
     spins, missing = as_spins(X)
     assert spins.dtype == np.int8 and spins.flags.c_contiguous
@@ -57,13 +67,16 @@ def test_a_one_dimensional_input_is_one_row():
     assert spins.shape == (1, 3)
 
 
-@pytest.mark.parametrize("X, where, value", [
-    ([[0, 1], [2, 1]], "row 1, column 0", "2"),
-    ([[0, 1, 0.5]], "row 0, column 2", "0.5"),
-    (np.array([[1.0, np.inf]]), "row 0, column 1", "inf"),
-    ([[1, "1"]], "row 0, column 1", "'1'"),
-    ([[1, 0], [1, -3]], "row 1, column 1", "-3"),
-])
+@pytest.mark.parametrize(
+    "X, where, value",
+    [
+        ([[0, 1], [2, 1]], "row 1, column 0", "2"),
+        ([[0, 1, 0.5]], "row 0, column 2", "0.5"),
+        (np.array([[1.0, np.inf]]), "row 0, column 1", "inf"),
+        ([[1, "1"]], "row 0, column 1", "'1'"),
+        ([[1, 0], [1, -3]], "row 1, column 1", "-3"),
+    ],
+)
 def test_bad_values_are_named_by_row_column_and_value(X, where, value):
     with pytest.raises(ValueError) as info:
         as_spins(X, name="data")
@@ -71,8 +84,11 @@ def test_bad_values_are_named_by_row_column_and_value(X, where, value):
 
 
 def test_mixing_zero_and_minus_one_in_a_column_is_refused():
-    with pytest.raises(ValueError, match=r"row 0, column 1 is 0 but the column also holds -1 "
-                                         r"\(at row 2, column 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"row 0, column 1 is 0 but the column also holds -1 "
+        r"\(at row 2, column 1\)",
+    ):
         as_spins([[1, 0], [0, 1], [1, -1]])
 
 
@@ -101,8 +117,9 @@ def test_pandas_dataframes():
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame(ROWS, columns=["a", "b", "c", "d"])
     np.testing.assert_array_equal(as_spins(frame)[0], SPINS)
-    frame = pd.DataFrame({"a": [True, False], "b": pd.array([1, None], dtype="Int64"),
-                          "c": [-1, 1]})
+    frame = pd.DataFrame(
+        {"a": [True, False], "b": pd.array([1, None], dtype="Int64"), "c": [-1, 1]}
+    )
     spins, missing = as_spins(frame)
     np.testing.assert_array_equal(spins, [[1, 1, -1], [-1, 0, 1]])
     np.testing.assert_array_equal(missing, [[False, False, False], [False, True, False]])
@@ -149,12 +166,10 @@ def test_npy_with_objects_is_refused_without_unpickling(tmp_path):
 
 
 def test_csv_with_header_labels_and_missing_entries(tmp_path):
-    path = write(tmp_path / "d.csv", "fever,cough,tired,diagnosis\n"
-                                     "1,0,1,flu\n"
-                                     "0,,1,cold\n"
-                                     "yes,?,no,flu\n"
-                                     "\n"
-                                     "True,NaN,false,cold\n")
+    path = write(
+        tmp_path / "d.csv",
+        "fever,cough,tired,diagnosis\n1,0,1,flu\n0,,1,cold\nyes,?,no,flu\n\nTrue,NaN,false,cold\n",
+    )
     d = read_binary_file(path, labels="diagnosis")
     assert d.columns == ("fever", "cough", "tired")
     np.testing.assert_array_equal(d.labels, ["flu", "cold", "flu", "cold"])
@@ -225,8 +240,11 @@ def test_value_that_is_not_binary_names_line_column_and_value(tmp_path):
     with pytest.raises(ValueError, match=r"line 2, column 2 is 'maybe'"):
         read_binary_file(path)
     path = write(tmp_path / "f.csv", "x,y\n0,1\n-1,1\n")
-    with pytest.raises(ValueError, match=r"line 2, column 1 \('x'\) is '0' but the column also "
-                                         r"holds -1 \(at line 3, column 1 \('x'\)\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"line 2, column 1 \('x'\) is '0' but the column also "
+        r"holds -1 \(at line 3, column 1 \('x'\)\)",
+    ):
         read_binary_file(path)
 
 
@@ -318,8 +336,9 @@ def test_folder_of_pictures(tmp_path):
     (folder / "notes.txt").write_text("not a picture")
     d = read_binary_file(folder)
     assert d.picture_shape == INK.shape and d.labels is None
-    np.testing.assert_array_equal(d.spins, np.where(np.stack([INK, ~INK, INK]), 1, -1)
-                                  .reshape(3, -1))
+    np.testing.assert_array_equal(
+        d.spins, np.where(np.stack([INK, ~INK, INK]), 1, -1).reshape(3, -1)
+    )
     assert not d.has_missing
 
 
@@ -338,8 +357,11 @@ def test_folder_with_one_subfolder_per_class(tmp_path):
 def test_pictures_of_different_sizes_are_refused(tmp_path):
     write_p1(tmp_path / "a.pbm", INK)
     write_p1(tmp_path / "b.pbm", INK[:, :4])
-    with pytest.raises(ValueError, match=r"b\.pbm' is 4x3 \(width x height\) but .*a\.pbm' is "
-                                         "5x3"):
+    with pytest.raises(
+        ValueError,
+        match=r"b\.pbm' is 4x3 \(width x height\) but .*a\.pbm' is "
+        "5x3",
+    ):
         read_binary_file(tmp_path)
 
 

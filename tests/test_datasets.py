@@ -37,15 +37,18 @@ def test_split_is_seeded_and_disjoint_in_rows():
     np.testing.assert_array_equal(together, np.sort(bas.data.view("S42").ravel()))
 
 
-@pytest.mark.parametrize(("call", "match"), [
-    (lambda: datasets.bars_and_stripes(0, 6), "'rows'"),
-    (lambda: datasets.bars_and_stripes(9, 9), "64 pixels"),
-    (lambda: datasets.shuffled_split(datasets.bars_and_stripes(), 192), "'num_train'"),
-    (lambda: datasets.sk_instance(1), "'n'"),
-    (lambda: datasets.sk_instance(31), "at most 30"),
-    (lambda: datasets.sk_instance(5, zeta=-1.0), "'zeta'"),
-    (lambda: datasets.sk_dataset(5, 0), "'num_samples'"),
-])
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: datasets.bars_and_stripes(0, 6), "'rows'"),
+        (lambda: datasets.bars_and_stripes(9, 9), "64 pixels"),
+        (lambda: datasets.shuffled_split(datasets.bars_and_stripes(), 192), "'num_train'"),
+        (lambda: datasets.sk_instance(1), "'n'"),
+        (lambda: datasets.sk_instance(31), "at most 30"),
+        (lambda: datasets.sk_instance(5, zeta=-1.0), "'zeta'"),
+        (lambda: datasets.sk_dataset(5, 0), "'num_samples'"),
+    ],
+)
 def test_bad_sizes_are_refused(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -67,8 +70,9 @@ def test_digit_preprocessing_crops_thresholds_and_one_hots():
 
 def test_uncropped_ten_class_preprocessing_keeps_every_pixel():
     gray = (np.arange(64).reshape(1, 64) * 5) % 17
-    d = datasets.preprocess_digits(np.r_[gray, gray, gray], np.array([0, 9, 5]), one_hot=True,
-                                   classes=range(10), crop="none")
+    d = datasets.preprocess_digits(
+        np.r_[gray, gray, gray], np.array([0, 9, 5]), one_hot=True, classes=range(10), crop="none"
+    )
     assert d.shape == (8, 8) and d.num_pixels == 64 and d.num_classes == 10
     np.testing.assert_array_equal(d.data[:, :64], np.where(np.r_[gray, gray, gray] >= 8, 1, -1))
     assert d.labels.tolist() == [0, 9, 5]
@@ -76,13 +80,16 @@ def test_uncropped_ten_class_preprocessing_keeps_every_pixel():
     assert (d.data[:, 64:] == 1).sum() == 3
 
 
-@pytest.mark.parametrize("classes, crop, match", [
-    ((1,), "paper", "'classes' must be two or more distinct"),
-    ((1, 1, 2), "paper", "'classes' must be two or more distinct"),
-    ((1, 10), "paper", "classes"),
-    (5, "paper", "'classes' must be a sequence"),
-    ((1, 2), "7x6", "'crop' must be one of"),
-])
+@pytest.mark.parametrize(
+    "classes, crop, match",
+    [
+        ((1,), "paper", "'classes' must be two or more distinct"),
+        ((1, 1, 2), "paper", "'classes' must be two or more distinct"),
+        ((1, 10), "paper", "classes"),
+        (5, "paper", "'classes' must be a sequence"),
+        ((1, 2), "7x6", "'crop' must be one of"),
+    ],
+)
 def test_digit_classes_and_crop_are_checked(classes, crop, match):
     with pytest.raises((TypeError, ValueError), match=match):
         datasets.preprocess_digits(np.zeros((1, 64)), [1], classes=classes, crop=crop)

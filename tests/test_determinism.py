@@ -18,8 +18,13 @@ from conftest import random_bqm
 @pytest.mark.parametrize("criterion", ["Metropolis", "Gibbs"])
 def test_same_seed_same_samples_for_any_thread_count(randomize_order, criterion):
     bqm = random_bqm(40, 7, density=0.2)
-    kwargs = dict(num_reads=37, num_sweeps=50, seed=123, randomize_order=randomize_order,
-                  proposal_acceptance_criteria=criterion)
+    kwargs = dict(
+        num_reads=37,
+        num_sweeps=50,
+        seed=123,
+        randomize_order=randomize_order,
+        proposal_acceptance_criteria=criterion,
+    )
     sampler = SimulatedAnnealingSampler()
     one = sampler.sample(bqm, num_threads=1, **kwargs).record.sample
     two = sampler.sample(bqm, num_threads=2, **kwargs).record.sample
@@ -48,8 +53,9 @@ def test_gil_is_released_during_sampling():
     def run() -> None:
         barrier.wait()
         start = time.perf_counter()
-        SimulatedAnnealingSampler().sample_arrays(ising, 64, 1, beta_schedule_type="custom",
-                                                  beta_schedule=betas, num_threads=1)
+        SimulatedAnnealingSampler().sample_arrays(
+            ising, 64, 1, beta_schedule_type="custom", beta_schedule=betas, num_threads=1
+        )
         spans.append((start, time.perf_counter()))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -79,8 +85,9 @@ def test_python_threads_run_while_core_samples():
     counter.start()
     in_call.set()
     before = ticks[0]
-    SimulatedAnnealingSampler().sample_arrays(ising, 64, 1, beta_schedule_type="custom",
-                                                  beta_schedule=betas, num_threads=1)
+    SimulatedAnnealingSampler().sample_arrays(
+        ising, 64, 1, beta_schedule_type="custom", beta_schedule=betas, num_threads=1
+    )
     during = ticks[0] - before
     done.set()
     counter.join()

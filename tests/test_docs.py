@@ -22,9 +22,16 @@ def test_readme_examples():
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [qsample.samplers.annealing, qsample.samplers.exact,
-                                    qsample.samplers.tempering, qsample.samplers.persistent,
-                                    qsample.samplers.sqa])
+@pytest.mark.parametrize(
+    "module",
+    [
+        qsample.samplers.annealing,
+        qsample.samplers.exact,
+        qsample.samplers.tempering,
+        qsample.samplers.persistent,
+        qsample.samplers.sqa,
+    ],
+)
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

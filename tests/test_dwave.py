@@ -60,8 +60,14 @@ def test_auto_scale_false_refuses_out_of_range_and_true_rescales(qpu):
 
 def test_qpu_keywords_pass_through_and_structure_is_enforced(qpu):
     bqm = dimod.BinaryQuadraticModel.from_ising({qpu.nodelist[0]: 0.5}, {})
-    ss = qpu.sample(bqm, num_reads=3, annealing_time=20, programming_thermalization=1000,
-                    readout_thermalization=0, auto_scale=False)
+    ss = qpu.sample(
+        bqm,
+        num_reads=3,
+        annealing_time=20,
+        programming_thermalization=1000,
+        readout_thermalization=0,
+        auto_scale=False,
+    )
     assert len(ss) == 3
     with pytest.raises(dimod.BinaryQuadraticModelStructureError):
         qpu.sample(dimod.BinaryQuadraticModel.from_ising({}, {("x", "y"): 1.0}))
@@ -79,9 +85,14 @@ def test_training_with_the_qpu_as_the_physical_sampler(qpu):
             return super().sample(bqm, **kwargs)
 
     recording = Recording(qpu.child, qpu.nodelist, qpu.edgelist)
-    trainer = qdw.trainer(recording, model, problem.data,
-                          Hyperparameters(learning_rate=0.05, num_reads=200),
-                          sampler_parameters={"annealing_time": 20}, progress=False)
+    trainer = qdw.trainer(
+        recording,
+        model,
+        problem.data,
+        Hyperparameters(learning_rate=0.05, num_reads=200),
+        sampler_parameters={"annealing_time": 20},
+        progress=False,
+    )
     trainer.run(40)
     # The physical model goes to the device as it is: its own qubits, unscaled.
     variables, kwargs = calls[-1]
@@ -122,13 +133,15 @@ def test_missing_dwave_system_says_what_to_install(monkeypatch):
         qdw.connect()
 
 
-@pytest.mark.skipif(not qdw.has_token(), reason="no D-Wave API token configured "
-                    "(set DWAVE_API_TOKEN or run 'dwave setup' to run this on a QPU)")
+@pytest.mark.skipif(
+    not qdw.has_token(),
+    reason="no D-Wave API token configured "
+    "(set DWAVE_API_TOKEN or run 'dwave setup' to run this on a QPU)",
+)
 def test_real_qpu_learning_step():  # pragma: no cover - needs a QPU
     qpu = qdw.connect()
     problem = sk6()
     model = HardwareModel(qdw.embed(qpu, 6, tries=5, seed=0), seed=0)
-    trainer = qdw.trainer(qpu, model, problem.data, Hyperparameters(num_reads=100),
-                          progress=False)
+    trainer = qdw.trainer(qpu, model, problem.data, Hyperparameters(num_reads=100), progress=False)
     trainer.run(2)
     assert trainer.iteration == 2

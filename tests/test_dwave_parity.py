@@ -34,8 +34,9 @@ SAMPLERS = pytest.mark.parametrize("make", [DSampler, QSampler], ids=["dwave", "
 
 
 def model(vartype: str = "SPIN") -> dimod.BinaryQuadraticModel:
-    return dimod.BinaryQuadraticModel({"a": 0.5, "b": -0.25, "c": 0.0},
-                                      {("a", "b"): -1.0, ("b", "c"): 1.0}, 0.5, vartype)
+    return dimod.BinaryQuadraticModel(
+        {"a": 0.5, "b": -0.25, "c": 0.0}, {("a", "b"): -1.0, ("b", "c"): 1.0}, 0.5, vartype
+    )
 
 
 def one_spin(h: float) -> dimod.BinaryQuadraticModel:
@@ -62,9 +63,15 @@ def assert_same_outcome(bqm=None, **kwargs):
 
 def flip_fraction(make, h, beta, criterion, randomize_order=False, reads=4000, start=1):
     """Fraction of reads of a single spin that flip in one sweep at ``beta``."""
-    ss = make().sample(one_spin(h), beta_schedule_type="custom", beta_schedule=[beta],
-                       initial_states=([[start]] * reads, "a"), seed=7,
-                       proposal_acceptance_criteria=criterion, randomize_order=randomize_order)
+    ss = make().sample(
+        one_spin(h),
+        beta_schedule_type="custom",
+        beta_schedule=[beta],
+        initial_states=([[start]] * reads, "a"),
+        seed=7,
+        proposal_acceptance_criteria=criterion,
+        randomize_order=randomize_order,
+    )
     return float(np.mean(ss.record.sample[:, 0] != start))
 
 
@@ -115,16 +122,18 @@ class TestInterrupt:
             calls.append(1)
             return len(calls) >= 3
 
-        part = make().sample(bqm, num_reads=10, num_sweeps=20, seed=9,
-                             interrupt_function=stop_after_three)
+        part = make().sample(
+            bqm, num_reads=10, num_sweeps=20, seed=9, interrupt_function=stop_after_three
+        )
         full = make().sample(bqm, num_reads=10, num_sweeps=20, seed=9)
         assert len(part) == 3
         assert np.array_equal(part.record.sample, full.record.sample[:3])
 
     @SAMPLERS
     def test_info_has_the_same_keys_when_interrupted(self, make):
-        ss = make().sample(model(), num_reads=4, num_sweeps=5, seed=1,
-                           interrupt_function=lambda: True)
+        ss = make().sample(
+            model(), num_reads=4, num_sweeps=5, seed=1, interrupt_function=lambda: True
+        )
         assert len(ss) == 1
         assert set(ss.info) == set(make().sample(model(), num_reads=4, num_sweeps=5, seed=1).info)
 
@@ -132,15 +141,17 @@ class TestInterrupt:
     @pytest.mark.parametrize("result", ["no", 1, np.True_], ids=["str", "int", "np.bool"])
     def test_any_truthy_result_interrupts(self, make, result):
         # dwave converts the result with Python truth; an array whose truth raises counts as True.
-        ss = make().sample(model(), num_reads=4, num_sweeps=5, seed=1,
-                           interrupt_function=lambda: result)
+        ss = make().sample(
+            model(), num_reads=4, num_sweeps=5, seed=1, interrupt_function=lambda: result
+        )
         assert len(ss) == 1
 
     @SAMPLERS
     @pytest.mark.parametrize("result", [None, 0.0, []], ids=["None", "0.0", "[]"])
     def test_falsy_result_does_not_interrupt(self, make, result):
-        ss = make().sample(model(), num_reads=4, num_sweeps=5, seed=1,
-                           interrupt_function=lambda: result)
+        ss = make().sample(
+            model(), num_reads=4, num_sweeps=5, seed=1, interrupt_function=lambda: result
+        )
         assert len(ss) == 4
 
     def test_an_exception_in_the_function_propagates(self):
@@ -161,8 +172,11 @@ class TestInterrupt:
     @SAMPLERS
     def test_never_called_on_an_empty_model(self, make):
         calls = []
-        ss = make().sample(dimod.BinaryQuadraticModel("SPIN"), num_reads=4,
-                           interrupt_function=lambda: calls.append(1) or True)
+        ss = make().sample(
+            dimod.BinaryQuadraticModel("SPIN"),
+            num_reads=4,
+            interrupt_function=lambda: calls.append(1) or True,
+        )
         assert (len(ss), calls) == (4, [])
 
 
@@ -179,15 +193,21 @@ def test_generator_without_initial_states(generator, num_reads):
     # initial states given", 'tile' -> "cannot tile an empty sample set of initial states",
     # anything unknown -> "unknown value for 'initial_states_generator'" (all ValueError).
     # qsample only parses when initial_states is given, so all of these succeed today.
-    assert_same_outcome(num_sweeps=0, seed=1, num_reads=num_reads,
-                        initial_states_generator=generator)
+    assert_same_outcome(
+        num_sweeps=0, seed=1, num_reads=num_reads, initial_states_generator=generator
+    )
 
 
 @pytest.mark.parametrize("generator", ["none", "tile", "random", "bogus", "NONE"])
 @pytest.mark.parametrize("num_reads", [None, 1, 2, 5])
 def test_generator_with_initial_states(generator, num_reads):
-    assert_same_outcome(num_sweeps=0, seed=1, num_reads=num_reads, initial_states=STATES2,
-                        initial_states_generator=generator)
+    assert_same_outcome(
+        num_sweeps=0,
+        seed=1,
+        num_reads=num_reads,
+        initial_states=STATES2,
+        initial_states_generator=generator,
+    )
 
 
 @pytest.mark.parametrize("generator", ["tile", "random", "none"])
@@ -198,9 +218,18 @@ def test_expanded_starts_are_identical(generator, num_reads):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                return make().sample(model(), num_sweeps=0, seed=1, num_reads=num_reads,
-                                     initial_states=STATES2,
-                                     initial_states_generator=generator).record.sample
+                return (
+                    make()
+                    .sample(
+                        model(),
+                        num_sweeps=0,
+                        seed=1,
+                        num_reads=num_reads,
+                        initial_states=STATES2,
+                        initial_states_generator=generator,
+                    )
+                    .record.sample
+                )
             except ValueError:
                 return "ValueError"
 
@@ -212,19 +241,40 @@ def test_expanded_starts_are_identical(generator, num_reads):
 # 3. TypeError vs ValueError (only the exception type is compared)
 
 SAME = [
-    ("num_reads", 2.0), ("num_reads", "2"), ("num_reads", 0), ("num_reads", -1),
+    ("num_reads", 2.0),
+    ("num_reads", "2"),
+    ("num_reads", 0),
+    ("num_reads", -1),
     ("num_reads", np.int64(2)),
-    ("num_sweeps", -1), ("num_sweeps", np.int64(3)), ("num_sweeps", 0),
-    ("num_sweeps", 10.0), ("num_sweeps", "10"),
-    ("num_sweeps_per_beta", 0), ("num_sweeps_per_beta", -1),
-    ("num_sweeps_per_beta", np.int64(2)), ("num_sweeps_per_beta", 1.0),
-    ("num_sweeps_per_beta", "1"), ("num_sweeps_per_beta", None),
-    ("seed", 1.0), ("seed", "1"), ("seed", -1), ("seed", 2**64), ("seed", np.uint64(3)),
-    ("seed", 0), ("seed", 2**31 - 1),
-    ("beta_range", (0.1,)), ("beta_range", (0.1, 1.0, 2.0)), ("beta_range", (-1, 1.0)),
-    ("beta_range", (0, 1.0)), ("beta_range", (1.0, 0.1)), ("beta_range", np.array([0.1, 1.0])),
-    ("beta_range", 1.0), ("beta_range", "ab"), ("beta_range", True),
-    ("beta_range", (0.1, None)), ("beta_range", ("0.1", "1")),
+    ("num_sweeps", -1),
+    ("num_sweeps", np.int64(3)),
+    ("num_sweeps", 0),
+    ("num_sweeps", 10.0),
+    ("num_sweeps", "10"),
+    ("num_sweeps_per_beta", 0),
+    ("num_sweeps_per_beta", -1),
+    ("num_sweeps_per_beta", np.int64(2)),
+    ("num_sweeps_per_beta", 1.0),
+    ("num_sweeps_per_beta", "1"),
+    ("num_sweeps_per_beta", None),
+    ("seed", 1.0),
+    ("seed", "1"),
+    ("seed", -1),
+    ("seed", 2**64),
+    ("seed", np.uint64(3)),
+    ("seed", 0),
+    ("seed", 2**31 - 1),
+    ("beta_range", (0.1,)),
+    ("beta_range", (0.1, 1.0, 2.0)),
+    ("beta_range", (-1, 1.0)),
+    ("beta_range", (0, 1.0)),
+    ("beta_range", (1.0, 0.1)),
+    ("beta_range", np.array([0.1, 1.0])),
+    ("beta_range", 1.0),
+    ("beta_range", "ab"),
+    ("beta_range", True),
+    ("beta_range", (0.1, None)),
+    ("beta_range", ("0.1", "1")),
 ]
 
 
@@ -236,11 +286,13 @@ def test_argument_types_and_ranges(name, value):
 def test_sweeps_beyond_any_reasonable_run_are_refused():
     # dwave: OverflowError at its C int boundary; qsample: ValueError naming the bound.
     with pytest.raises(OverflowError):
-        DSampler().sample(model(), num_sweeps_per_beta=2**31, beta_schedule_type="custom",
-                          beta_schedule=[1.0])
+        DSampler().sample(
+            model(), num_sweeps_per_beta=2**31, beta_schedule_type="custom", beta_schedule=[1.0]
+        )
     with pytest.raises(ValueError, match="num_sweeps_per_beta"):
-        QSampler().sample(model(), num_sweeps_per_beta=2**62, beta_schedule_type="custom",
-                          beta_schedule=[1.0])
+        QSampler().sample(
+            model(), num_sweeps_per_beta=2**62, beta_schedule_type="custom", beta_schedule=[1.0]
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,8 +306,9 @@ def test_infinite_beta_is_accepted(schedule):
 
 @SAMPLERS
 @pytest.mark.parametrize("criterion", ["Metropolis", "Gibbs"])
-@pytest.mark.parametrize(("h", "expected"), [(0.0, 0.0), (0.5, 1.0), (-0.5, 0.0)],
-                         ids=["dE=0", "dE<0", "dE>0"])
+@pytest.mark.parametrize(
+    ("h", "expected"), [(0.0, 0.0), (0.5, 1.0), (-0.5, 0.0)], ids=["dE=0", "dE<0", "dE>0"]
+)
 def test_infinite_beta_is_a_strict_greedy_quench(make, criterion, h, expected):
     # At beta = inf dwave skips every dE >= 0 (threshold 44.36/beta = 0): only strictly
     # downhill flips, for Metropolis and Gibbs alike. Start +1, dE = -2h.
@@ -270,15 +323,18 @@ def test_huge_finite_beta_still_moves_on_flat_directions(make, criterion):
     assert within(flip_fraction(make, 0.0, 1e300, criterion), expected, 4000)
 
 
-@pytest.mark.parametrize("schedule", [[0.1, -1.0], [-np.inf], ["a"], "abc", None, [1 + 1j]],
-                         ids=repr)
+@pytest.mark.parametrize(
+    "schedule", [[0.1, -1.0], [-np.inf], ["a"], "abc", None, [1 + 1j]], ids=repr
+)
 def test_bad_schedules_same_today(schedule):
     assert_same_outcome(beta_schedule_type="custom", beta_schedule=schedule, seed=1)
 
 
-@pytest.mark.parametrize("schedule", [np.array([[0.1, 0.5], [1.0, 2.0]]), np.array([[0.5]]),
-                                      1.0, np.float64(2.0), []],
-                         ids=["2-D", "1x1", "scalar", "np-scalar", "empty"])
+@pytest.mark.parametrize(
+    "schedule",
+    [np.array([[0.1, 0.5], [1.0, 2.0]]), np.array([[0.5]]), 1.0, np.float64(2.0), []],
+    ids=["2-D", "1x1", "scalar", "np-scalar", "empty"],
+)
 def test_schedules_dwave_refuses(schedule):
     # dwave: 2-D and scalar -> TypeError, [] -> ValueError; qsample the same.
     assert_same_outcome(beta_schedule_type="custom", beta_schedule=schedule, seed=1)
@@ -298,13 +354,16 @@ def test_metropolis_flips_flat_spins(make, randomize_order, beta):
 
 @SAMPLERS
 @pytest.mark.parametrize("randomize_order", [False, True])
-@pytest.mark.parametrize(("criterion", "h", "beta", "p"), [
-    ("Metropolis", -0.5, 1.0, np.exp(-1.0)),
-    ("Gibbs", 0.0, 1.0, 0.5),
-    ("Gibbs", -0.5, 1.0, 1 / (1 + np.e)),
-    ("Gibbs", 0.5, 1.0, 1 / (1 + np.exp(-1.0))),
-    ("Gibbs", 0.5, 0.0, 0.5),
-])
+@pytest.mark.parametrize(
+    ("criterion", "h", "beta", "p"),
+    [
+        ("Metropolis", -0.5, 1.0, np.exp(-1.0)),
+        ("Gibbs", 0.0, 1.0, 0.5),
+        ("Gibbs", -0.5, 1.0, 1 / (1 + np.e)),
+        ("Gibbs", 0.5, 1.0, 1 / (1 + np.exp(-1.0))),
+        ("Gibbs", 0.5, 0.0, 0.5),
+    ],
+)
 def test_acceptance_probabilities(make, randomize_order, criterion, h, beta, p):
     n = 4000
     assert within(flip_fraction(make, h, beta, criterion, randomize_order, reads=n), p, n)
@@ -324,8 +383,9 @@ def order_model():
 def test_sequential_sweeps_follow_sorted_labels_without_initial_states(make):
     # Both sweep in sorted label order (qsample: class by class of a colouring, sorted
     # within a class; here a comes first either way).
-    ss = make().sample(order_model(), beta_schedule_type="custom", beta_schedule=[50.0],
-                       num_reads=2000, seed=11)
+    ss = make().sample(
+        order_model(), beta_schedule_type="custom", beta_schedule=[50.0], num_reads=2000, seed=11
+    )
     both_up = np.all(ss.record.sample == 1, axis=1)
     assert not both_up.any()
 
@@ -341,11 +401,15 @@ def test_default_beta_range(make):
 # 6. info, vartype, variables, empty models, num_reads=None
 
 
-@pytest.mark.parametrize("kwargs", [
-    dict(num_sweeps=10, seed=1),
-    dict(num_sweeps=10, seed=1, beta_range=[0.2, 3]),
-    dict(beta_schedule_type="custom", beta_schedule=[0.1, 1.0], seed=1),
-], ids=["default", "beta_range", "custom"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(num_sweeps=10, seed=1),
+        dict(num_sweeps=10, seed=1, beta_range=[0.2, 3]),
+        dict(beta_schedule_type="custom", beta_schedule=[0.1, 1.0], seed=1),
+    ],
+    ids=["default", "beta_range", "custom"],
+)
 def test_info(kwargs):
     d = DSampler().sample(model("BINARY"), **kwargs)
     q = QSampler().sample(model("BINARY"), **kwargs)
@@ -366,9 +430,16 @@ def test_info_keys_are_dwaves_plus_seed_and_precision():
 
 
 @pytest.mark.parametrize("vartype", ["SPIN", "BINARY"])
-@pytest.mark.parametrize("kwargs", [dict(), dict(num_reads=3), dict(num_reads=3, num_sweeps=10),
-                                    dict(beta_schedule_type="custom", beta_schedule=[1.0])],
-                         ids=["default", "reads", "sweeps", "custom"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(),
+        dict(num_reads=3),
+        dict(num_reads=3, num_sweeps=10),
+        dict(beta_schedule_type="custom", beta_schedule=[1.0]),
+    ],
+    ids=["default", "reads", "sweeps", "custom"],
+)
 def test_empty_model(vartype, kwargs):
     bqm = dimod.BinaryQuadraticModel(vartype)
     bqm.offset = 1.5
@@ -381,9 +452,11 @@ def test_empty_model(vartype, kwargs):
     assert q.vartype is d.vartype
 
 
-@pytest.mark.parametrize("initial_states", [None, ([[1, 1, 1]] * 4, "abc"),
-                                            {"a": 1, "b": 1, "c": -1}],
-                         ids=["none", "four", "one-dict"])
+@pytest.mark.parametrize(
+    "initial_states",
+    [None, ([[1, 1, 1]] * 4, "abc"), {"a": 1, "b": 1, "c": -1}],
+    ids=["none", "four", "one-dict"],
+)
 def test_num_reads_none(initial_states):
     assert_same_outcome(num_sweeps=5, seed=1, initial_states=initial_states)
 
@@ -421,12 +494,19 @@ def test_criteria(criterion):
 # deliberate differences (qsample is stricter or wider; see the module notes)
 
 
-@pytest.mark.parametrize(("name", "value"), [("seed", True), ("num_reads", False),
-                                             ("num_sweeps", True), ("num_sweeps", 2.5),
-                                             ("randomize_order", 1),
-                                             ("proposal_acceptance_criteria", None),
-                                             ("proposal_acceptance_criteria", b"Gibbs")],
-                         ids=repr)
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("seed", True),
+        ("num_reads", False),
+        ("num_sweeps", True),
+        ("num_sweeps", 2.5),
+        ("randomize_order", 1),
+        ("proposal_acceptance_criteria", None),
+        ("proposal_acceptance_criteria", b"Gibbs"),
+    ],
+    ids=repr,
+)
 def test_wrong_types_are_type_errors(name, value):
     with pytest.raises(TypeError, match=name):
         QSampler().sample(model(), **{"num_sweeps": 10, "seed": 1, name: value})

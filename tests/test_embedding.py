@@ -45,8 +45,13 @@ def test_families_and_networkx_targets():
 def test_target_from_a_structured_sampler():
     graph = hw.chimera(2).graph
     child = dimod.StructureComposite(dimod.RandomSampler(), list(graph.nodes), list(graph.edges))
-    child.properties.update({"h_range": [-4.0, 4.0], "j_range": [-2.0, 1.0],
-                             "topology": {"type": "chimera", "shape": [2, 2, 4]}})
+    child.properties.update(
+        {
+            "h_range": [-4.0, 4.0],
+            "j_range": [-2.0, 1.0],
+            "topology": {"type": "chimera", "shape": [2, 2, 4]},
+        }
+    )
     t = hw.from_dwave_sampler(child)
     assert (t.h_range, t.j_range) == ((-4.0, 4.0), (-2.0, 1.0))
     assert t.family == "chimera" and t.num_couplers == graph.number_of_edges()
@@ -126,8 +131,11 @@ def test_drawing_writes_a_png(tmp_path):
 
 
 # -- capacity: what cannot fit is refused before K_N is built ------------------------------
-@pytest.mark.parametrize("target", [hw.chimera(3), hw.chimera(2, 3), hw.pegasus(3),
-                                    hw.zephyr(2), hw.zephyr(2, 2)], ids=lambda t: t.name)
+@pytest.mark.parametrize(
+    "target",
+    [hw.chimera(3), hw.chimera(2, 3), hw.pegasus(3), hw.zephyr(2), hw.zephyr(2, 2)],
+    ids=lambda t: t.name,
+)
 def test_treewidth_bound_never_refuses_what_the_clique_embedder_places(target):
     import minorminer.busclique as busclique
 
@@ -139,8 +147,12 @@ def test_treewidth_bound_never_refuses_what_the_clique_embedder_places(target):
 
 
 def test_vertex_separation_bounds_treewidth_of_simple_graphs():
-    for graph, width in [(nx.path_graph(6), 1), (nx.cycle_graph(7), 2),
-                         (nx.complete_graph(6), 5), (nx.star_graph(5), 1)]:
+    for graph, width in [
+        (nx.path_graph(6), 1),
+        (nx.cycle_graph(7), 2),
+        (nx.complete_graph(6), 5),
+        (nx.star_graph(5), 1),
+    ]:
         assert cp.treewidth_upper_bound(hw.from_networkx(graph)) == width
     grid = hw.from_networkx(nx.grid_2d_graph(5, 5))
     assert cp.treewidth_upper_bound(grid) >= 5  # a 5x5 grid has treewidth 5
@@ -186,8 +198,9 @@ def test_refusal_names_the_targets_with_room():
     message = str(info.value)
     room = [name for name, cap in cp.preset_capacities().items() if cap >= n]
     assert room and "dw2x" not in room
-    assert message.endswith(", ".join(f"{r} (up to K{cp.preset_capacities()[r]})"
-                                      for r in room) + ".")
+    assert message.endswith(
+        ", ".join(f"{r} (up to K{cp.preset_capacities()[r]})" for r in room) + "."
+    )
     assert "treewidth" in message
 
 

@@ -58,10 +58,15 @@ def test_parameter_dependent_beta_falls_with_the_largest_bias():
     assert beta(large) == pytest.approx(0.8 / 2.0)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"beta": 0.0}, "'beta'"), ({"beta": float("inf")}, "'beta'"),
-    ({"noise_h": -1.0}, "'noise_h'"), ({"noise_j": float("nan")}, "'noise_j'"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"beta": 0.0}, "'beta'"),
+        ({"beta": float("inf")}, "'beta'"),
+        ({"noise_h": -1.0}, "'noise_h'"),
+        ({"noise_j": float("nan")}, "'noise_j'"),
+    ],
+)
 def test_bad_settings_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         EmulatedDevice(qsample.ExactSampler(), **kwargs)
@@ -83,12 +88,22 @@ def test_learning_converges_through_an_unknown_temperature_and_noise():
     problem = sk6()
     # beta_eff = 0.7 / (1 + 0.1 max|bias|): hotter than the programmed scale, and
     # more so as the learned parameters grow; sigma 0.05 noise on every h and J.
-    device = EmulatedDevice(qsample.ExactSampler(), beta=parameter_dependent_beta(0.7, 0.1),
-                            noise_h=0.05, noise_j=0.05, seed=3)
+    device = EmulatedDevice(
+        qsample.ExactSampler(),
+        beta=parameter_dependent_beta(0.7, 0.1),
+        noise_h=0.05,
+        noise_j=0.05,
+        seed=3,
+    )
     model = HardwareModel(problem.embedding, seed=0)
-    trainer = embedded_trainer(model, problem.data, SampledMoments(device),
-                               Hyperparameters(learning_rate=0.05, num_reads=500,
-                                               range_policy="ignore"), seed=0, progress=False)
+    trainer = embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(device),
+        Hyperparameters(learning_rate=0.05, num_reads=500, range_policy="ignore"),
+        seed=0,
+        progress=False,
+    )
     before = moment_errors(problem, *_decoded_through(device, model))
     trainer.run(400)
     learned = model.with_parameters(trainer.h, trainer.J)

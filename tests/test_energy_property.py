@@ -27,8 +27,16 @@ def models_and_samples(draw):
         bqm = bqm.binary
     rows = draw(st.integers(1, 8))
     values = (-1, 1) if vartype is dimod.SPIN else (0, 1)
-    samples = np.array(draw(st.lists(st.lists(st.sampled_from(values), min_size=n, max_size=n),
-                                     min_size=rows, max_size=rows)), dtype=np.int8)
+    samples = np.array(
+        draw(
+            st.lists(
+                st.lists(st.sampled_from(values), min_size=n, max_size=n),
+                min_size=rows,
+                max_size=rows,
+            )
+        ),
+        dtype=np.int8,
+    )
     return bqm, samples
 
 

@@ -40,8 +40,9 @@ def glass(n: int = 60, seed: int = 3) -> qsample.IsingArrays:
 @pytest.mark.parametrize("criterion", ["Metropolis", "Gibbs"])
 def test_calls_with_read_offsets_concatenate_to_one_call(randomize_order, criterion):
     ising = glass()
-    kw = dict(num_sweeps=40, randomize_order=randomize_order,
-              proposal_acceptance_criteria=criterion)
+    kw = dict(
+        num_sweeps=40, randomize_order=randomize_order, proposal_acceptance_criteria=criterion
+    )
     whole = SA.sample_arrays(ising, 45, 11, **kw)
     # Pieces that cut lane groups anywhere, including single reads (the
     # spin-parallel kernel) and a partial group.
@@ -61,8 +62,10 @@ def test_each_read_alone_is_the_read_of_a_large_call():
 def test_exact_samples_split_by_offset():
     ising = from_bqm(random_bqm(10, 4))
     whole = qsample.ExactSampler().sample_arrays(ising, 30, 5, beta=0.7)
-    parts = [qsample.ExactSampler().sample_arrays(ising, n, 5, read_offset=o, beta=0.7)
-             for o, n in [(0, 13), (13, 17)]]
+    parts = [
+        qsample.ExactSampler().sample_arrays(ising, n, 5, read_offset=o, beta=0.7)
+        for o, n in [(0, 13), (13, 17)]
+    ]
     np.testing.assert_array_equal(np.concatenate(parts), whole)
 
 
@@ -95,8 +98,9 @@ def _samples_digest(simd: str) -> str:
         print(" ".join(out))
     """)
     env = {**os.environ, "QSAMPLE_SIMD": simd}
-    return subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                          capture_output=True, text=True).stdout.split()
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
 
 
 def test_simd_builds_give_bit_identical_samples():
@@ -144,13 +148,19 @@ def test_learning_parameters_are_checked_as_sample_checks_them():
     ising = glass(20)
     # Case-insensitive criterion, as dwave-samplers and sample() take it: Gibbs, not Metropolis.
     phase = SampledMoments(SA, {"proposal_acceptance_criteria": "gibbs", "num_sweeps": 30})
-    gibbs = SA.sample_arrays(ising, 16, 5, proposal_acceptance_criteria="Gibbs",
-                             **{k: v for k, v in phase.parameters.items()
-                                if k != "proposal_acceptance_criteria"})
+    gibbs = SA.sample_arrays(
+        ising,
+        16,
+        5,
+        proposal_acceptance_criteria="Gibbs",
+        **{k: v for k, v in phase.parameters.items() if k != "proposal_acceptance_criteria"},
+    )
     np.testing.assert_array_equal(phase(ising, 16, 5).samples, gibbs)
-    for bad, error in [({"randomize_order": "no"}, TypeError),
-                       ({"proposal_acceptance_criteria": "heat-bath"}, ValueError),
-                       ({"initial_states_generator": "tile"}, ValueError)]:
+    for bad, error in [
+        ({"randomize_order": "no"}, TypeError),
+        ({"proposal_acceptance_criteria": "heat-bath"}, ValueError),
+        ({"initial_states_generator": "tile"}, ValueError),
+    ]:
         with pytest.raises(error, match=next(iter(bad))):
             SampledMoments(SA, bad).validate(ising, 10)
         with pytest.raises(error, match=next(iter(bad))):
@@ -163,8 +173,9 @@ def test_fixed_variables_and_initial_states_reach_the_negative_phase():
     result = SampledMoments(SA, {"fixed_variables": fixed})(ising, 32, 1)
     assert np.all(result.samples[:, 0] == 1) and np.all(result.samples[:, 3] == -1)
     start = np.ones((32, ising.num_variables), dtype=np.int8)
-    kept = SampledMoments(SA, {"initial_states": start, "num_sweeps": 0,
-                               "beta_schedule_type": "linear"})(ising, 32, 1)
+    kept = SampledMoments(
+        SA, {"initial_states": start, "num_sweeps": 0, "beta_schedule_type": "linear"}
+    )(ising, 32, 1)
     np.testing.assert_array_equal(kept.samples, start)
 
 
@@ -179,9 +190,14 @@ def test_the_trainer_builds_the_native_structure_once(monkeypatch):
 
     monkeypatch.setattr("qsample.ising._core.IsingModel", counting)
     model = HardwareModel(problem.embedding, seed=0)
-    trainer = embedded_trainer(model, problem.data, SampledMoments(),
-                               Hyperparameters(num_reads=40, range_policy="ignore"),
-                               seed=0, progress=False)
+    trainer = embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(),
+        Hyperparameters(num_reads=40, range_policy="ignore"),
+        seed=0,
+        progress=False,
+    )
     trainer.run(6)
     assert built == [model.num_qubits]
     assert trainer.negative.samples.shape == (40, model.num_qubits)
@@ -190,26 +206,36 @@ def test_the_trainer_builds_the_native_structure_once(monkeypatch):
 def _learned(sampler, parameters=None, iterations=150):
     problem = sk6()
     model = HardwareModel(problem.embedding, seed=0)
-    trainer = embedded_trainer(model, problem.data, SampledMoments(sampler, parameters),
-                               Hyperparameters(learning_rate=0.05, num_reads=300,
-                                               range_policy="ignore"), seed=0, progress=False)
+    trainer = embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(sampler, parameters),
+        Hyperparameters(learning_rate=0.05, num_reads=300, range_policy="ignore"),
+        seed=0,
+        progress=False,
+    )
     trainer.run(iterations)
     return trainer
 
 
 def test_the_learning_schedule_reaches_the_annealer_inside_composites():
-    default = _learned(EmulatedDevice(SA, beta=3.0, noise_h=0.03, noise_j=0.03, seed=1),
-                       iterations=60)
-    by_hand = _learned(EmulatedDevice(SA, beta=3.0, noise_h=0.03, noise_j=0.03, seed=1),
-                       dict(DEFAULT_SA_PARAMETERS), iterations=60)
+    default = _learned(
+        EmulatedDevice(SA, beta=3.0, noise_h=0.03, noise_j=0.03, seed=1), iterations=60
+    )
+    by_hand = _learned(
+        EmulatedDevice(SA, beta=3.0, noise_h=0.03, noise_j=0.03, seed=1),
+        dict(DEFAULT_SA_PARAMETERS),
+        iterations=60,
+    )
     np.testing.assert_array_equal(default.h, by_hand.h)
     np.testing.assert_array_equal(default.J, by_hand.J)
     tracked = dimod.TrackingComposite(SA)
     phase = SampledMoments(tracked)
     phase(glass(12), 4, 0)
     assert tracked.input["beta_schedule_type"] == "custom"
-    np.testing.assert_array_equal(tracked.input["beta_schedule"],
-                                  DEFAULT_SA_PARAMETERS["beta_schedule"])
+    np.testing.assert_array_equal(
+        tracked.input["beta_schedule"], DEFAULT_SA_PARAMETERS["beta_schedule"]
+    )
 
 
 def test_learning_through_an_emulated_device_with_the_annealer_converges():
@@ -219,8 +245,9 @@ def test_learning_through_an_emulated_device_with_the_annealer_converges():
     model = HardwareModel(problem.embedding, seed=0).with_parameters(trainer.h, trainer.J)
     phase = SampledMoments(device)
     # Averaged over calls, as the per-call noise averages out during learning.
-    decoded = np.concatenate([model.decode(phase.draw(model.to_ising(), 1000, k)).values
-                              for k in range(10)]).astype(float)
+    decoded = np.concatenate(
+        [model.decode(phase.draw(model.to_ising(), 1000, k)).values for k in range(10)]
+    ).astype(float)
     irow, icol = np.triu_indices(decoded.shape[1], 1)
     corr = (decoded[:, irow] * decoded[:, icol]).mean(axis=0)
     assert np.abs(corr - problem.data_correlation).max() < 0.12
@@ -302,8 +329,8 @@ def _cancelling_model(big: float) -> dimod.BinaryQuadraticModel:
     +1, so at beta = 1 P(x = -1) = e / (e + 1/e) = 0.881. Rounded to single
     precision the 3 and the -2 are lost beside the big terms."""
     return dimod.BinaryQuadraticModel.from_ising(
-        {"x": -2.0, "j": -1000 * big, "k": -1000 * big},
-        {("x", "j"): big + 3.0, ("x", "k"): -big})
+        {"x": -2.0, "j": -1000 * big, "k": -1000 * big}, {("x", "j"): big + 3.0, ("x", "k"): -big}
+    )
 
 
 def test_wide_dynamic_range_anneals_in_double_precision():
@@ -344,7 +371,8 @@ def test_a_nan_or_infinite_offset_is_refused():
 
 def test_ctrl_c_stops_a_long_native_call_promptly(tmp_path):
     script = tmp_path / "long.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys, time, numpy as np, qsample
         from qsample.ising import from_bqm
         import dimod
@@ -357,7 +385,8 @@ def test_ctrl_c_stops_a_long_native_call_promptly(tmp_path):
         except KeyboardInterrupt:
             print("KeyboardInterrupt at", time.monotonic(), flush=True)
             sys.exit(3)
-    """))
+    """)
+    )
     import signal
     import time
 
@@ -384,8 +413,12 @@ def test_the_benchmark_runs(capsys):
     pytest.importorskip("dwave.samplers")
     from qsample.benchmark import main
 
-    assert main(["--reads", "1,17", "--sweeps", "3", "--repeats", "1",
-                 "--problems", "gaussian,bas,k46"]) == 0
+    assert (
+        main(
+            ["--reads", "1,17", "--sweeps", "3", "--repeats", "1", "--problems", "gaussian,bas,k46"]
+        )
+        == 0
+    )
     table = capsys.readouterr().out
     rows = [line for line in table.splitlines() if line.startswith("| ")]
     assert len(rows) == 1 + 6  # the header, then 3 problems x 2 read counts

@@ -25,9 +25,16 @@ from sklearn.utils import estimator_checks  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
 
 #: Small and quick: K9 (or K11 with two classes) on a Zephyr Z(4,4) by the clique embedder.
-SMALL = dict(target="zephyr4", embedding="clique", num_reads=32, random_state=3,
-             num_reconstructions=16, classification_samples=24, log_likelihood_runs=32,
-             log_likelihood_steps=200)
+SMALL = dict(
+    target="zephyr4",
+    embedding="clique",
+    num_reads=32,
+    random_state=3,
+    num_reconstructions=16,
+    classification_samples=24,
+    log_likelihood_runs=32,
+    log_likelihood_steps=200,
+)
 BAS = datasets.bars_and_stripes(3, 3)
 
 
@@ -67,12 +74,19 @@ def same_learning(a: EmbeddedBoltzmannMachine, b: EmbeddedBoltzmannMachine) -> N
 #: The checks of sklearn.utils.estimator_checks that apply: the others fit on
 #: real-valued random data, which a model of binary variables refuses (their
 #: conventions are tested below on binary data instead).
-APPLICABLE_CHECKS = ["check_estimator_cloneable", "check_estimator_repr",
-                     "check_no_attributes_set_in_init", "check_estimators_unfitted",
-                     "check_do_not_raise_errors_in_init_or_set_params",
-                     "check_parameters_default_constructible", "check_get_params_invariance",
-                     "check_set_params", "check_valid_tag_types", "check_estimator_tags_renamed",
-                     "check_mixin_order"]
+APPLICABLE_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_estimators_unfitted",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_valid_tag_types",
+    "check_estimator_tags_renamed",
+    "check_mixin_order",
+]
 
 
 @pytest.mark.parametrize("check", APPLICABLE_CHECKS)
@@ -84,8 +98,9 @@ def test_scikit_learn_checks(check):
 
 def test_settings_are_stored_as_given_and_cloned():
     embedding = clique_embedding(9, hardware.zephyr(4))
-    est = EmbeddedBoltzmannMachine(embedding=embedding, learning_rate=0.1,
-                                   sampler_parameters={"num_sweeps": 50})
+    est = EmbeddedBoltzmannMachine(
+        embedding=embedding, learning_rate=0.1, sampler_parameters={"num_sweeps": 50}
+    )
     params = est.get_params()
     assert params["embedding"] is embedding and params["learning_rate"] == 0.1
     twin = clone(est)
@@ -94,8 +109,7 @@ def test_settings_are_stored_as_given_and_cloned():
     assert (twin.learning_rate, twin.iterations, est.learning_rate) == (0.2, 7, 0.1)
     with pytest.raises(ValueError, match="'learnign_rate' is not a setting"):
         est.set_params(learnign_rate=1)
-    assert repr(EmbeddedBoltzmannMachine(iterations=5)) == \
-        "EmbeddedBoltzmannMachine(iterations=5)"
+    assert repr(EmbeddedBoltzmannMachine(iterations=5)) == "EmbeddedBoltzmannMachine(iterations=5)"
     # Nothing is checked before fit, and fit names the setting at fault.
     bad = EmbeddedBoltzmannMachine(learning_rate=-1, target="nowhere")
     with pytest.raises(ValueError, match="'target' must be one of"):
@@ -104,10 +118,17 @@ def test_settings_are_stored_as_given_and_cloned():
         bad.set_params(target="zephyr4", embedding="clique").fit(BAS.data)
 
 
-@pytest.mark.parametrize("method,args", [("sample", (3,)), ("predict", (BAS.data,)),
-                                         ("predict_proba", (BAS.data,)),
-                                         ("impute", (BAS.data,)), ("score", (BAS.data,)),
-                                         ("save", ("x.npz",))])
+@pytest.mark.parametrize(
+    "method,args",
+    [
+        ("sample", (3,)),
+        ("predict", (BAS.data,)),
+        ("predict_proba", (BAS.data,)),
+        ("impute", (BAS.data,)),
+        ("score", (BAS.data,)),
+        ("save", ("x.npz",)),
+    ],
+)
 def test_nothing_fitted_before_fit(method, args):
     est = machine()
     assert not [k for k in vars(est) if k.endswith("_")]
@@ -251,12 +272,12 @@ def test_a_sampler_object_is_named_in_the_file_and_given_again(tmp_path):
     from qsample import SimulatedAnnealingSampler
 
     sa = SimulatedAnnealingSampler()
-    est = machine(iterations=3, sampler=sa,
-                  sampler_parameters={"num_sweeps": 50}).fit(BAS.data)
+    est = machine(iterations=3, sampler=sa, sampler_parameters={"num_sweeps": 50}).fit(BAS.data)
     est.save(tmp_path / "m.npz")
     blind = EmbeddedBoltzmannMachine.load(tmp_path / "m.npz")
-    with pytest.raises(ValueError, match="trained with SimulatedAnnealingSampler, which a file "
-                                         "cannot hold"):
+    with pytest.raises(
+        ValueError, match="trained with SimulatedAnnealingSampler, which a file cannot hold"
+    ):
         blind.sample(3)
     again = EmbeddedBoltzmannMachine.load(tmp_path / "m.npz", sampler=sa)
     np.testing.assert_array_equal(again.sample(5), est.sample(5))
@@ -265,8 +286,13 @@ def test_a_sampler_object_is_named_in_the_file_and_given_again(tmp_path):
 # -- inputs ----------------------------------------------------------------------------------
 def _inputs():
     zero_one = (BAS.data > 0).astype(np.int64)
-    kinds = {"pm1": BAS.data, "01": zero_one, "bool": zero_one.astype(bool),
-             "float": zero_one.astype(float), "list": zero_one.tolist()}
+    kinds = {
+        "pm1": BAS.data,
+        "01": zero_one,
+        "bool": zero_one.astype(bool),
+        "float": zero_one.astype(float),
+        "list": zero_one.tolist(),
+    }
     import scipy.sparse
 
     kinds["sparse"] = scipy.sparse.csr_matrix(zero_one)
@@ -293,14 +319,17 @@ def test_every_input_kind_gives_the_same_model():
             est.impute(frame.rename(columns={"p0": "q0"}))
 
 
-@pytest.mark.parametrize("X,message", [
-    (np.where(np.arange(27).reshape(9, 3) == 10, 2, 1), "row 3, column 1 is 2"),
-    ([[0, 1, 1], [1, 0, "x"]], "row 1, column 2 is 'x'"),
-    ([[0, 0, 1], [1, -1, 1]], "row 0, column 1 is 0 but the column also holds -1"),
-    ([[0, 1, np.nan], [1, 0, 1]], "missing entry at row 0, column 2; fit needs complete rows"),
-    ([[0, 1], [1, 0, 1]], "row 1 has 3 values where row 0 has 2"),
-    (np.zeros((0, 3)), "at least one row"),
-])
+@pytest.mark.parametrize(
+    "X,message",
+    [
+        (np.where(np.arange(27).reshape(9, 3) == 10, 2, 1), "row 3, column 1 is 2"),
+        ([[0, 1, 1], [1, 0, "x"]], "row 1, column 2 is 'x'"),
+        ([[0, 0, 1], [1, -1, 1]], "row 0, column 1 is 0 but the column also holds -1"),
+        ([[0, 1, np.nan], [1, 0, 1]], "missing entry at row 0, column 2; fit needs complete rows"),
+        ([[0, 1], [1, 0, 1]], "row 1 has 3 values where row 0 has 2"),
+        (np.zeros((0, 3)), "at least one row"),
+    ],
+)
 def test_bad_data_is_named_by_row_and_column(X, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         machine().fit(X)
@@ -354,8 +383,7 @@ def test_impute_fills_the_missing_entries(bas_model):
     np.testing.assert_array_equal(bas_model.impute(BAS.data, hidden), filled)
     r = bas_model.reconstruct(BAS.data, hidden)
     np.testing.assert_array_equal(r.values, filled)
-    assert r.corrupted.sum() == 16 and r.wrong.sum() == np.sum(filled[hidden]
-                                                               == -BAS.data[hidden])
+    assert r.corrupted.sum() == 16 and r.wrong.sum() == np.sum(filled[hidden] == -BAS.data[hidden])
 
 
 def test_samples_look_like_the_data_and_report_ties(bas_model):
@@ -366,14 +394,16 @@ def test_samples_look_like_the_data_and_report_ties(bas_model):
     assert not np.array_equal(samples, bas_model.sample(400, random_state=1))
     # Chains of two qubits tie; "keep" writes 0, "random" a coin.
     chains = {v: (v, v + 4) for v in range(4)}
-    paired = EmbeddedBoltzmannMachine(target=hardware.chimera(1), embedding=chains,
-                                      iterations=0, random_state=0)
+    paired = EmbeddedBoltzmannMachine(
+        target=hardware.chimera(1), embedding=chains, iterations=0, random_state=0
+    )
     paired.fit(np.ones((3, 4), np.int8))
     kept = paired.sample(200)
     assert (kept == 0).any()
     assert not (paired.sample(200, tie="random") == 0).any()
-    np.testing.assert_array_equal(paired.set_params(tie="random").sample(200)[kept != 0],
-                                  kept[kept != 0])
+    np.testing.assert_array_equal(
+        paired.set_params(tie="random").sample(200)[kept != 0], kept[kept != 0]
+    )
 
 
 def test_class_conditioned_samples(classifier):
@@ -396,8 +426,9 @@ def test_score_without_labels_is_a_log_likelihood(bas_model):
 # -- samplers and targets ----------------------------------------------------------------
 def test_a_qpu_samples_with_its_ranges_and_the_paper_stop_rule():
     qpu = dwave.qpu_stand_in(hardware.chimera(2))
-    est = EmbeddedBoltzmannMachine(target=qpu, iterations=3, num_reads=16, random_state=0,
-                                   embedding_tries=2)
+    est = EmbeddedBoltzmannMachine(
+        target=qpu, iterations=3, num_reads=16, random_state=0, embedding_tries=2
+    )
     est.fit(BAS.data[:, :4])
     assert est.range_policy_ == "stop" and est.target_.name.startswith("qsample-stand-in")
     assert est.trainer_.negative_phase.parameters == {"auto_scale": False}
@@ -407,8 +438,14 @@ def test_a_qpu_samples_with_its_ranges_and_the_paper_stop_rule():
 def test_exact_gradient_and_a_graph_target():
     graph = nx.cycle_graph(8)
     graph.add_edges_from((i, i + 4) for i in range(4))
-    est = EmbeddedBoltzmannMachine(target=graph, sampler="exact", iterations=5,
-                                   random_state=0, learning_rate=0.1, embedding_tries=3)
+    est = EmbeddedBoltzmannMachine(
+        target=graph,
+        sampler="exact",
+        iterations=5,
+        random_state=0,
+        learning_rate=0.1,
+        embedding_tries=3,
+    )
     est.fit(BAS.data[:, :3])
     assert est.target_.num_qubits == 8 and est.n_iter_ == 5
     assert est.sample(4).shape == (4, 3)
@@ -418,9 +455,12 @@ def test_exact_gradient_and_a_graph_target():
 
 def test_a_target_too_small_says_which_presets_fit():
     X = np.ones((2, 60), np.int8)
-    with pytest.raises(ValueError, match="60 features make 60 logical variables: K60 cannot "
-                                         "be embedded in D-Wave 2X-like.*Named targets with "
-                                         "room for it"):
+    with pytest.raises(
+        ValueError,
+        match="60 features make 60 logical variables: K60 cannot "
+        "be embedded in D-Wave 2X-like.*Named targets with "
+        "room for it",
+    ):
         EmbeddedBoltzmannMachine(target="dw2x").fit(X)
 
 
@@ -430,8 +470,10 @@ def test_a_given_embedding_must_cover_the_variables():
         EmbeddedBoltzmannMachine(embedding=embedding).fit(BAS.data)
     with pytest.raises(ValueError, match="brings its own target"):
         EmbeddedBoltzmannMachine(embedding=embedding, target="dw2x").fit(BAS.data[:, :5])
-    assert isinstance(EmbeddedBoltzmannMachine(embedding=embedding, iterations=1)
-                      .fit(BAS.data[:, :5]).embedding_, Embedding)
+    assert isinstance(
+        EmbeddedBoltzmannMachine(embedding=embedding, iterations=1).fit(BAS.data[:, :5]).embedding_,
+        Embedding,
+    )
 
 
 # -- scikit-learn around it -----------------------------------------------------------------

@@ -19,8 +19,7 @@ def test_conditioning_gives_the_exact_conditional_distribution():
     rng = np.random.default_rng(0)
     n = 6
     irow, icol = np.triu_indices(n, 1)
-    model = IsingArrays(list(range(n)), rng.normal(size=n), irow, icol,
-                        rng.normal(size=len(irow)))
+    model = IsingArrays(list(range(n)), rng.normal(size=n), irow, icol, rng.normal(size=len(irow)))
     fixed = np.array([0, 1, 0, -1, 0, 0], dtype=np.int8)
     sub, free = ev.condition(model, fixed)
     states = all_spin_states(n)
@@ -64,8 +63,14 @@ def test_reconstruction_fills_in_what_the_model_implies_and_scores_it():
 
 def test_even_votes_are_reported_as_ties():
     model = _ferromagnetic_model(3, coupling=0.0)  # every free pixel a fair coin
-    r = ev.reconstruct(model, np.ones((40, 3), np.int8), np.array([True, True, False]),
-                       _exact_draw, num_reconstructions=2, seed=1)
+    r = ev.reconstruct(
+        model,
+        np.ones((40, 3), np.int8),
+        np.array([True, True, False]),
+        _exact_draw,
+        num_reconstructions=2,
+        seed=1,
+    )
     assert r.mean_ties > 0 and np.all(r.wrong + r.ties <= 1)
     assert set(np.unique(r.values[:, 2])) <= {-1, 0, 1} and 0 in r.values[:, 2]
 
@@ -115,8 +120,9 @@ def test_a_known_mask_of_the_wrong_size_is_refused():
 
 
 def test_expected_wrong_counts_a_tie_as_half():
-    r = ev.Reconstruction(np.zeros((2, 3), np.int8), np.array([1, 0]), np.array([1, 2]),
-                          np.array([3, 3]))
+    r = ev.Reconstruction(
+        np.zeros((2, 3), np.int8), np.array([1, 0]), np.array([1, 2]), np.array([3, 3])
+    )
     assert r.mean_wrong == 0.5 and r.mean_ties == 1.5 and r.mean_expected_wrong == 1.25
 
 
@@ -160,8 +166,14 @@ def test_picture_tasks_carry_the_physical_model_not_the_target_graph(monkeypatch
     monkeypatch.setattr(ev, "run_tasks", recording_run_tasks)
     model = _ferromagnetic_model()
     truth = np.array([[1, 1, 1, 1]] * 3, dtype=np.int8)
-    r = ev.reconstruct(model, truth, np.array([True, True, False, False]), _exact_draw,
-                       num_reconstructions=5, seed=0)
+    r = ev.reconstruct(
+        model,
+        truth,
+        np.array([True, True, False, False]),
+        _exact_draw,
+        num_reconstructions=5,
+        seed=0,
+    )
     np.testing.assert_array_equal(r.values, truth)
     assert tasks_seen
     for task in tasks_seen:

@@ -33,8 +33,9 @@ def test_log_z_and_moments_match_brute_force(n, beta):
     assert m.log_partition == pytest.approx(log_z, abs=1e-9)
     np.testing.assert_allclose(m.mean, mean, atol=1e-10)
     np.testing.assert_allclose(m.correlation, corr, atol=1e-10)
-    np.testing.assert_allclose(exact.log_probabilities(bqm, states, beta),
-                               -beta * energies - log_z, atol=1e-9)
+    np.testing.assert_allclose(
+        exact.log_probabilities(bqm, states, beta), -beta * energies - log_z, atol=1e-9
+    )
 
 
 def test_energies_and_ground_state_agree_with_exact_solver():
@@ -54,7 +55,8 @@ def test_binary_models_are_read_as_their_spin_equivalent():
     bqm = random_bqm(8, 2)
     for beta in (0.5, 1.0):
         assert exact.log_partition(bqm.binary, beta) == pytest.approx(
-            exact.log_partition(bqm, beta), abs=1e-9)
+            exact.log_partition(bqm, beta), abs=1e-9
+        )
 
 
 def test_matrix_form_reads_the_upper_triangle():
@@ -63,7 +65,8 @@ def test_matrix_form_reads_the_upper_triangle():
     upper = np.triu(rng.normal(size=(6, 6)), k=1)
     symmetric = upper + upper.T
     bqm = dimod.BinaryQuadraticModel.from_ising(
-        dict(enumerate(h)), {(i, j): upper[i, j] for i in range(6) for j in range(i + 1, 6)})
+        dict(enumerate(h)), {(i, j): upper[i, j] for i in range(6) for j in range(i + 1, 6)}
+    )
     want = exact.log_partition(bqm)
     assert exact.log_partition((h, upper)) == pytest.approx(want, abs=1e-12)
     assert exact.log_partition((h, symmetric)) == pytest.approx(want, abs=1e-12)

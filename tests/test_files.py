@@ -74,8 +74,10 @@ def test_clean_orphans_removes_only_leftover_temporary_files(tmp_path):
     (tmp_path / "model.npz").write_bytes(b"keep")
     (tmp_path / "tmp123.tmp").write_text("not ours")
     removed = _files.clean_orphans(tmp_path)
-    assert sorted(p.name for p in removed) == [f"{_files.TEMP_PREFIX}abc.npz",
-                                               f"{_files.TEMP_PREFIX}def.tmp"]
+    assert sorted(p.name for p in removed) == [
+        f"{_files.TEMP_PREFIX}abc.npz",
+        f"{_files.TEMP_PREFIX}def.tmp",
+    ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.npz", "tmp123.tmp"]
 
 
@@ -83,14 +85,17 @@ def _damaged_files(folder):
     good = folder / "good.npz"
     _files.savez(good, a=np.arange(1000))
     data = good.read_bytes()
-    files = {"empty": b"", "truncated": data[: len(data) // 2], "text": b"hello, world\n",
-             "json": b'{"format": "qsample-model-1"}'}
+    files = {
+        "empty": b"",
+        "truncated": data[: len(data) // 2],
+        "text": b"hello, world\n",
+        "json": b'{"format": "qsample-model-1"}',
+    }
     for name, content in files.items():
         (folder / f"{name}.npz").write_bytes(content)
     np.save(folder / "single.npy", np.ones(3))
     np.savez(folder / "objects.npz", a=np.array([{"x": 1}], dtype=object))
-    return [folder / f"{n}.npz" for n in files] + [folder / "single.npy",
-                                                   folder / "objects.npz"]
+    return [folder / f"{n}.npz" for n in files] + [folder / "single.npy", folder / "objects.npz"]
 
 
 def test_damaged_npz_files_raise_value_error_naming_the_file(tmp_path):
@@ -101,9 +106,14 @@ def test_damaged_npz_files_raise_value_error_naming_the_file(tmp_path):
         _files.read_npz(tmp_path / "missing.npz", "a test archive")
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"", "the file is empty"), (b'{"a": [1,', "not valid JSON"),
-    (b"\xff\xfe\x00", "not a text file")])
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"", "the file is empty"),
+        (b'{"a": [1,', "not valid JSON"),
+        (b"\xff\xfe\x00", "not a text file"),
+    ],
+)
 def test_damaged_json_files_raise_value_error_naming_the_file(tmp_path, content, reason):
     path = tmp_path / "x.json"
     path.write_bytes(content)

@@ -64,8 +64,9 @@ def test_toml_and_yaml_specs_read_the_same(tmp_path):
 
 
 def test_set_strings_vary_keys_with_several_values_and_fix_the_others():
-    spec = grid_spec_from_sets(["rate=0.1,0.2", "method=sa,exact", "scale=2.0", "n=3",
-                                "flag=true", "name='7'"])
+    spec = grid_spec_from_sets(
+        ["rate=0.1,0.2", "method=sa,exact", "scale=2.0", "n=3", "flag=true", "name='7'"]
+    )
     assert spec.vary == {"rate": (0.1, 0.2), "method": ("sa", "exact")}
     assert spec.fixed == {"scale": 2.0, "n": 3, "flag": True, "name": "7"}
     assert isinstance(spec.fixed["n"], int)
@@ -74,22 +75,26 @@ def test_set_strings_vary_keys_with_several_values_and_fix_the_others():
 def test_set_strings_override_a_file_spec(tmp_path):
     (tmp_path / "g.toml").write_text(TOML)
     spec = grid_spec_from_file(tmp_path / "g.toml").overridden_by(
-        grid_spec_from_sets(["rate=0.5", "scale=1,3"]))
+        grid_spec_from_sets(["rate=0.5", "scale=1,3"])
+    )
     assert spec.vary == {"method": ("sa", "exact"), "scale": (1, 3)}
     assert spec.fixed == {"layers": [3, 4], "rate": 0.5}
 
 
-@pytest.mark.parametrize("text, error, match", [
-    ("[vary]\nrate = 0.1\n", ValueError, "vary.rate must be a list"),
-    ("[vary]\nrate = [0.1, 0.1]\n", ValueError, "'rate' lists the value '0.1' twice"),
-    ("[vary]\nrate = []\n", ValueError, "non-empty list"),
-    ("[vary]\nrate = [[1]]\n", TypeError, "text, numbers or booleans"),
-    ("[vary]\nmethod = ['a,b']\n", ValueError, "without ','"),
-    ("[vary]\nrate = [1]\n[fixed]\nrate = 2\n", ValueError, "both varied and fixed"),
-    ("[vary]\nrate = [1]\n[other]\nx = 1\n", ValueError, "unknown key 'other'"),
-    ("vary = 3\n", ValueError, "'vary' must be a table"),
-    ("[vary\n", ValueError, "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, error, match",
+    [
+        ("[vary]\nrate = 0.1\n", ValueError, "vary.rate must be a list"),
+        ("[vary]\nrate = [0.1, 0.1]\n", ValueError, "'rate' lists the value '0.1' twice"),
+        ("[vary]\nrate = []\n", ValueError, "non-empty list"),
+        ("[vary]\nrate = [[1]]\n", TypeError, "text, numbers or booleans"),
+        ("[vary]\nmethod = ['a,b']\n", ValueError, "without ','"),
+        ("[vary]\nrate = [1]\n[fixed]\nrate = 2\n", ValueError, "both varied and fixed"),
+        ("[vary]\nrate = [1]\n[other]\nx = 1\n", ValueError, "unknown key 'other'"),
+        ("vary = 3\n", ValueError, "'vary' must be a table"),
+        ("[vary\n", ValueError, "not valid TOML"),
+    ],
+)
 def test_bad_specs_are_refused_naming_the_file_and_setting(tmp_path, text, error, match):
     path = tmp_path / "g.toml"
     path.write_text(text)
@@ -98,12 +103,15 @@ def test_bad_specs_are_refused_naming_the_file_and_setting(tmp_path, text, error
     assert str(path) in str(info.value)
 
 
-@pytest.mark.parametrize("items, match", [
-    (["rate"], "must read key=v1,v2"),
-    (["rate="], "must read key=v1,v2"),
-    (["1rate=1,2"], "must start with a letter"),
-    (["rate=1,2", "rate=3,4"], "given twice"),
-])
+@pytest.mark.parametrize(
+    "items, match",
+    [
+        (["rate"], "must read key=v1,v2"),
+        (["rate="], "must read key=v1,v2"),
+        (["1rate=1,2"], "must start with a letter"),
+        (["rate=1,2", "rate=3,4"], "given twice"),
+    ],
+)
 def test_bad_set_strings_are_refused(items, match):
     with pytest.raises(ValueError, match=match):
         grid_spec_from_sets(items)
@@ -127,8 +135,11 @@ def test_yaml_without_pyyaml_says_what_to_install(tmp_path, monkeypatch):
 def test_the_cross_product_with_ids_independent_of_the_order_of_settings():
     spec = grid_spec_from_sets(["rate=0.1,0.2,0.3", "method=sa,exact", "scale=2"])
     points = expand_grid(spec)
-    assert [p.id for p in points][:3] == ["method=sa,rate=0.1", "method=exact,rate=0.1",
-                                          "method=sa,rate=0.2"]
+    assert [p.id for p in points][:3] == [
+        "method=sa,rate=0.1",
+        "method=exact,rate=0.1",
+        "method=sa,rate=0.2",
+    ]
     assert len({p.id for p in points}) == 6
     assert points[1].settings == {"scale": 2, "rate": 0.1, "method": "exact"}
     reordered = expand_grid(grid_spec_from_sets(["method=sa,exact", "rate=0.1,0.2,0.3"]))
@@ -136,8 +147,7 @@ def test_the_cross_product_with_ids_independent_of_the_order_of_settings():
 
 
 def test_numpy_values_read_as_plain_ones_in_ids():
-    spec = GridSpec({"rate": np.array([0.01, 0.1]), "n": [np.int64(3)]},
-                    {"scale": np.float64(2.0)})
+    spec = GridSpec({"rate": np.array([0.01, 0.1]), "n": [np.int64(3)]}, {"scale": np.float64(2.0)})
     assert [p.id for p in expand_grid(spec)] == ["n=3,rate=0.01", "n=3,rate=0.1"]
     assert type(spec.fixed["scale"]) is float
 
@@ -159,7 +169,10 @@ def test_a_grid_writes_a_folder_per_point_a_summary_and_a_plot(tmp_path):
         seed = task_seed(5, point.id)
         assert json.loads((folder / "result.json").read_text())["result"] == figures
         assert json.loads((folder / "settings.json").read_text()) == {
-            "point": point.id, "seed": seed, "settings": point.settings}
+            "point": point.id,
+            "seed": seed,
+            "settings": point.settings,
+        }
         assert (folder / "samples.txt").exists()
     with open(result.summary_csv) as f:
         rows = list(csv.DictReader(f))
@@ -204,8 +217,13 @@ def test_a_grid_folder_refuses_other_fixed_settings_or_seed(tmp_path):
     spec = grid_spec_from_sets(["rate=0.1,0.2", "method=sa", "scale=2"])
     run_grid(spec, grid_point, tmp_path, 5, progress=False)
     with pytest.raises(ValueError, match=r"scale = 2 \(this run: 3\)"):
-        run_grid(grid_spec_from_sets(["rate=0.1,0.2", "method=sa", "scale=3"]), grid_point,
-                 tmp_path, 5, progress=False)
+        run_grid(
+            grid_spec_from_sets(["rate=0.1,0.2", "method=sa", "scale=3"]),
+            grid_point,
+            tmp_path,
+            5,
+            progress=False,
+        )
     with pytest.raises(ValueError, match="another seed"):
         run_grid(spec, grid_point, tmp_path, 6, progress=False)
 
@@ -223,8 +241,11 @@ def test_plot_options_are_checked(tmp_path):
         run_grid(spec, grid_point, tmp_path, 1, x="scale", progress=False)
     with pytest.raises(ValueError, match="'average_over' must name varied settings"):
         run_grid(spec, grid_point, tmp_path, 1, average_over=["rate"], progress=False)
-    with pytest.raises(ValueError, match=r"'figure' must name a figure holding numbers "
-                                         r"\(score, noise\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"'figure' must name a figure holding numbers "
+        r"\(score, noise\)",
+    ):
         run_grid(spec, grid_point, tmp_path, 1, figure="label", progress=False)
 
 
@@ -232,24 +253,33 @@ def test_the_plot_averages_over_the_chosen_settings(tmp_path, monkeypatch):
     drawn = {}
 
     def capture(path, series, xlabel, ylabel, title="", categories=None, logx=False):
-        drawn.update(series=series, xlabel=xlabel, ylabel=ylabel, categories=categories,
-                     logx=logx)
+        drawn.update(series=series, xlabel=xlabel, ylabel=ylabel, categories=categories, logx=logx)
 
     from qsample import plots
 
     monkeypatch.setattr(plots, "figure_vs_setting", capture)
-    spec = GridSpec({"method": ("sa", "exact"), "rate": (1.0, 300.0, 10.0),
-                     "seed": (1, 2, 3)})
-    result = run_grid(spec, grid_point, tmp_path, 2, x="rate", average_over=["seed"],
-                      figure="noise", progress=False)
+    spec = GridSpec({"method": ("sa", "exact"), "rate": (1.0, 300.0, 10.0), "seed": (1, 2, 3)})
+    result = run_grid(
+        spec,
+        grid_point,
+        tmp_path,
+        2,
+        x="rate",
+        average_over=["seed"],
+        figure="noise",
+        progress=False,
+    )
     assert set(drawn["series"]) == {"method=sa", "method=exact"}
     assert drawn["xlabel"] == "rate" and drawn["ylabel"] == "noise"
     assert drawn["logx"] and drawn["categories"] is None
     x, mean, std = drawn["series"]["method=exact"]
     np.testing.assert_array_equal(x, [1.0, 10.0, 300.0])
     for j, rate in enumerate(x):
-        values = [f["noise"] for p, f in zip(result.points, result.figures)
-                  if p.varied["method"] == "exact" and p.varied["rate"] == rate]
+        values = [
+            f["noise"]
+            for p, f in zip(result.points, result.figures)
+            if p.varied["method"] == "exact" and p.varied["rate"] == rate
+        ]
         assert len(values) == 3
         assert mean[j] == pytest.approx(np.mean(values))
         assert std[j] == pytest.approx(np.std(values))

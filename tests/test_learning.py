@@ -36,9 +36,13 @@ def problem():
 def _learn(problem, sampler, iterations, num_reads=2000, eta=0.03):
     model = HardwareModel(problem.embedding, seed=0)
     trainer = embedded_trainer(
-        model, problem.data, SampledMoments(sampler),
+        model,
+        problem.data,
+        SampledMoments(sampler),
         Hyperparameters(learning_rate=eta, num_reads=num_reads, range_policy="ignore"),
-        seed=0, progress=False)
+        seed=0,
+        progress=False,
+    )
     before = moment_errors(problem, *decoded_moments(model))
     trainer.run(iterations)
     after = moment_errors(problem, *decoded_moments(model.with_parameters(trainer.h, trainer.J)))
@@ -64,20 +68,34 @@ def test_simulated_annealing_on_the_physical_graph_matches_the_data(problem):
 def test_any_dimod_sampler_drives_learning(problem):
     from dwave.samplers import SimulatedAnnealingSampler as DWaveSA
 
-    sampler = SampledMoments(DWaveSA(), sampler_parameters={
-        "beta_schedule_type": "linear", "beta_range": (0.01, 1.0), "num_sweeps": 100})
+    sampler = SampledMoments(
+        DWaveSA(),
+        sampler_parameters={
+            "beta_schedule_type": "linear",
+            "beta_range": (0.01, 1.0),
+            "num_sweeps": 100,
+        },
+    )
     model = HardwareModel(problem.embedding, seed=0)
-    trainer = embedded_trainer(model, problem.data, sampler,
-                               Hyperparameters(learning_rate=0.05, num_reads=200,
-                                               range_policy="ignore"), progress=False)
+    trainer = embedded_trainer(
+        model,
+        problem.data,
+        sampler,
+        Hyperparameters(learning_rate=0.05, num_reads=200, range_policy="ignore"),
+        progress=False,
+    )
     trainer.run(30)
     assert trainer.history.moment_error_J[-1] < 0.5 * trainer.history.moment_error_J[0]
 
 
 def test_exact_gradient_logical_learning_matches_the_data_moments(problem):
-    trainer = Trainer(logical_complete_graph(N, seed=0), problem.data, ExactMoments(),
-                      Hyperparameters(learning_rate=0.05, range_policy="ignore"),
-                      progress=False)
+    trainer = Trainer(
+        logical_complete_graph(N, seed=0),
+        problem.data,
+        ExactMoments(),
+        Hyperparameters(learning_rate=0.05, range_policy="ignore"),
+        progress=False,
+    )
     trainer.run(300)
     m = exact.moments(trainer.current_model())
     irow, icol = np.triu_indices(N, 1)
@@ -94,9 +112,14 @@ def test_exact_moments_refuse_models_too_large_to_enumerate():
 
 def _minibatch_trainer(problem, seed=3):
     model = HardwareModel(problem.embedding, seed=0)
-    return embedded_trainer(model, problem.data, SampledMoments(),
-                            Hyperparameters(learning_rate=0.02, num_reads=64, batch_size=96,
-                                            range_policy="ignore"), seed=seed, progress=False)
+    return embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(),
+        Hyperparameters(learning_rate=0.02, num_reads=64, batch_size=96, range_policy="ignore"),
+        seed=seed,
+        progress=False,
+    )
 
 
 def test_resume_from_a_checkpoint_continues_exactly(problem, tmp_path):
@@ -124,25 +147,37 @@ def test_checkpoint_for_another_model_is_refused(problem, tmp_path):
     other = Trainer(logical_complete_graph(N), problem.data, ExactMoments(), progress=False)
     with pytest.raises(ValueError, match="checkpoint is for"):
         other.load_checkpoint(tmp_path / "c.npz")
-    other_hyper = embedded_trainer(HardwareModel(problem.embedding), problem.data,
-                                   SampledMoments(), Hyperparameters(learning_rate=0.5),
-                                   progress=False)
+    other_hyper = embedded_trainer(
+        HardwareModel(problem.embedding),
+        problem.data,
+        SampledMoments(),
+        Hyperparameters(learning_rate=0.5),
+        progress=False,
+    )
     with pytest.raises(ValueError, match="hyperparameters"):
         other_hyper.load_checkpoint(tmp_path / "c.npz")
-    fewer = embedded_trainer(HardwareModel(problem.embedding), problem.data[:200],
-                             SampledMoments(),
-                             Hyperparameters(learning_rate=0.02, num_reads=64, batch_size=96,
-                                             range_policy="ignore"), progress=False)
+    fewer = embedded_trainer(
+        HardwareModel(problem.embedding),
+        problem.data[:200],
+        SampledMoments(),
+        Hyperparameters(learning_rate=0.02, num_reads=64, batch_size=96, range_policy="ignore"),
+        progress=False,
+    )
     with pytest.raises(ValueError, match="500 data points"):
         fewer.load_checkpoint(tmp_path / "c.npz")
 
 
 def _range_trainer(problem, policy):
     model = HardwareModel(problem.embedding, seed=0)
-    return embedded_trainer(model, problem.data, SampledMoments(),
-                            Hyperparameters(learning_rate=0.05, num_reads=100,
-                                            range_policy=policy),
-                            j_range=(-0.2, 0.2), h_range=(-2.0, 2.0), progress=False)
+    return embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(),
+        Hyperparameters(learning_rate=0.05, num_reads=100, range_policy=policy),
+        j_range=(-0.2, 0.2),
+        h_range=(-2.0, 2.0),
+        progress=False,
+    )
 
 
 def test_stop_policy_stops_before_leaving_the_range_and_says_where(problem):
@@ -201,25 +236,33 @@ def test_the_old_name_J_range_still_works_with_a_deprecation_warning(problem):
 def test_callbacks_run_every_k_iterations(problem):
     seen = []
     model = HardwareModel(problem.embedding)
-    trainer = embedded_trainer(model, problem.data, SampledMoments(),
-                               Hyperparameters(num_reads=16), progress=False,
-                               callbacks=[(3, lambda t, it: seen.append(it))])
+    trainer = embedded_trainer(
+        model,
+        problem.data,
+        SampledMoments(),
+        Hyperparameters(num_reads=16),
+        progress=False,
+        callbacks=[(3, lambda t, it: seen.append(it))],
+    )
     trainer.run(10)
     assert seen == [3, 6, 9]
     h = trainer.history
     assert len(h.sampling_seconds) == len(h.norm_J) == len(h.max_abs_J_inter) == 10
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"learning_rate": -0.1}, r"'learning_rate' must be a finite number in \(0"),
-    ({"learning_rate": float("nan")}, "'learning_rate' must be a finite number"),
-    ({"momentum": 1.0}, r"'momentum' must be a finite number in \[0.0, 1.0\)"),
-    ({"momentum": -0.1}, "'momentum'"),
-    ({"l2": -1e-5}, r"'l2' must be a finite number in \[0.0, inf\]"),
-    ({"num_reads": 0}, "'num_reads' must be a positive integer"),
-    ({"batch_size": 0}, "'batch_size' must be a positive integer"),
-    ({"range_policy": "wrap"}, "'range_policy' must be one of"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"learning_rate": -0.1}, r"'learning_rate' must be a finite number in \(0"),
+        ({"learning_rate": float("nan")}, "'learning_rate' must be a finite number"),
+        ({"momentum": 1.0}, r"'momentum' must be a finite number in \[0.0, 1.0\)"),
+        ({"momentum": -0.1}, "'momentum'"),
+        ({"l2": -1e-5}, r"'l2' must be a finite number in \[0.0, inf\]"),
+        ({"num_reads": 0}, "'num_reads' must be a positive integer"),
+        ({"batch_size": 0}, "'batch_size' must be a positive integer"),
+        ({"range_policy": "wrap"}, "'range_policy' must be one of"),
+    ],
+)
 def test_bad_hyperparameters_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         Hyperparameters(**kwargs)
@@ -227,8 +270,9 @@ def test_bad_hyperparameters_are_refused(kwargs, match):
 
 def test_batch_larger_than_the_data_is_refused(problem):
     with pytest.raises(ValueError, match=r"'batch_size' \(501\) must not exceed"):
-        Trainer(logical_complete_graph(N), problem.data, ExactMoments(),
-                Hyperparameters(batch_size=501))
+        Trainer(
+            logical_complete_graph(N), problem.data, ExactMoments(), Hyperparameters(batch_size=501)
+        )
 
 
 @pytest.mark.parametrize("bad", [np.zeros((4, N)), np.ones((4, N + 1)), np.ones((0, N))])
@@ -246,9 +290,12 @@ def test_sampler_parameters_are_checked_before_the_first_iteration(problem):
         SampledMoments(sampler_parameters={"seed": 5})
     with pytest.raises(ValueError, match="'num_sweeps' must be a positive integer"):
         SampledMoments(sampler_parameters={"num_sweeps": 0})
-    trainer = Trainer(logical_complete_graph(N), problem.data,
-                      SampledMoments(sampler_parameters={"beta_schedule_type": "cubic"}),
-                      progress=False)
+    trainer = Trainer(
+        logical_complete_graph(N),
+        problem.data,
+        SampledMoments(sampler_parameters={"beta_schedule_type": "cubic"}),
+        progress=False,
+    )
     with pytest.raises(ValueError, match="beta_schedule_type"):
         trainer.step()
     assert trainer.iteration == 0 and not np.any(trainer.velocity_J)

@@ -16,11 +16,15 @@ from qsample.learning.moments import sample_moments
 from qsample.model import HardwareModel
 
 PHASES = {
-    "parallel tempering": (qsample.ParallelTemperingSampler, {
-        "num_replicas": 4, "num_sweeps": 20, "samples_per_chain": 10, "thinning": 2}),
+    "parallel tempering": (
+        qsample.ParallelTemperingSampler,
+        {"num_replicas": 4, "num_sweeps": 20, "samples_per_chain": 10, "thinning": 2},
+    ),
     "persistent chains": (qsample.PersistentChainSampler, {"num_sweeps": 1}),
-    "path-integral SQA": (qsample.SimulatedQuantumAnnealingSampler, {
-        "num_sweeps": 50, "num_slices": 8}),
+    "path-integral SQA": (
+        qsample.SimulatedQuantumAnnealingSampler,
+        {"num_sweeps": 50, "num_slices": 8},
+    ),
 }
 
 
@@ -43,10 +47,15 @@ def test_a_short_bas_run_learns_the_logical_moments(name):
         corr = np.mean([r[1] for r in rows], axis=0)
         return max(np.abs(mean - data_mean).max(), np.abs(corr - data_corr).max())
 
-    trainer = embedded_trainer(model, data, SampledMoments(cls(), params),
-                               Hyperparameters(learning_rate=0.05, num_reads=200,
-                                               range_policy="ignore"),
-                               seed=0, progress=False, callbacks=[(1, record)])
+    trainer = embedded_trainer(
+        model,
+        data,
+        SampledMoments(cls(), params),
+        Hyperparameters(learning_rate=0.05, num_reads=200, range_policy="ignore"),
+        seed=0,
+        progress=False,
+        callbacks=[(1, record)],
+    )
     trainer.run(300)
     # The untrained model decodes to uncorrelated pixels while the data's
     # correlations reach 0.5, so the first error is about 0.5 (plus the noise

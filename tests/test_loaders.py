@@ -37,10 +37,19 @@ def test_a_forged_family_shape_is_refused_before_any_graph_is_built():
         hw.zephyr(4000)
 
 
-@pytest.mark.parametrize("family,shape", [("chimera", (2, 3, 4)), ("chimera", (16, 16, 4)),
-                                          ("pegasus", (2,)), ("pegasus", (6,)),
-                                          ("pegasus", (16,)), ("zephyr", (1, 4)),
-                                          ("zephyr", (4, 2)), ("zephyr", (6, 4))])
+@pytest.mark.parametrize(
+    "family,shape",
+    [
+        ("chimera", (2, 3, 4)),
+        ("chimera", (16, 16, 4)),
+        ("pegasus", (2,)),
+        ("pegasus", (6,)),
+        ("pegasus", (16,)),
+        ("zephyr", (1, 4)),
+        ("zephyr", (4, 2)),
+        ("zephyr", (6, 4)),
+    ],
+)
 def test_the_qubit_count_of_a_shape_is_that_of_its_graph(family, shape):
     assert hw.family_qubits(family, shape) == len(hw._family_graph(family, shape))
 
@@ -48,10 +57,14 @@ def test_the_qubit_count_of_a_shape_is_that_of_its_graph(family, shape):
 def test_target_descriptions_with_wrong_content_are_refused():
     d = hw.chimera(2).to_dict()
     assert set(hw.Target.from_dict(d).graph.edges) == set(hw.chimera(2).graph.edges)
-    bad = [([1, 2], "got list"), ({**d, "edges": d["edges"] + [[0, 31]]}, "not in the chimera"),
-           ({**d, "nodes": [{"q": 1}]}, "label"), ({**d, "edges": [[1]]}, "unpack"),
-           ({k: v for k, v in d.items() if k != "h_range"}, "no 'h_range' entry"),
-           ({**d, "family": "hex"}, "'family'")]
+    bad = [
+        ([1, 2], "got list"),
+        ({**d, "edges": d["edges"] + [[0, 31]]}, "not in the chimera"),
+        ({**d, "nodes": [{"q": 1}]}, "label"),
+        ({**d, "edges": [[1]]}, "unpack"),
+        ({k: v for k, v in d.items() if k != "h_range"}, "no 'h_range' entry"),
+        ({**d, "family": "hex"}, "'family'"),
+    ]
     for description, match in bad:
         with pytest.raises(ValueError, match=match):
             hw.Target.from_dict(description)
@@ -70,12 +83,14 @@ def test_damaged_model_files_raise_value_error_naming_the_file(tmp_path, model):
     good = tmp_path / "model.npz"
     model.save(good)
     arrays = dict(np.load(good))
-    variants = {"missing": {k: v for k, v in arrays.items() if k != "embedding"},
-                "short": {**arrays, "h": np.ones(3)},
-                "words": {**arrays, "h": np.array(["x"] * len(arrays["h"]))},
-                "nan": {**arrays, "J": np.full(len(arrays["J"]), np.nan)},
-                "notjson": {**arrays, "embedding": np.arange(3)},
-                "format": {**arrays, "format": np.array("qsample-model-0")}}
+    variants = {
+        "missing": {k: v for k, v in arrays.items() if k != "embedding"},
+        "short": {**arrays, "h": np.ones(3)},
+        "words": {**arrays, "h": np.array(["x"] * len(arrays["h"]))},
+        "nan": {**arrays, "J": np.full(len(arrays["J"]), np.nan)},
+        "notjson": {**arrays, "embedding": np.arange(3)},
+        "format": {**arrays, "format": np.array("qsample-model-0")},
+    }
     paths = _damaged(tmp_path, good)
     for name, content in variants.items():
         np.savez(tmp_path / f"{name}.npz", **content)
@@ -93,11 +108,13 @@ def test_damaged_embedding_files_raise_value_error_naming_the_file(tmp_path, mod
     model.embedding.save(good)
     d = json.loads(good.read_text())
     paths = _damaged(tmp_path, good)
-    for name, content in {"list": [1, 2], "nochains": {k: v for k, v in d.items()
-                                                       if k != "chains"},
-                          "badchains": {**d, "chains": "abc"},
-                          "forged": {**d, "target": {**d["target"], "shape": [900, 900, 4]}},
-                          "wrongqubit": {**d, "chains": [[0, [999]]] + d["chains"][1:]}}.items():
+    for name, content in {
+        "list": [1, 2],
+        "nochains": {k: v for k, v in d.items() if k != "chains"},
+        "badchains": {**d, "chains": "abc"},
+        "forged": {**d, "target": {**d["target"], "shape": [900, 900, 4]}},
+        "wrongqubit": {**d, "chains": [[0, [999]]] + d["chains"][1:]},
+    }.items():
         (tmp_path / f"{name}.json").write_text(json.dumps(content))
         paths.append(tmp_path / f"{name}.json")
     model.save(tmp_path / "model.npz")

@@ -40,8 +40,11 @@ def test_initialisation_is_small_and_seeded(model):
 
 
 def test_energies_match_the_bqm(model):
-    m = HardwareModel(model.embedding, np.linspace(-1, 1, model.num_qubits),
-                      np.linspace(-0.5, 0.5, model.num_edges))
+    m = HardwareModel(
+        model.embedding,
+        np.linspace(-1, 1, model.num_qubits),
+        np.linspace(-0.5, 0.5, model.num_edges),
+    )
     z = np.random.default_rng(0).choice([-1, 1], size=(20, m.num_qubits))
     np.testing.assert_allclose(m.energies(z), m.to_bqm().energies((z, list(m.qubits))))
 
@@ -53,8 +56,12 @@ def test_range_check_names_the_parameter(model):
     J[0] = -1.5
     v = HardwareModel(model.embedding, h, J).range_violations()
     assert {(x.kind, x.value) for x in v} == {("h", 2.5), ("J", -1.5)}
-    assert HardwareModel(model.embedding, np.zeros(model.num_qubits),
-                         np.zeros(model.num_edges)).range_violations() == []
+    assert (
+        HardwareModel(
+            model.embedding, np.zeros(model.num_qubits), np.zeros(model.num_edges)
+        ).range_violations()
+        == []
+    )
 
 
 def test_clamped_pulls_chains_with_strong_fields_and_fixed_qubits_hold_them(model):
@@ -65,8 +72,9 @@ def test_clamped_pulls_chains_with_strong_fields_and_fixed_qubits_hold_them(mode
     assert all(strong.h[idx[q]] == 2.0 for q in chain3)
     fixed = model.fixed_qubits({0: 1})
     assert fixed == {q: 1 for q in chain0}
-    ss = SimulatedAnnealingSampler().sample(model.to_bqm(), num_reads=20, fixed_variables=fixed,
-                                            num_sweeps=20, seed=0)
+    ss = SimulatedAnnealingSampler().sample(
+        model.to_bqm(), num_reads=20, fixed_variables=fixed, num_sweeps=20, seed=0
+    )
     assert all(all(s[q] == 1 for q in chain0) for s in ss.samples())
     with pytest.raises(ValueError, match="logical"):
         model.clamped({"nope": 1})
@@ -75,15 +83,20 @@ def test_clamped_pulls_chains_with_strong_fields_and_fixed_qubits_hold_them(mode
 
 
 def test_save_and_load_in_a_fresh_process(tmp_path, model):
-    m = HardwareModel(model.embedding, np.linspace(-1, 1, model.num_qubits),
-                      np.linspace(-0.5, 0.5, model.num_edges))
+    m = HardwareModel(
+        model.embedding,
+        np.linspace(-1, 1, model.num_qubits),
+        np.linspace(-0.5, 0.5, model.num_edges),
+    )
     path = tmp_path / "model.npz"
     m.save(path)
     z = np.random.default_rng(1).choice([-1, 1], size=(5, m.num_qubits)).astype(np.int8)
     np.save(tmp_path / "z.npy", z)
-    code = ("import numpy as np, sys; from qsample.model import HardwareModel; "
-            f"m = HardwareModel.load(r'{path}'); "
-            f"print(repr(m.energies(np.load(r'{tmp_path / 'z.npy'}')).tolist()))")
+    code = (
+        "import numpy as np, sys; from qsample.model import HardwareModel; "
+        f"m = HardwareModel.load(r'{path}'); "
+        f"print(repr(m.energies(np.load(r'{tmp_path / 'z.npy'}')).tolist()))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert eval(out.stdout) == m.energies(z).tolist()
 

@@ -25,7 +25,8 @@ def with_parameters(bqm: dimod.BinaryQuadraticModel, seed: int) -> dimod.BinaryQ
     rng = np.random.default_rng(seed)
     return dimod.BinaryQuadraticModel.from_ising(
         {v: float(rng.normal(0, 0.7)) for v in bqm.variables},
-        {e: float(rng.normal(0, 0.7)) for e in bqm.quadratic})
+        {e: float(rng.normal(0, 0.7)) for e in bqm.quadratic},
+    )
 
 
 @pytest.mark.parametrize("criterion", ["Gibbs", "Metropolis"])
@@ -33,8 +34,9 @@ def test_chains_follow_the_current_parameters(criterion):
     first = random_bqm(6, 0, scale=0.7)
     second = with_parameters(first, 1)
     sampler = PersistentChainSampler()
-    kwargs = dict(num_reads=NUM_READS, num_sweeps=5, beta=BETA,
-                  proposal_acceptance_criteria=criterion)
+    kwargs = dict(
+        num_reads=NUM_READS, num_sweeps=5, beta=BETA, proposal_acceptance_criteria=criterion
+    )
     for call in range(10):
         ss = sampler.sample(first, seed=call, **kwargs)
     p_first = empirical_distribution(columns(ss, range(6)))
@@ -113,16 +115,19 @@ def test_fixed_variables_hold_their_values_in_continued_chains():
     assert all(s["a"] == -1 for s in ss.samples())
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    ({"num_reads": 0}, ValueError, "num_reads"),
-    ({"beta": -1}, ValueError, "beta"),
-    ({"beta": "hot"}, TypeError, "beta"),
-    ({"num_sweeps": -1}, ValueError, "num_sweeps"),
-    ({"num_sweeps": 1.5}, TypeError, "num_sweeps"),
-    ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
-    ({"num_threads": 0}, ValueError, "num_threads"),
-    ({"precision": "half"}, ValueError, "precision"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"num_reads": 0}, ValueError, "num_reads"),
+        ({"beta": -1}, ValueError, "beta"),
+        ({"beta": "hot"}, TypeError, "beta"),
+        ({"num_sweeps": -1}, ValueError, "num_sweeps"),
+        ({"num_sweeps": 1.5}, TypeError, "num_sweeps"),
+        ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
+        ({"num_threads": 0}, ValueError, "num_threads"),
+        ({"precision": "half"}, ValueError, "precision"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, error, match):
     with pytest.raises(error, match=match):
         PersistentChainSampler().sample(random_bqm(4, 0), **kwargs)

@@ -47,6 +47,7 @@ def _same_models(a: Path, b: Path) -> None:
 def interrupt_at(monkeypatch):
     """Make the k-th negative phase of SA learning raise KeyboardInterrupt, as
     Ctrl-C does inside a long native call."""
+
     def arm(k: int) -> None:
         real = SampledMoments.__call__
         calls = [0]
@@ -58,11 +59,13 @@ def interrupt_at(monkeypatch):
             return real(self, *args)
 
         monkeypatch.setattr(SampledMoments, "__call__", call)
+
     return arm
 
 
 def test_bas_interrupted_and_resumed_gives_the_uninterrupted_figures(
-        tmp_path, capsys, monkeypatch, interrupt_at):
+    tmp_path, capsys, monkeypatch, interrupt_at
+):
     args = ["bas", "--quick", "--iterations", "6", "--checkpoint-every", "2", *FAST]
     assert main([*args, "--out", str(tmp_path / "straight")]) == 0
     stopped = tmp_path / "stopped"
@@ -70,15 +73,15 @@ def test_bas_interrupted_and_resumed_gives_the_uninterrupted_figures(
     capsys.readouterr()
     assert main([*args, "--out", str(stopped)]) == 130
     err = capsys.readouterr().err
-    assert err == (f"qsample bas: interrupted at iteration 4; resume with: qsample bas "
-                   f"--resume {stopped}\n")
+    assert err == (
+        f"qsample bas: interrupted at iteration 4; resume with: qsample bas --resume {stopped}\n"
+    )
     assert read_checkpoint(stopped / CHECKPOINT_FILE).iteration == 4
     assert not (stopped / "results.json").exists()
     monkeypatch.undo()
     reconstructed = []
     real = ev.reconstruct
-    monkeypatch.setattr(ev, "reconstruct",
-                        lambda *a, **k: reconstructed.append(1) or real(*a, **k))
+    monkeypatch.setattr(ev, "reconstruct", lambda *a, **k: reconstructed.append(1) or real(*a, **k))
     (stopped / f"{_files.TEMP_PREFIX}killed.npz").write_bytes(b"half a write")
     assert main(["bas", "--resume", str(stopped), "--no-progress"]) == 0
     assert "resuming the run in" in capsys.readouterr().out
@@ -92,16 +95,16 @@ def test_bas_interrupted_and_resumed_gives_the_uninterrupted_figures(
     assert "has finished" in capsys.readouterr().err
 
 
-def test_sk_interrupted_inside_a_unit_resumes_to_the_same_figures(tmp_path, capsys,
-                                                                   interrupt_at):
+def test_sk_interrupted_inside_a_unit_resumes_to_the_same_figures(tmp_path, capsys, interrupt_at):
     args = ["sk", "--quick", "--iterations", "5", "--instances", "2", *FAST]
     assert main([*args, "--out", str(tmp_path / "straight")]) == 0
     stopped = tmp_path / "stopped"
     interrupt_at(8)  # the second instance's third SA iteration
     capsys.readouterr()
     assert main([*args, "--out", str(stopped)]) == 130
-    assert "interrupted at 1 of 2 units; resume with: qsample sk --resume" \
-        in capsys.readouterr().err
+    assert (
+        "interrupted at 1 of 2 units; resume with: qsample sk --resume" in capsys.readouterr().err
+    )
     finished = sorted(p.parent.name for p in (stopped / UNITS_FOLDER).glob("*/result.json"))
     assert finished == ["instance=0,eta=0.01"]
     assert main(["sk", "--resume", str(stopped), "--no-progress"]) == 0
@@ -116,8 +119,18 @@ def test_sk_interrupted_inside_a_unit_resumes_to_the_same_figures(tmp_path, caps
 def test_a_killed_training_resumes_from_its_last_periodic_checkpoint(tmp_path):
     """kill -9 gives no chance to save: the periodic checkpoint (every 3
     iterations, mini-batches of 200 over 1545 pictures) must carry the run."""
-    args = ["train", "digits", "--quick", "--iterations", "10", "--checkpoint-every", "3",
-            "--optdigits", str(OPTDIGITS), *FAST]
+    args = [
+        "train",
+        "digits",
+        "--quick",
+        "--iterations",
+        "10",
+        "--checkpoint-every",
+        "3",
+        "--optdigits",
+        str(OPTDIGITS),
+        *FAST,
+    ]
     assert main([*args, "--out", str(tmp_path / "straight")]) == 0
     killed = tmp_path / "killed"
     script = textwrap.dedent(f"""
@@ -147,8 +160,10 @@ def test_resume_refuses_other_settings_and_the_wrong_command(tmp_path, capsys, i
     assert main(["train", "bas", "--iterations", "5", "--out", str(stopped), *FAST]) == 130
     capsys.readouterr()
     assert main(["bas", "--resume", str(stopped)]) == 2
-    assert f"holds a 'qsample train bas' run; resume it with: qsample train bas --resume " \
-           f"{stopped}" in capsys.readouterr().err
+    assert (
+        f"holds a 'qsample train bas' run; resume it with: qsample train bas --resume "
+        f"{stopped}" in capsys.readouterr().err
+    )
     assert main(["train", "bas", "--resume", str(stopped), "--iterations", "9"]) == 2
     assert "drop --iterations" in capsys.readouterr().err
     assert main(["sk", "--resume", str(tmp_path / "nowhere")]) == 2

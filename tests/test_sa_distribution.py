@@ -30,8 +30,14 @@ def test_constant_beta_matches_boltzmann(criterion, randomize_order, model_seed)
     n, beta = 6, 0.8
     bqm = random_bqm(n, model_seed, scale=0.7)
     ss = SimulatedAnnealingSampler().sample(
-        bqm, num_reads=NUM_READS, beta_schedule_type="custom", beta_schedule=[beta] * 60,
-        proposal_acceptance_criteria=criterion, randomize_order=randomize_order, seed=11)
+        bqm,
+        num_reads=NUM_READS,
+        beta_schedule_type="custom",
+        beta_schedule=[beta] * 60,
+        proposal_acceptance_criteria=criterion,
+        randomize_order=randomize_order,
+        seed=11,
+    )
     samples = ss.record.sample[:, [ss.variables.index(v) for v in range(n)]]
     p_hat = empirical_distribution(samples)
     tv = 0.5 * np.abs(p_hat - exact_distribution(bqm, beta)).sum()

@@ -17,8 +17,13 @@ from qsample import (
     SimulatedQuantumAnnealingSampler,
 )
 
-ALL_SAMPLERS = [SimulatedAnnealingSampler(), ExactSampler(), ParallelTemperingSampler(),
-                PersistentChainSampler(), SimulatedQuantumAnnealingSampler()]
+ALL_SAMPLERS = [
+    SimulatedAnnealingSampler(),
+    ExactSampler(),
+    ParallelTemperingSampler(),
+    PersistentChainSampler(),
+    SimulatedQuantumAnnealingSampler(),
+]
 
 
 @pytest.mark.parametrize("sampler", ALL_SAMPLERS)
@@ -81,7 +86,8 @@ def test_initial_states_and_zero_sweeps_return_the_starts():
     bqm = dimod.generators.gnp_random_bqm(7, 0.6, "SPIN", random_state=0)
     starts = np.random.default_rng(0).choice([-1, 1], size=(5, 7)).astype(np.int8)
     ss = SimulatedAnnealingSampler().sample(
-        bqm, initial_states=(starts, list(bqm.variables)), num_sweeps=0, seed=3)
+        bqm, initial_states=(starts, list(bqm.variables)), num_sweeps=0, seed=3
+    )
     got = ss.record.sample[:, [ss.variables.index(v) for v in bqm.variables]]
     np.testing.assert_array_equal(got, starts)
 
@@ -89,7 +95,8 @@ def test_initial_states_and_zero_sweeps_return_the_starts():
 def test_initial_states_generator_fills_extra_reads():
     bqm = dimod.generators.gnp_random_bqm(5, 0.6, "SPIN", random_state=0)
     ss = SimulatedAnnealingSampler().sample(
-        bqm, initial_states=[{v: 1 for v in bqm.variables}], num_reads=4, seed=2, num_sweeps=0)
+        bqm, initial_states=[{v: 1 for v in bqm.variables}], num_reads=4, seed=2, num_sweeps=0
+    )
     assert len(ss) == 4
     assert ss.record.sample[0].tolist() == [1] * 5
 
@@ -97,7 +104,8 @@ def test_initial_states_generator_fills_extra_reads():
 def test_fixed_variables_hold_their_values():
     bqm = dimod.BinaryQuadraticModel.from_ising({}, {("a", "b"): -1, ("b", "c"): -1})
     ss = SimulatedAnnealingSampler().sample(
-        bqm, num_reads=30, fixed_variables={"a": 1, "c": -1}, seed=5, num_sweeps=50)
+        bqm, num_reads=30, fixed_variables={"a": 1, "c": -1}, seed=5, num_sweeps=50
+    )
     assert all(s["a"] == 1 and s["c"] == -1 for s in ss.samples())
     binary = bqm.binary
     ss = SimulatedAnnealingSampler().sample(binary, num_reads=10, fixed_variables={"a": 0}, seed=5)
@@ -106,8 +114,9 @@ def test_fixed_variables_hold_their_values():
 
 def test_info_reports_schedule_and_seed():
     bqm = dimod.generators.gnp_random_bqm(6, 0.5, "SPIN", random_state=1)
-    ss = SimulatedAnnealingSampler().sample(bqm, beta_range=(0.1, 2.0), seed=9,
-                                            beta_schedule_type="linear")
+    ss = SimulatedAnnealingSampler().sample(
+        bqm, beta_range=(0.1, 2.0), seed=9, beta_schedule_type="linear"
+    )
     assert ss.info["beta_range"] == (0.1, 2.0)
     assert ss.info["beta_schedule_type"] == "linear"
     assert ss.info["seed"] == 9

@@ -42,12 +42,28 @@ from qsample.learning import (
 from qsample.model import HardwareModel
 
 TINY = ShootoutSettings(
-    bas_iterations=3, bas_reads=16, bas_sweeps=20, bas_seconds=0.0, num_reconstructions=2,
-    instances=1, sk_iterations=4, sk_reads=16, sk_sweeps=20, sk_seconds=0.0,
-    likelihood_at=(1.0,), likelihood_runs=16, likelihood_steps=50, likelihood_chain_runs=1,
-    likelihood_chain_steps=20, likelihood_fit_pictures=8, max_iterations_factor=1,
+    bas_iterations=3,
+    bas_reads=16,
+    bas_sweeps=20,
+    bas_seconds=0.0,
+    num_reconstructions=2,
+    instances=1,
+    sk_iterations=4,
+    sk_reads=16,
+    sk_sweeps=20,
+    sk_seconds=0.0,
+    likelihood_at=(1.0,),
+    likelihood_runs=16,
+    likelihood_steps=50,
+    likelihood_chain_runs=1,
+    likelihood_chain_steps=20,
+    likelihood_fit_pictures=8,
+    max_iterations_factor=1,
     bas_repeats=2,
-    target="zephyr4", embedding="clique", embedding_tries=1)
+    target="zephyr4",
+    embedding="clique",
+    embedding_tries=1,
+)
 
 
 @pytest.fixture
@@ -89,10 +105,17 @@ def test_bad_sampler_names_are_refused():
     assert check_samplers(list(SAMPLERS)) == SAMPLERS
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"tasks": ()}, "'tasks'"), ({"tasks": ("bas", "digits")}, "'tasks'"),
-    ({"likelihood_at": (0.0,)}, "'likelihood_at'"), ({"bas_seconds": -1.0}, "'bas_seconds'"),
-    ({"spins": 25}, "'spins'"), ({"bas_iterations": 0}, "'bas_iterations'")])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"tasks": ()}, "'tasks'"),
+        ({"tasks": ("bas", "digits")}, "'tasks'"),
+        ({"likelihood_at": (0.0,)}, "'likelihood_at'"),
+        ({"bas_seconds": -1.0}, "'bas_seconds'"),
+        ({"spins": 25}, "'spins'"),
+        ({"bas_iterations": 0}, "'bas_iterations'"),
+    ],
+)
 def test_bad_settings_are_refused(change, message):
     with pytest.raises(ValueError, match=message):
         replace(TINY, **change)
@@ -106,21 +129,39 @@ def _logical(n: int, seed: int) -> IsingArrays:
 def _trainer() -> Trainer:
     model = _logical(4, seed=1)
     data = exact.sample(model, 50, seed=2)
-    return Trainer(_logical(4, seed=0), data, ExactMoments(), Hyperparameters(num_reads=1),
-                   progress=False)
+    return Trainer(
+        _logical(4, seed=0), data, ExactMoments(), Hyperparameters(num_reads=1), progress=False
+    )
 
 
 def test_a_run_goes_on_until_both_budgets_are_spent():
     seen = []
-    record = learn(_trainer(), Budgets(iterations=3, seconds=0.0, cap=10), lambda k: None,
-                   lambda k, what, t: seen.append((k, what)), {2}, {3})
+    record = learn(
+        _trainer(),
+        Budgets(iterations=3, seconds=0.0, cap=10),
+        lambda k: None,
+        lambda k, what, t: seen.append((k, what)),
+        {2},
+        {3},
+    )
     assert len(record.seconds) == 3 and record.time_point == 1  # no time budget
-    assert seen == [(1, "reconstruction"), (1, "likelihood"), (2, "reconstruction"),
-                    (3, "likelihood"), (3, "reconstruction")]
+    assert seen == [
+        (1, "reconstruction"),
+        (1, "likelihood"),
+        (2, "reconstruction"),
+        (3, "likelihood"),
+        (3, "reconstruction"),
+    ]
     assert np.all(np.diff(record.seconds) >= 0)
     # A time budget it cannot reach: the cap stops it, and no time point is claimed.
-    record = learn(_trainer(), Budgets(iterations=3, seconds=1e9, cap=5), lambda k: None,
-                   lambda k, what, t: None, set(), set())
+    record = learn(
+        _trainer(),
+        Budgets(iterations=3, seconds=1e9, cap=5),
+        lambda k: None,
+        lambda k, what, t: None,
+        set(),
+        set(),
+    )
     assert len(record.seconds) == 5 and record.time_point is None
 
 
@@ -140,23 +181,33 @@ def test_fitted_beta_of_a_logical_model_is_the_data_temperature():
     assert fit.beta == pytest.approx(0.6, rel=0.1)
     assert not fit.edge
     assert fit.train_log_likelihood.max() == pytest.approx(
-        exact.log_probabilities(model, data, beta=fit.beta).mean())
+        exact.log_probabilities(model, data, beta=fit.beta).mean()
+    )
 
 
 def test_fitted_beta_of_an_embedded_model_is_the_data_temperature():
     # Chains of odd length: every state decodes to a picture (a tie would count
     # for none, and data without the tied states would favour colder betas).
     target = hardware.chimera(1)
-    embedding = Embedding({0: (0, 4, 1), 1: (2,), 2: (5,), 3: (3, 6, 7)}, target,
-                          nx.complete_graph(4))
+    embedding = Embedding(
+        {0: (0, 4, 1), 1: (2,), 2: (5,), 3: (3, 6, 7)}, target, nx.complete_graph(4)
+    )
     rng = np.random.default_rng(0)
     base = HardwareModel(embedding, seed=0)
     J = np.where(base.intra_chain, -1.0, rng.normal(0.0, 0.7, len(base.J)))
     model = base.with_parameters(rng.normal(0.0, 0.3, base.num_qubits), J)
     ising = model.to_ising()
     pictures = model.decode(exact.sample(ising, 20000, beta=0.5, seed=2)).values
-    fit = fit_beta(model, pictures, 2.0, num_runs=256, num_steps=2000, chain_runs=64,
-                   chain_steps=500, max_pictures=len(pictures))
+    fit = fit_beta(
+        model,
+        pictures,
+        2.0,
+        num_runs=256,
+        num_steps=2000,
+        chain_runs=64,
+        chain_steps=500,
+        max_pictures=len(pictures),
+    )
     # Every training log-likelihood of the search is the exact one, by enumeration.
     n = model.num_qubits
     states = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(np.int8) * 2 - 1
@@ -198,8 +249,7 @@ def test_shootout_writes_the_table_curves_and_plots(tmp_path, tiny_quick, capsys
     assert sa["runs"] == 2
     assert 0 <= sa["at_budget"]["mistakes_per_picture"] <= 20
     assert sa["at_budget"]["log_likelihood"] < 0 and sa["at_budget"]["fitted_beta"] > 0
-    assert sa["spin_updates_per_iteration"] == 16 * 20 * f["bas"]["embedding"][
-        "physical_qubits"]
+    assert sa["spin_updates_per_iteration"] == 16 * 20 * f["bas"]["embedding"]["physical_qubits"]
     assert f["bas"]["best_per_second"]["mistakes_per_picture"] in PHYSICAL_SAMPLERS
     assert f["sk"]["best_per_second"]["lambda_gap"] in PHYSICAL_SAMPLERS  # exact: the reference
     exact_sk = f["sk"]["samplers"]["exact"]
@@ -209,14 +259,22 @@ def test_shootout_writes_the_table_curves_and_plots(tmp_path, tiny_quick, capsys
     with open(out / "summary.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [(r["task"], r["sampler"]) for r in rows] == (
-        [("bas", n) for n in SAMPLERS if n != "exact"] + [("sk", n) for n in SAMPLERS])
+        [("bas", n) for n in SAMPLERS if n != "exact"] + [("sk", n) for n in SAMPLERS]
+    )
     assert float(rows[0]["budget_measure"]) == pytest.approx(
-        sa["at_budget"]["mistakes_per_picture"], rel=1e-5)
+        sa["at_budget"]["mistakes_per_picture"], rel=1e-5
+    )
     curves = json.loads((out / "curves.json").read_text())
     assert len(curves["sk"]["exact"]["lambda_gap"]) == 4
     assert [e["iteration"] for e in curves["bas"]["sa"]["mistakes"]] == [1, 2, 3]
-    for name in ("shootout_bas.png", "shootout_sk.png", "run.json", "embedding_bas.json",
-                 "embedding_sk.json", "models/bas_sa_repeat1.npz"):
+    for name in (
+        "shootout_bas.png",
+        "shootout_sk.png",
+        "run.json",
+        "embedding_bas.json",
+        "embedding_sk.json",
+        "models/bas_sa_repeat1.npz",
+    ):
         assert (out / name).stat().st_size > 0, name
 
 
@@ -227,8 +285,9 @@ def test_shootout_of_one_task_and_some_samplers(tmp_path, tiny_quick):
     assert not (out / "shootout_bas.png").exists()
 
 
-def test_a_stopped_shootout_resumes_with_the_unfinished_runs(tmp_path, tiny_quick,
-                                                             monkeypatch, capsys):
+def test_a_stopped_shootout_resumes_with_the_unfinished_runs(
+    tmp_path, tiny_quick, monkeypatch, capsys
+):
     straight = _run(tmp_path, "straight", "--tasks", "sk", "--samplers", "sa", "pcd")
     real = SampledMoments.__call__
     calls = [0]
@@ -243,8 +302,10 @@ def test_a_stopped_shootout_resumes_with_the_unfinished_runs(tmp_path, tiny_quic
     stopped = tmp_path / "stopped"
     args = ["shootout", "--quick", "--tasks", "sk", "--samplers", "sa", "pcd", "--no-progress"]
     assert main([*args, "--out", str(stopped)]) == 130
-    assert "interrupted at 1 of 2 runs; resume with: qsample shootout --resume" \
+    assert (
+        "interrupted at 1 of 2 runs; resume with: qsample shootout --resume"
         in capsys.readouterr().err
+    )
     finished = sorted(p.parent.name for p in (stopped / UNITS_FOLDER).glob("*/result.json"))
     assert len(finished) == 1
     kept = (stopped / UNITS_FOLDER / finished[0] / "result.json").read_text()
@@ -266,8 +327,7 @@ def test_a_failed_shootout_leaves_no_folder(tmp_path, tiny_quick, monkeypatch, c
 
     monkeypatch.setattr(shootout, "_unit", broken)
     out = tmp_path / "nested" / "failed"
-    assert main(["shootout", "--quick", "--tasks", "sk", "--out", str(out),
-                 "--no-progress"]) == 1
+    assert main(["shootout", "--quick", "--tasks", "sk", "--out", str(out), "--no-progress"]) == 1
     assert "a run broke" in capsys.readouterr().err
     assert not (tmp_path / "nested").exists()
 

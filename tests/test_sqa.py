@@ -36,7 +36,8 @@ def quantum_diagonal(bqm: dimod.BinaryQuadraticModel, gamma: float, beta: float)
     n = ising.num_variables
     states = all_spin_states(n)
     energies = states @ ising.h + np.sum(
-        ising.J * states[:, ising.irow] * states[:, ising.icol], axis=1)
+        ising.J * states[:, ising.irow] * states[:, ising.icol], axis=1
+    )
     h = np.diag(energies.astype(np.float64))
     index = np.arange(2**n)
     for i in range(n):  # sigma^x_i flips spin i: bit n - 1 - i of the state's index
@@ -54,8 +55,15 @@ def constant_field(gamma: float) -> list[list[float]]:
 def test_slices_sample_the_exact_quantum_diagonal():
     bqm, n, gamma, beta = random_bqm(6, 0, scale=0.7), 6, 1.5, 2.0
     reads = 20_000
-    ss = SQA.sample(bqm, num_reads=reads, num_slices=16, num_sweeps=200, beta=beta,
-                    schedule=constant_field(gamma), seed=5)
+    ss = SQA.sample(
+        bqm,
+        num_reads=reads,
+        num_slices=16,
+        num_sweeps=200,
+        beta=beta,
+        schedule=constant_field(gamma),
+        seed=5,
+    )
     p_hat = empirical_distribution(columns(ss, range(n)))
     quantum = quantum_diagonal(bqm, gamma, beta)
     tv = total_variation(p_hat, quantum)
@@ -69,8 +77,15 @@ def test_slices_sample_the_exact_quantum_diagonal():
 def test_ten_spin_moments_match_exact_diagonalisation():
     bqm, n, gamma, beta = random_bqm(10, 3, scale=0.5), 10, 1.0, 1.0
     reads = 4096
-    ss = SQA.sample(bqm, num_reads=reads, num_slices=16, num_sweeps=150, beta=beta,
-                    schedule=constant_field(gamma), seed=2)
+    ss = SQA.sample(
+        bqm,
+        num_reads=reads,
+        num_slices=16,
+        num_sweeps=150,
+        beta=beta,
+        schedule=constant_field(gamma),
+        seed=2,
+    )
     s = columns(ss, range(n)).astype(np.float64)
     states = all_spin_states(n).astype(np.float64)
     p = quantum_diagonal(bqm, gamma, beta)
@@ -122,9 +137,12 @@ def test_same_seed_same_samples_for_any_thread_count_and_offset():
     one = SQA.sample_arrays(ising, 37, 11, num_threads=1, **kwargs)
     for threads in (2, 5):
         np.testing.assert_array_equal(
-            one, SQA.sample_arrays(ising, 37, 11, num_threads=threads, **kwargs))
-    parts = [SQA.sample_arrays(ising, count, 11, read_offset=start, **kwargs)
-             for start, count in [(0, 3), (3, 16), (19, 18)]]
+            one, SQA.sample_arrays(ising, 37, 11, num_threads=threads, **kwargs)
+        )
+    parts = [
+        SQA.sample_arrays(ising, count, 11, read_offset=start, **kwargs)
+        for start, count in [(0, 3), (3, 16), (19, 18)]
+    ]
     np.testing.assert_array_equal(one, np.concatenate(parts))
     assert not np.array_equal(one, SQA.sample_arrays(ising, 37, 12, **kwargs))
 
@@ -135,24 +153,27 @@ def test_fixed_variables_hold_their_values():
     assert all(s["a"] == 1 and s["c"] == -1 for s in ss.samples())
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    ({"num_reads": 0}, ValueError, "num_reads"),
-    ({"num_sweeps": -1}, ValueError, "num_sweeps"),
-    ({"num_slices": 0}, ValueError, "num_slices"),
-    ({"num_slices": 2.5}, TypeError, "num_slices"),
-    ({"beta": -1}, ValueError, "beta"),
-    ({"s_stop": 1.5}, ValueError, "s_stop"),
-    ({"schedule": "advantage"}, TypeError, "schedule"),
-    ({"schedule": [[0, 1, 1]]}, ValueError, "schedule"),
-    ({"schedule": [[0, 1, 1], [0, 1, 1]]}, ValueError, "increase"),
-    ({"schedule": [[0, -1, 1], [1, 1, 1]]}, ValueError, "non-negative"),
-    ({"schedule": [[0, 1, 1], [0.5, 1, 1]]}, ValueError, "s_stop"),
-    ({"schedule": [[0.1, 1, 1], [1, 1, 1]]}, ValueError, "s = 0"),
-    ({"schedule": [[0, np.nan, 1], [1, 1, 1]]}, ValueError, "finite"),
-    ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
-    ({"num_threads": 0}, ValueError, "num_threads"),
-    ({"precision": "half"}, ValueError, "precision"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"num_reads": 0}, ValueError, "num_reads"),
+        ({"num_sweeps": -1}, ValueError, "num_sweeps"),
+        ({"num_slices": 0}, ValueError, "num_slices"),
+        ({"num_slices": 2.5}, TypeError, "num_slices"),
+        ({"beta": -1}, ValueError, "beta"),
+        ({"s_stop": 1.5}, ValueError, "s_stop"),
+        ({"schedule": "advantage"}, TypeError, "schedule"),
+        ({"schedule": [[0, 1, 1]]}, ValueError, "schedule"),
+        ({"schedule": [[0, 1, 1], [0, 1, 1]]}, ValueError, "increase"),
+        ({"schedule": [[0, -1, 1], [1, 1, 1]]}, ValueError, "non-negative"),
+        ({"schedule": [[0, 1, 1], [0.5, 1, 1]]}, ValueError, "s_stop"),
+        ({"schedule": [[0.1, 1, 1], [1, 1, 1]]}, ValueError, "s = 0"),
+        ({"schedule": [[0, np.nan, 1], [1, 1, 1]]}, ValueError, "finite"),
+        ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
+        ({"num_threads": 0}, ValueError, "num_threads"),
+        ({"precision": "half"}, ValueError, "precision"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, error, match):
     with pytest.raises(error, match=match):
         SQA.sample(random_bqm(4, 0), **kwargs)

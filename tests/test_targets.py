@@ -15,8 +15,7 @@ def advantage():
 
 
 def test_registry_names_every_target_once_and_the_experiments_use_it():
-    for name in ("dw2x", "chimera16", "pegasus6", "zephyr4", "pegasus16", "zephyr12",
-                 "zephyr15"):
+    for name in ("dw2x", "chimera16", "pegasus6", "zephyr4", "pegasus16", "zephyr12", "zephyr15"):
         assert name in hw.PRESETS
         assert hw.PRESETS[name].name == name
         assert hw.PRESETS[name].description

@@ -41,8 +41,14 @@ def two_mode_model(n: int = 8) -> dimod.BinaryQuadraticModel:
 def test_the_cold_rung_matches_boltzmann_where_one_chain_does_not(criterion, cluster_moves):
     bqm, n = two_mode_model(), 8
     exact = boltzmann(bqm, 1.0)
-    common = dict(num_reads=NUM_READS, num_sweeps=30, beta=1.0, seed=3,
-                  proposal_acceptance_criteria=criterion, cluster_moves=cluster_moves)
+    common = dict(
+        num_reads=NUM_READS,
+        num_sweeps=30,
+        beta=1.0,
+        seed=3,
+        proposal_acceptance_criteria=criterion,
+        cluster_moves=cluster_moves,
+    )
     ss = PT.sample(bqm, num_replicas=6, beta_range=(0.05, 1.0), **common)
     tv = total_variation(empirical_distribution(columns(ss, range(n))), exact)
     assert tv < TV_BOUND, f"total variation {tv:.4f}"
@@ -57,8 +63,9 @@ def test_cluster_moves_with_strong_fields_keep_the_distribution():
     # whose energies each change; the pair's total does not, so they are
     # always accepted. A wrong rule would bias the samples.
     bqm, n = random_bqm(6, 4, scale=1.0), 6
-    ss = PT.sample(bqm, num_reads=NUM_READS, betas=[0.3, 0.6, 1.0], num_sweeps=20,
-                   cluster_moves=True, seed=8)
+    ss = PT.sample(
+        bqm, num_reads=NUM_READS, betas=[0.3, 0.6, 1.0], num_sweeps=20, cluster_moves=True, seed=8
+    )
     assert ss.info["cluster_moves"] > 0 and ss.info["mean_cluster_size"] >= 1
     tv = total_variation(empirical_distribution(columns(ss, range(n))), boltzmann(bqm, 1.0))
     assert tv < TV_BOUND, f"total variation {tv:.4f}"
@@ -81,8 +88,16 @@ def test_autocorrelation_and_effective_sample_size_follow_the_thinning():
     bqm = random_bqm(12, 2, density=0.5)
     taus, sizes = [], []
     for thinning in (1, 20):
-        ss = PT.sample(bqm, num_reads=40 * 50, samples_per_chain=50, thinning=thinning,
-                       num_replicas=4, beta=2.0, num_sweeps=50, seed=4)
+        ss = PT.sample(
+            bqm,
+            num_reads=40 * 50,
+            samples_per_chain=50,
+            thinning=thinning,
+            num_replicas=4,
+            beta=2.0,
+            num_sweeps=50,
+            seed=4,
+        )
         taus.append(ss.info["energy_autocorrelation_time"])
         sizes.append(ss.info["effective_sample_size"])
         assert 0 < ss.info["effective_sample_size"] <= 1.5 * 2000
@@ -108,41 +123,48 @@ def test_default_ladder_runs_from_a_hot_end_to_beta():
 def test_same_seed_same_samples_for_any_thread_count_and_offset(cluster_moves):
     bqm = random_bqm(30, 7, density=0.2)
     ising = from_bqm(bqm)
-    kwargs = dict(num_replicas=3, num_sweeps=20, samples_per_chain=4, thinning=3,
-                  cluster_moves=cluster_moves)
+    kwargs = dict(
+        num_replicas=3, num_sweeps=20, samples_per_chain=4, thinning=3, cluster_moves=cluster_moves
+    )
     one = PT.sample_arrays(ising, 37, 123, num_threads=1, **kwargs)
     for threads in (2, 5):
-        np.testing.assert_array_equal(one, PT.sample_arrays(ising, 37, 123, num_threads=threads,
-                                                            **kwargs))
-    parts = [PT.sample_arrays(ising, count, 123, read_offset=start, **kwargs)
-             for start, count in [(0, 6), (6, 1), (7, 30)]]
+        np.testing.assert_array_equal(
+            one, PT.sample_arrays(ising, 37, 123, num_threads=threads, **kwargs)
+        )
+    parts = [
+        PT.sample_arrays(ising, count, 123, read_offset=start, **kwargs)
+        for start, count in [(0, 6), (6, 1), (7, 30)]
+    ]
     np.testing.assert_array_equal(one, np.concatenate(parts))
     assert not np.array_equal(one, PT.sample_arrays(ising, 37, 124, **kwargs))
 
 
-@pytest.mark.parametrize("kwargs,error,match", [
-    ({"num_reads": 0}, ValueError, "num_reads"),
-    ({"num_replicas": 0}, ValueError, "num_replicas"),
-    ({"num_replicas": 2.5}, TypeError, "num_replicas"),
-    ({"beta_range": (1.0, 0.5)}, ValueError, "beta_range"),
-    ({"beta_range": (0.0, 1.0)}, ValueError, "beta_range"),
-    ({"beta_range": "hot"}, TypeError, "beta_range"),
-    ({"beta": 0}, ValueError, "beta"),
-    ({"betas": [1.0, 0.5]}, ValueError, "betas"),
-    ({"betas": [0.5, np.nan]}, ValueError, "betas"),
-    ({"betas": [[0.5]]}, ValueError, "betas"),
-    ({"betas": [0.5, 1.0], "beta_range": (0.1, 1)}, ValueError, "betas"),
-    ({"num_sweeps": -1}, ValueError, "num_sweeps"),
-    ({"samples_per_chain": 0}, ValueError, "samples_per_chain"),
-    ({"thinning": 0}, ValueError, "thinning"),
-    ({"thinning": 1.5}, TypeError, "thinning"),
-    ({"cluster_moves": "yes"}, TypeError, "cluster_moves"),
-    ({"cluster_beta_min": -1}, ValueError, "cluster_beta_min"),
-    ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
-    ({"num_threads": 0}, ValueError, "num_threads"),
-    ({"precision": "half"}, ValueError, "precision"),
-    ({"fixed_variables": {"nope": 1}}, ValueError, "fixed_variables"),
-])
+@pytest.mark.parametrize(
+    "kwargs,error,match",
+    [
+        ({"num_reads": 0}, ValueError, "num_reads"),
+        ({"num_replicas": 0}, ValueError, "num_replicas"),
+        ({"num_replicas": 2.5}, TypeError, "num_replicas"),
+        ({"beta_range": (1.0, 0.5)}, ValueError, "beta_range"),
+        ({"beta_range": (0.0, 1.0)}, ValueError, "beta_range"),
+        ({"beta_range": "hot"}, TypeError, "beta_range"),
+        ({"beta": 0}, ValueError, "beta"),
+        ({"betas": [1.0, 0.5]}, ValueError, "betas"),
+        ({"betas": [0.5, np.nan]}, ValueError, "betas"),
+        ({"betas": [[0.5]]}, ValueError, "betas"),
+        ({"betas": [0.5, 1.0], "beta_range": (0.1, 1)}, ValueError, "betas"),
+        ({"num_sweeps": -1}, ValueError, "num_sweeps"),
+        ({"samples_per_chain": 0}, ValueError, "samples_per_chain"),
+        ({"thinning": 0}, ValueError, "thinning"),
+        ({"thinning": 1.5}, TypeError, "thinning"),
+        ({"cluster_moves": "yes"}, TypeError, "cluster_moves"),
+        ({"cluster_beta_min": -1}, ValueError, "cluster_beta_min"),
+        ({"proposal_acceptance_criteria": "Glauber"}, ValueError, "proposal_acceptance_criteria"),
+        ({"num_threads": 0}, ValueError, "num_threads"),
+        ({"precision": "half"}, ValueError, "precision"),
+        ({"fixed_variables": {"nope": 1}}, ValueError, "fixed_variables"),
+    ],
+)
 def test_bad_arguments_name_the_parameter(kwargs, error, match):
     with pytest.raises(error, match=match):
         PT.sample(random_bqm(4, 0), **kwargs)
@@ -150,6 +172,5 @@ def test_bad_arguments_name_the_parameter(kwargs, error, match):
 
 def test_fixed_variables_hold_their_values():
     bqm = dimod.BinaryQuadraticModel.from_ising({}, {("a", "b"): -1, ("b", "c"): -1})
-    ss = PT.sample(bqm, num_reads=30, fixed_variables={"a": 1, "c": -1}, seed=5,
-                   cluster_moves=True)
+    ss = PT.sample(bqm, num_reads=30, fixed_variables={"a": 1, "c": -1}, seed=5, cluster_moves=True)
     assert all(s["a"] == 1 and s["c"] == -1 for s in ss.samples())

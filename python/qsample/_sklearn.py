@@ -23,8 +23,7 @@ class NotFittedError(ValueError, AttributeError):
 
 def not_fitted(estimator: Any, method: str) -> Exception:
     """The error for calling ``method`` on an unfitted ``estimator``."""
-    message = (f"this {type(estimator).__name__} is not fitted yet; call 'fit' before "
-               f"'{method}'")
+    message = f"this {type(estimator).__name__} is not fitted yet; call 'fit' before '{method}'"
     try:
         from sklearn.exceptions import NotFittedError as SklearnNotFitted
     except ImportError:
@@ -42,9 +41,11 @@ class ParamsMixin:
     @classmethod
     def _param_names(cls) -> list[str]:
         signature = inspect.signature(cls.__init__)
-        return sorted(p.name for p in signature.parameters.values()
-                      if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD,
-                                                         p.KEYWORD_ONLY))
+        return sorted(
+            p.name
+            for p in signature.parameters.values()
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        )
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The settings, by name (with ``deep``, nested estimators' settings too
@@ -65,8 +66,9 @@ class ParamsMixin:
         for key, value in params.items():
             name, _, sub = key.partition("__")
             if name not in valid:
-                raise ValueError(f"{key!r} is not a setting of {type(self).__name__}; its "
-                                 f"settings are {valid}")
+                raise ValueError(
+                    f"{key!r} is not a setting of {type(self).__name__}; its settings are {valid}"
+                )
             if sub:
                 nested.setdefault(name, {})[sub] = value
             else:
@@ -76,8 +78,9 @@ class ParamsMixin:
         return self
 
     def __repr__(self) -> str:
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()}
+        defaults = {
+            p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()
+        }
         changed = []
         for name in self._param_names():
             value = getattr(self, name)
@@ -93,6 +96,10 @@ class ParamsMixin:
     def __sklearn_tags__(self) -> Any:
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
-        return Tags(estimator_type="classifier", target_tags=TargetTags(required=False),
-                    classifier_tags=ClassifierTags(), input_tags=InputTags(sparse=True),
-                    requires_fit=True)
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=False),
+            classifier_tags=ClassifierTags(),
+            input_tags=InputTags(sparse=True),
+            requires_fit=True,
+        )

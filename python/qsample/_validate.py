@@ -25,8 +25,9 @@ def check_int(name: str, value: Any, low: int | None = None, high: int | None = 
         raise TypeError(f"'{name}' must be an integer: value = {value!r}")
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
-        raise ValueError(f"'{name}' must be an integer {_interval_text(low, high)}: "
-                         f"value = {value!r}")
+        raise ValueError(
+            f"'{name}' must be an integer {_interval_text(low, high)}: value = {value!r}"
+        )
     return v
 
 
@@ -55,8 +56,15 @@ def check_num_reads(value: Any) -> int:
     return check_positive_int("num_reads", value, MAX_READS)
 
 
-def check_number(name: str, value: Any, low: float | None = None, high: float | None = None,
-                 *, low_open: bool = False, high_open: bool = False) -> float:
+def check_number(
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
     """A finite real number in the interval given by ``low``/``high`` (closed
     unless ``low_open``/``high_open``)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
@@ -94,17 +102,21 @@ def check_seed(seed: Any, name: str = "seed", high: int = 2**64 - 1) -> int:
     return check_int(name, seed, 0, high)
 
 
-def check_exact_size(num_variables: int, what: str = "exact enumeration",
-                     name: str | None = None) -> None:
+def check_exact_size(
+    num_variables: int, what: str = "exact enumeration", name: str | None = None
+) -> None:
     """Refuse models too large to enumerate, with one message everywhere;
     ``name`` is the parameter that set the size, when there is one."""
     if num_variables > MAX_EXACT_SPINS:
         if name is not None:
-            raise ValueError(f"'{name}' must be at most {MAX_EXACT_SPINS} for {what} "
-                             f"(2^{MAX_EXACT_SPINS} states): value = {num_variables}")
+            raise ValueError(
+                f"'{name}' must be at most {MAX_EXACT_SPINS} for {what} "
+                f"(2^{MAX_EXACT_SPINS} states): value = {num_variables}"
+            )
         raise ValueError(
             f"{what} handles at most {MAX_EXACT_SPINS} variables (2^{MAX_EXACT_SPINS} states); "
-            f"the model has {num_variables}")
+            f"the model has {num_variables}"
+        )
 
 
 def check_spin(name: str, value: Any) -> int:
@@ -116,8 +128,9 @@ def check_spin(name: str, value: Any) -> int:
     return 1 if value == 1 else -1
 
 
-def check_spins(name: str, values: Any, num_columns: int | None = None, *,
-                allow_empty: bool = False) -> np.ndarray:
+def check_spins(
+    name: str, values: Any, num_columns: int | None = None, *, allow_empty: bool = False
+) -> np.ndarray:
     """A 2-D array of spins +1/-1 as C-contiguous int8 (a 1-D array is one row).
 
     The error for a bad entry names its row and column and the value found.
@@ -125,15 +138,15 @@ def check_spins(name: str, values: Any, num_columns: int | None = None, *,
     try:
         a = np.asarray(values)
     except ValueError:  # ragged rows
-        raise ValueError(f"'{name}' must be a 2-D array (rows of spins of equal length)"
-                         ) from None
+        raise ValueError(f"'{name}' must be a 2-D array (rows of spins of equal length)") from None
     if a.ndim == 1:
         a = a.reshape(1, -1)
     if a.ndim != 2:
         raise ValueError(f"'{name}' must be a 2-D array (rows of spins), got shape {a.shape}")
     if num_columns is not None and a.shape[1] != num_columns:
-        raise ValueError(f"'{name}' must have {num_columns} columns (one per variable), "
-                         f"got shape {a.shape}")
+        raise ValueError(
+            f"'{name}' must have {num_columns} columns (one per variable), got shape {a.shape}"
+        )
     if a.shape[0] == 0 and not allow_empty:
         raise ValueError(f"'{name}' must hold at least one row, got shape {a.shape}")
     if a.dtype.kind not in "iubf":
@@ -142,6 +155,7 @@ def check_spins(name: str, values: Any, num_columns: int | None = None, *,
         bad = (a != 1) & (a != -1)
         if bad.any():
             r, c = (int(x) for x in np.argwhere(bad)[0])
-            raise ValueError(f"'{name}' must hold spins +1 or -1: row {r}, column {c} "
-                             f"is {a[r, c]!r}")
+            raise ValueError(
+                f"'{name}' must hold spins +1 or -1: row {r}, column {c} is {a[r, c]!r}"
+            )
     return np.ascontiguousarray(a, dtype=np.int8)

@@ -52,9 +52,12 @@ DEFAULT_STEPS = 1000
 DEFAULT_GEOMETRIC_FROM = 0.1
 
 
-def annealing_schedule(beta: float = 1.0, num_steps: int = DEFAULT_STEPS,
-                       kind: str = "linear",
-                       geometric_from: float = DEFAULT_GEOMETRIC_FROM) -> np.ndarray:
+def annealing_schedule(
+    beta: float = 1.0,
+    num_steps: int = DEFAULT_STEPS,
+    kind: str = "linear",
+    geometric_from: float = DEFAULT_GEOMETRIC_FROM,
+) -> np.ndarray:
     """The inverse temperatures 0 = beta_0 < ... < beta_K = beta, K = ``num_steps``.
 
     ``"linear"`` (the default) is evenly spaced. ``"geometric+linear"`` is
@@ -133,15 +136,24 @@ class LogPartitionEstimate:
         return (self.log_partition - k * self.std_error, self.log_partition + k * self.std_error)
 
 
-def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
-                  num_runs: int = 256, num_steps: int = DEFAULT_STEPS,
-                  schedule: Any = "linear", sweeps_per_beta: int = 1,
-                  acceptance: str = "Metropolis",
-                  fixed_variables: Mapping[Hashable, int] | None = None,
-                  chain_majorities: ChainMajorities | None = None,
-                  seed: int | None = None, run_offset: int = 0, num_threads: int | None = None,
-                  precision: str = "auto", keep_states: bool = False,
-                  keep_energies: bool = False) -> LogPartitionEstimate:
+def log_partition(
+    model: ModelLike | IsingArrays,
+    beta: float = 1.0,
+    *,
+    num_runs: int = 256,
+    num_steps: int = DEFAULT_STEPS,
+    schedule: Any = "linear",
+    sweeps_per_beta: int = 1,
+    acceptance: str = "Metropolis",
+    fixed_variables: Mapping[Hashable, int] | None = None,
+    chain_majorities: ChainMajorities | None = None,
+    seed: int | None = None,
+    run_offset: int = 0,
+    num_threads: int | None = None,
+    precision: str = "auto",
+    keep_states: bool = False,
+    keep_energies: bool = False,
+) -> LogPartitionEstimate:
     """log Z(beta) by annealed importance sampling.
 
     Args:
@@ -170,8 +182,10 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
     n = ising.num_variables
     if isinstance(schedule, str):
         if schedule not in SCHEDULE_KINDS:
-            raise ValueError(f"'schedule' must be one of {SCHEDULE_KINDS} or an array of "
-                             f"inverse temperatures: value = {schedule!r}")
+            raise ValueError(
+                f"'schedule' must be one of {SCHEDULE_KINDS} or an array of "
+                f"inverse temperatures: value = {schedule!r}"
+            )
         betas = annealing_schedule(beta, num_steps, schedule)
     else:
         betas = _check_schedule(schedule, beta)
@@ -179,9 +193,11 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
         bound = float(np.abs(ising.h).sum() + np.abs(ising.J).sum() + abs(ising.offset))
         too_large = not np.isfinite(2 * float(betas[-1]) * bound)
     if too_large:
-        raise ValueError(f"'beta' times the model's energies ({float(betas[-1]):.4g} x up to "
-                         f"{bound:.4g}) exceeds the floating-point range: log Z cannot be "
-                         "represented")
+        raise ValueError(
+            f"'beta' times the model's energies ({float(betas[-1]):.4g} x up to "
+            f"{bound:.4g}) exceeds the floating-point range: log Z cannot be "
+            "represented"
+        )
     runs = check_positive_int("num_runs", num_runs, MAX_READS)
     per_beta = check_positive_int("sweeps_per_beta", sweeps_per_beta, MAX_SWEEPS)
     gibbs = is_gibbs(acceptance, "acceptance")
@@ -194,43 +210,73 @@ def log_partition(model: ModelLike | IsingArrays, beta: float = 1.0, *,
     keep_states = check_bool("keep_states", keep_states)
     keep_energies = check_bool("keep_energies", keep_energies)
     per_run = 8 + (8 * (len(betas) - 1) if keep_energies else 0)
-    check_sample_memory(runs, n if keep_states else 0, "num_runs", per_read_bytes=per_run,
-                        copies=1)
+    check_sample_memory(runs, n if keep_states else 0, "num_runs", per_read_bytes=per_run, copies=1)
     start = time.perf_counter()
     log_w, log_base, states, energies, used = _core.ais(
-        native_model(ising), betas, per_beta, runs, seed, run_offset=run_offset, fixed=fixed,
-        chain_of_spin=chain_of, chain_values=values, gibbs=gibbs, precision=precision,
-        num_threads=threads, keep_states=bool(keep_states), keep_energies=bool(keep_energies))
+        native_model(ising),
+        betas,
+        per_beta,
+        runs,
+        seed,
+        run_offset=run_offset,
+        fixed=fixed,
+        chain_of_spin=chain_of,
+        chain_values=values,
+        gibbs=gibbs,
+        precision=precision,
+        num_threads=threads,
+        keep_states=bool(keep_states),
+        keep_energies=bool(keep_energies),
+    )
     seconds = time.perf_counter() - start
     log_z, se, ess = _core.ais_summary(log_base, log_w)
-    return LogPartitionEstimate(log_z - float(betas[-1]) * ising.offset, se, ess, log_w,
-                                log_base, betas, per_beta, used, seconds, states, energies)
+    return LogPartitionEstimate(
+        log_z - float(betas[-1]) * ising.offset,
+        se,
+        ess,
+        log_w,
+        log_base,
+        betas,
+        per_beta,
+        used,
+        seconds,
+        states,
+        energies,
+    )
 
 
 def _check_schedule(schedule: Any, beta: Any) -> np.ndarray:
     try:
         betas = np.asarray(schedule, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"'schedule' must be a 1-D array of inverse temperatures: "
-                        f"value = {schedule!r}") from None
+        raise TypeError(
+            f"'schedule' must be a 1-D array of inverse temperatures: value = {schedule!r}"
+        ) from None
     if betas.ndim != 1 or betas.size == 0:
-        raise ValueError(f"'schedule' must be a non-empty 1-D array of inverse temperatures, "
-                         f"got shape {betas.shape}")
+        raise ValueError(
+            f"'schedule' must be a non-empty 1-D array of inverse temperatures, "
+            f"got shape {betas.shape}"
+        )
     if betas[0] != 0:
-        raise ValueError(f"'schedule' must start at 0 (the uniform distribution the runs start "
-                         f"from): schedule[0] = {betas[0]}")
+        raise ValueError(
+            f"'schedule' must start at 0 (the uniform distribution the runs start "
+            f"from): schedule[0] = {betas[0]}"
+        )
     bad = np.flatnonzero(~(np.isfinite(betas) & (betas >= 0)))
     if bad.size:
-        raise ValueError(f"'schedule' must hold finite non-negative values: "
-                         f"schedule[{bad[0]}] = {betas[bad[0]]}")
+        raise ValueError(
+            f"'schedule' must hold finite non-negative values: schedule[{bad[0]}] = {betas[bad[0]]}"
+        )
     if check_beta(beta) != betas[-1]:
-        raise ValueError(f"'beta' must equal the last value of 'schedule' ({betas[-1]}): "
-                         f"value = {beta!r}")
+        raise ValueError(
+            f"'beta' must equal the last value of 'schedule' ({betas[-1]}): value = {beta!r}"
+        )
     return np.ascontiguousarray(betas)
 
 
-def _check_majorities(m: ChainMajorities | None, n: int
-                      ) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _check_majorities(
+    m: ChainMajorities | None, n: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     if m is None:
         return None, None
     if not isinstance(m, ChainMajorities):
@@ -238,13 +284,19 @@ def _check_majorities(m: ChainMajorities | None, n: int
     chain_of = np.asarray(m.chain_of_variable)
     values = np.asarray(m.values)
     if chain_of.shape != (n,) or chain_of.dtype.kind not in "iu":
-        raise ValueError(f"'chain_majorities.chain_of_variable' must be {n} integers (one per "
-                         f"variable): got shape {chain_of.shape}, dtype {chain_of.dtype}")
+        raise ValueError(
+            f"'chain_majorities.chain_of_variable' must be {n} integers (one per "
+            f"variable): got shape {chain_of.shape}, dtype {chain_of.dtype}"
+        )
     if values.ndim != 1 or not np.all((values == 1) | (values == -1)):
         raise ValueError("'chain_majorities.values' must be a 1-D array of +1 or -1")
     bad = np.flatnonzero((chain_of < -1) | (chain_of >= len(values)))
     if bad.size:
-        raise ValueError(f"'chain_majorities.chain_of_variable' must be -1 (no chain) or a chain "
-                         f"index below {len(values)}: variable {bad[0]} has {chain_of[bad[0]]}")
-    return (np.ascontiguousarray(chain_of, dtype=np.int64),
-            np.ascontiguousarray(values, dtype=np.int8))
+        raise ValueError(
+            f"'chain_majorities.chain_of_variable' must be -1 (no chain) or a chain "
+            f"index below {len(values)}: variable {bad[0]} has {chain_of[bad[0]]}"
+        )
+    return (
+        np.ascontiguousarray(chain_of, dtype=np.int64),
+        np.ascontiguousarray(values, dtype=np.int8),
+    )

@@ -29,8 +29,9 @@ def _chains(x: Any) -> np.ndarray:
     if a.ndim == 1:
         a = a[None, :]
     if a.ndim != 2:
-        raise ValueError(f"'x' must be a series (1-D) or one series per chain (2-D), got "
-                         f"shape {a.shape}")
+        raise ValueError(
+            f"'x' must be a series (1-D) or one series per chain (2-D), got shape {a.shape}"
+        )
     if a.shape[1] < 2:
         raise ValueError(f"'x' must hold at least 2 values per chain, got shape {a.shape}")
     if not np.all(np.isfinite(a)):

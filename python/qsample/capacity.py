@@ -89,8 +89,7 @@ def _vertex_separation(graph: nx.Graph, order: list[Hashable]) -> int:
     if not order:
         return 0
     position = {v: i for i, v in enumerate(order)}
-    last = np.array([max((position[u] for u in graph.adj[v]), default=position[v])
-                     for v in order])
+    last = np.array([max((position[u] for u in graph.adj[v]), default=position[v]) for v in order])
     first = np.arange(len(order))
     # node i is on the frontier for the prefixes i+1 .. last[i] (as long as last[i] > i)
     change = np.zeros(len(order) + 1, dtype=np.int64)
@@ -127,8 +126,8 @@ def clique_bound(target: Target) -> CliqueBound:
     else:
         limits["degree"] = _largest(lambda n: qubits_needed(n, degree) <= qubits, qubits)
         limits["couplers"] = _largest(
-            lambda n: n * (n - 1) // 2 + n * (min_chain_length(n, degree) - 1) <= couplers,
-            qubits)
+            lambda n: n * (n - 1) // 2 + n * (min_chain_length(n, degree) - 1) <= couplers, qubits
+        )
     reason = min(limits, key=lambda k: (limits[k], k != "treewidth"))
     return CliqueBound(max(0, limits[reason]), reason, tw, degree)
 
@@ -157,23 +156,32 @@ def check_clique_fits(n: int, target: Target) -> None:
     if n <= bound.largest:
         return
     d = bound.max_degree
-    why = {"qubits": f"it has {target.num_qubits:,} working qubits",
-           "treewidth": f"its treewidth is at most {bound.treewidth_bound}",
-           "degree": f"with at most {d} couplers per qubit, chains must be long",
-           "couplers": f"it has {target.num_couplers:,} working couplers"}[bound.limited_by]
+    why = {
+        "qubits": f"it has {target.num_qubits:,} working qubits",
+        "treewidth": f"its treewidth is at most {bound.treewidth_bound}",
+        "degree": f"with at most {d} couplers per qubit, chains must be long",
+        "couplers": f"it has {target.num_couplers:,} working couplers",
+    }[bound.limited_by]
     need = ""
     if d > 2:
-        need = (f"; K{n} needs at least {qubits_needed(n, d):,} qubits (chains of "
-                f"{min_chain_length(n, d)} or more) where it has {target.num_qubits:,}")
-    raise ValueError(f"K{n} cannot be embedded in {target.name}: it holds at most "
-                     f"K{bound.largest} ({why}){need}. {_presets_with_room(n)}")
+        need = (
+            f"; K{n} needs at least {qubits_needed(n, d):,} qubits (chains of "
+            f"{min_chain_length(n, d)} or more) where it has {target.num_qubits:,}"
+        )
+    raise ValueError(
+        f"K{n} cannot be embedded in {target.name}: it holds at most "
+        f"K{bound.largest} ({why}){need}. {_presets_with_room(n)}"
+    )
 
 
 def _presets_with_room(n: int) -> str:
     room = [(name, cap) for name, cap in preset_capacities().items() if cap >= n]
     if room:
-        return ("Named targets with room for it: "
-                + ", ".join(f"{name} (up to K{cap})" for name, cap in room) + ".")
+        return (
+            "Named targets with room for it: "
+            + ", ".join(f"{name} (up to K{cap})" for name, cap in room)
+            + "."
+        )
     name, cap = max(preset_capacities().items(), key=lambda kv: kv[1])
     return f"No named target has room for it (the largest, {name}, holds at most K{cap})."
 

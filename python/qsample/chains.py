@@ -33,8 +33,11 @@ class ChainLayout:
     starts: np.ndarray  # (N + 1,) chain k occupies columns starts[k]:starts[k + 1]
 
     @classmethod
-    def from_embedding(cls, embedding: Mapping[Hashable, Sequence[Hashable]],
-                       logical: Sequence[Hashable] | None = None) -> ChainLayout:
+    def from_embedding(
+        cls,
+        embedding: Mapping[Hashable, Sequence[Hashable]],
+        logical: Sequence[Hashable] | None = None,
+    ) -> ChainLayout:
         """Layout of ``{logical: [qubits]}``; ``logical`` fixes the variable order
         (default: the embedding's own order)."""
         order = tuple(embedding) if logical is None else tuple(logical)
@@ -90,8 +93,13 @@ class Decoded:
         return int(self.ties.sum())
 
 
-def decode(extended_samples: Any, layout: ChainLayout, tie: str = "keep",
-           seed: int | np.random.Generator | None = None, tie_value: int = 1) -> Decoded:
+def decode(
+    extended_samples: Any,
+    layout: ChainLayout,
+    tie: str = "keep",
+    seed: int | np.random.Generator | None = None,
+    tie_value: int = 1,
+) -> Decoded:
     """g: majority vote inside each chain.
 
     Args:
@@ -102,8 +110,7 @@ def decode(extended_samples: Any, layout: ChainLayout, tie: str = "keep",
         raise ValueError(f"'tie' must be one of {TIE_POLICIES}: value = {tie!r}")
     if tie == "value":
         tie_value = check_spin("tie_value", tie_value)
-    z = check_spins("extended_samples", extended_samples, layout.num_qubits,
-                    allow_empty=True)
+    z = check_spins("extended_samples", extended_samples, layout.num_qubits, allow_empty=True)
     # Chains are contiguous column ranges, so one reduceat sums every chain.
     wide = np.int16 if layout.chain_lengths.max(initial=0) < 2**15 else np.int64
     if z.shape[0] == 0:

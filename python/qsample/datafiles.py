@@ -37,8 +37,9 @@ TRUE_WORDS = ("true", "yes")
 FALSE_WORDS = ("false", "no")
 TEXT_SUFFIXES = (".csv", ".txt")
 PICTURE_SUFFIXES = (".png", ".pbm")
-ALLOWED_IN_FILES = ("values must be 0/1, -1/+1, true/false or yes/no "
-                    "(missing: an empty field, ?, NA or NaN)")
+ALLOWED_IN_FILES = (
+    "values must be 0/1, -1/+1, true/false or yes/no (missing: an empty field, ?, NA or NaN)"
+)
 ALLOWED_IN_MEMORY = "values must be 0/1, -1/+1 or booleans (missing: NaN or None)"
 
 
@@ -88,15 +89,18 @@ def as_spins(X: Any, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
     elif isinstance(X, np.ndarray) or _is_series(X):
         values = np.asarray(X.to_numpy() if _is_series(X) else X)
     else:
-        raise TypeError(f"'{name}' must be a numpy array, a list of rows, a pandas DataFrame "
-                        f"or a scipy sparse matrix: got {type(X).__name__}")
+        raise TypeError(
+            f"'{name}' must be a numpy array, a list of rows, a pandas DataFrame "
+            f"or a scipy sparse matrix: got {type(X).__name__}"
+        )
     if values.ndim == 1:
         values = values.reshape(1, -1)
     if values.ndim != 2:
         raise ValueError(f"'{name}' must be 2-D (rows of binary values): shape {values.shape}")
     if values.shape[0] == 0 or values.shape[1] == 0:
-        raise ValueError(f"'{name}' must hold at least one row and one column: "
-                         f"shape {values.shape}")
+        raise ValueError(
+            f"'{name}' must hold at least one row and one column: shape {values.shape}"
+        )
 
     def position(r: int, c: int) -> str:
         label = f" ({columns[c]!r})" if columns is not None else ""
@@ -104,12 +108,17 @@ def as_spins(X: Any, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
 
     origin = f"'{name}'"
     if values.dtype.kind in "US":
-        raise ValueError(f"{origin} holds text (dtype {values.dtype}): {position(0, 0)} is "
-                         f"{_shown(values[0, 0])}; convert it to numbers or booleans first")
-    numbers = _as_numbers(values, lambda r, c: f"{origin}: {position(r, c)} is "
-                          f"{_shown(values[r, c])}; {ALLOWED_IN_MEMORY}")
-    return _spins_from_numbers(numbers, origin, position, lambda r, c: _shown(values[r, c]),
-                               allowed=ALLOWED_IN_MEMORY)
+        raise ValueError(
+            f"{origin} holds text (dtype {values.dtype}): {position(0, 0)} is "
+            f"{_shown(values[0, 0])}; convert it to numbers or booleans first"
+        )
+    numbers = _as_numbers(
+        values,
+        lambda r, c: f"{origin}: {position(r, c)} is {_shown(values[r, c])}; {ALLOWED_IN_MEMORY}",
+    )
+    return _spins_from_numbers(
+        numbers, origin, position, lambda r, c: _shown(values[r, c]), allowed=ALLOWED_IN_MEMORY
+    )
 
 
 def _list_values(X: list | tuple, name: str) -> np.ndarray:
@@ -120,8 +129,10 @@ def _list_values(X: list | tuple, name: str) -> np.ndarray:
         lengths = [len(r) for r in X]
         for r, n in enumerate(lengths):
             if n != lengths[0]:
-                raise ValueError(f"'{name}': row {r} has {n} values where row 0 has "
-                                 f"{lengths[0]} (rows must all be the same length)")
+                raise ValueError(
+                    f"'{name}': row {r} has {n} values where row 0 has "
+                    f"{lengths[0]} (rows must all be the same length)"
+                )
     try:
         typed = np.asarray(X)
     except (TypeError, ValueError):  # rows of different shapes inside
@@ -139,8 +150,11 @@ def _is_dataframe(X: Any) -> bool:
 
 
 def _is_series(X: Any) -> bool:
-    return type(X).__module__.split(".")[0] == "pandas" and hasattr(X, "to_numpy") \
+    return (
+        type(X).__module__.split(".")[0] == "pandas"
+        and hasattr(X, "to_numpy")
         and not hasattr(X, "columns")
+    )
 
 
 def _is_sparse(X: Any) -> bool:
@@ -174,16 +188,22 @@ def _as_numbers(values: np.ndarray, bad: Callable[[int, int], str]) -> np.ndarra
         if v is None:
             numbers[r, c] = np.nan
         elif isinstance(v, (bool, np.bool_, Integral, float, np.floating)) and not (
-                isinstance(v, (float, np.floating)) and np.isinf(v)):
+            isinstance(v, (float, np.floating)) and np.isinf(v)
+        ):
             numbers[r, c] = float(v)
         else:
             raise ValueError(bad(r, c))
     return numbers
 
 
-def _spins_from_numbers(numbers: np.ndarray, origin: str, position: Callable[[int, int], str],
-                        shown: Callable[[int, int], str], hint: str = "",
-                        allowed: str = ALLOWED_IN_FILES) -> tuple[np.ndarray, np.ndarray]:
+def _spins_from_numbers(
+    numbers: np.ndarray,
+    origin: str,
+    position: Callable[[int, int], str],
+    shown: Callable[[int, int], str],
+    hint: str = "",
+    allowed: str = ALLOWED_IN_FILES,
+) -> tuple[np.ndarray, np.ndarray]:
     """Spins and mask from floats (NaN missing), each column 0/1 unless it holds a -1.
     Errors read ``{origin}: {position(r, c)} is {shown(r, c)}``."""
     missing = np.isnan(numbers)
@@ -196,9 +216,11 @@ def _spins_from_numbers(numbers: np.ndarray, origin: str, position: Callable[[in
         r, c = (int(i) for i in np.argwhere(~ok)[0])
         if zero[r, c]:
             r_minus = int(np.argmax(minus[:, c]))
-            raise ValueError(f"{origin}: {position(r, c)} is {shown(r, c)} but the column also "
-                             f"holds -1 (at {position(r_minus, c)}): a column must be 0/1 or "
-                             "-1/+1")
+            raise ValueError(
+                f"{origin}: {position(r, c)} is {shown(r, c)} but the column also "
+                f"holds -1 (at {position(r_minus, c)}): a column must be 0/1 or "
+                "-1/+1"
+            )
         raise ValueError(f"{origin}: {position(r, c)} is {shown(r, c)}; {allowed}{hint}")
     spins = np.where(one, 1, -1).astype(np.int8)
     spins[missing] = 0
@@ -206,8 +228,9 @@ def _spins_from_numbers(numbers: np.ndarray, origin: str, position: Callable[[in
 
 
 # -- files ---------------------------------------------------------------------------------
-def read_binary_file(path: str | os.PathLike, labels: str | int | None = None, *,
-                     key: str | None = None) -> BinaryData:
+def read_binary_file(
+    path: str | os.PathLike, labels: str | int | None = None, *, key: str | None = None
+) -> BinaryData:
     """Binary data from ``path`` (see the module notes for formats and conventions).
 
     ``labels`` names the column holding class labels, split off into
@@ -221,8 +244,10 @@ def read_binary_file(path: str | os.PathLike, labels: str | int | None = None, *
         raise FileNotFoundError(f"data file {str(p)!r} does not exist")
     if p.is_dir():
         if labels is not None:
-            raise ValueError(f"{str(p)!r} is a folder of pictures: its labels are the names "
-                             "of its subfolders, not a column ('labels' must be None)")
+            raise ValueError(
+                f"{str(p)!r} is a folder of pictures: its labels are the names "
+                "of its subfolders, not a column ('labels' must be None)"
+            )
         return _read_pictures(p)
     suffix = p.suffix.lower()
     if suffix == ".npy":
@@ -231,9 +256,11 @@ def read_binary_file(path: str | os.PathLike, labels: str | int | None = None, *
         return _read_npz(p, labels, key)
     if suffix in TEXT_SUFFIXES:
         return _read_text(p, labels)
-    raise ValueError(f"data file {str(p)!r} has an unknown type {p.suffix or '(none)'!r}: "
-                     f"use .npy, .npz, {', '.join(TEXT_SUFFIXES)} or a folder of "
-                     f"{'/'.join(s[1:].upper() for s in PICTURE_SUFFIXES)} pictures")
+    raise ValueError(
+        f"data file {str(p)!r} has an unknown type {p.suffix or '(none)'!r}: "
+        f"use .npy, .npz, {', '.join(TEXT_SUFFIXES)} or a folder of "
+        f"{'/'.join(s[1:].upper() for s in PICTURE_SUFFIXES)} pictures"
+    )
 
 
 def _in_file(p: Path, values: np.ndarray, labels_at: int | None) -> BinaryData:
@@ -241,8 +268,10 @@ def _in_file(p: Path, values: np.ndarray, labels_at: int | None) -> BinaryData:
     if values.ndim == 1:
         values = values.reshape(1, -1)  # one row, as in as_spins
     if values.ndim != 2:
-        raise ValueError(f"{str(p)!r} holds an array of shape {values.shape}; data must be "
-                         "2-D (one row per data point)")
+        raise ValueError(
+            f"{str(p)!r} holds an array of shape {values.shape}; data must be "
+            "2-D (one row per data point)"
+        )
     if values.size == 0:
         raise ValueError(f"{str(p)!r} is empty (shape {values.shape})")
     label_values = None
@@ -251,38 +280,47 @@ def _in_file(p: Path, values: np.ndarray, labels_at: int | None) -> BinaryData:
         values = np.delete(values, labels_at, axis=1)
         if values.shape[1] == 0:
             raise ValueError(f"{str(p)!r} has no columns besides the labels")
-    kept = [c for c in range(values.shape[1] + (labels_at is not None))
-            if c != labels_at]
+    kept = [c for c in range(values.shape[1] + (labels_at is not None)) if c != labels_at]
 
     def position(r: int, c: int) -> str:
         return f"row {r + 1}, column {kept[c] + 1}"
 
     origin = repr(str(p))
     if values.dtype.kind in "US":
-        raise ValueError(f"{origin} holds text (dtype {values.dtype}): {position(0, 0)} is "
-                         f"{_shown(values[0, 0])}; save numbers or booleans")
-    numbers = _as_numbers(values, lambda r, c: f"{origin}: {position(r, c)} is "
-                          f"{_shown(values[r, c])}; {ALLOWED_IN_MEMORY}")
-    spins, missing = _spins_from_numbers(numbers, origin, position,
-                                         lambda r, c: _shown(values[r, c]),
-                                         allowed=ALLOWED_IN_MEMORY)
+        raise ValueError(
+            f"{origin} holds text (dtype {values.dtype}): {position(0, 0)} is "
+            f"{_shown(values[0, 0])}; save numbers or booleans"
+        )
+    numbers = _as_numbers(
+        values,
+        lambda r, c: f"{origin}: {position(r, c)} is {_shown(values[r, c])}; {ALLOWED_IN_MEMORY}",
+    )
+    spins, missing = _spins_from_numbers(
+        numbers, origin, position, lambda r, c: _shown(values[r, c]), allowed=ALLOWED_IN_MEMORY
+    )
     return BinaryData(spins, missing, str(p), label_values)
 
 
 def _column_index(p: Path, labels: Any, width: int, names: Sequence[str] | None = None) -> int:
     if isinstance(labels, str):
         if names is None:
-            raise ValueError(f"'labels' names column {labels!r} but {str(p)!r} has no column "
-                             "names; give the column's index (from 0)")
+            raise ValueError(
+                f"'labels' names column {labels!r} but {str(p)!r} has no column "
+                "names; give the column's index (from 0)"
+            )
         if labels not in names:
-            raise ValueError(f"'labels' names column {labels!r}, which {str(p)!r} lacks; its "
-                             f"columns are {list(names)}")
+            raise ValueError(
+                f"'labels' names column {labels!r}, which {str(p)!r} lacks; its "
+                f"columns are {list(names)}"
+            )
         return list(names).index(labels)
     if isinstance(labels, bool) or not isinstance(labels, Integral):
         raise TypeError(f"'labels' must be a column name or index: value = {labels!r}")
     if not -width <= int(labels) < width:
-        raise ValueError(f"'labels' must be a column index in [{-width}, {width - 1}] for "
-                         f"{str(p)!r}: value = {labels!r}")
+        raise ValueError(
+            f"'labels' must be a column index in [{-width}, {width - 1}] for "
+            f"{str(p)!r}: value = {labels!r}"
+        )
     return int(labels) % width
 
 
@@ -299,13 +337,17 @@ def _load_numpy(p: Path) -> np.ndarray | dict[str, np.ndarray]:
         raise
     except ValueError as e:
         if "pickle" in str(e):  # object arrays need pickle, which could run code
-            raise ValueError(f"{str(p)!r} cannot be read without unpickling ({e}); save plain "
-                             "numeric or boolean arrays") from None
+            raise ValueError(
+                f"{str(p)!r} cannot be read without unpickling ({e}); save plain "
+                "numeric or boolean arrays"
+            ) from None
         raise ValueError(f"{str(p)!r} is not a numpy file: {e}") from None
     except Exception as e:  # a damaged file fails deep in zipfile, zlib or numpy's header
         # parser with whatever they raise (BadZipFile, EOFError, TokenError, ...)
-        raise ValueError(f"{str(p)!r} is not a readable numpy file "
-                         f"({type(e).__name__}: {' '.join(str(e).split())})") from None
+        raise ValueError(
+            f"{str(p)!r} is not a readable numpy file "
+            f"({type(e).__name__}: {' '.join(str(e).split())})"
+        ) from None
 
 
 def _read_npy(p: Path, labels: str | int | None) -> BinaryData:
@@ -326,13 +368,18 @@ def _read_npz(p: Path, labels: str | int | None, key: str | None) -> BinaryData:
     data_keys = [k for k in keys if k != label_key]
     if key is not None:
         if key not in data_keys:
-            raise ValueError(f"'key' must name an array of {str(p)!r} ({data_keys}): "
-                             f"value = {key!r}")
+            raise ValueError(
+                f"'key' must name an array of {str(p)!r} ({data_keys}): value = {key!r}"
+            )
     elif len(data_keys) == 1:
         key = data_keys[0]
     else:
-        raise ValueError(f"{str(p)!r} holds {len(data_keys)} arrays {data_keys}; say which "
-                         "is the data with 'key'" if data_keys else f"{str(p)!r} is empty")
+        raise ValueError(
+            f"{str(p)!r} holds {len(data_keys)} arrays {data_keys}; say which "
+            "is the data with 'key'"
+            if data_keys
+            else f"{str(p)!r} is empty"
+        )
     values = archive[key]
     label_array = None if label_key is None else archive[label_key]
     if label_array is None:
@@ -341,19 +388,25 @@ def _read_npz(p: Path, labels: str | int | None, key: str | None) -> BinaryData:
         return _in_file(p, values, at)
     data = _in_file(p, values, None)
     if label_array.shape != (len(data),):
-        raise ValueError(f"labels {label_key!r} of {str(p)!r} must hold one label per row "
-                         f"({len(data)}): shape {label_array.shape}")
+        raise ValueError(
+            f"labels {label_key!r} of {str(p)!r} must hold one label per row "
+            f"({len(data)}): shape {label_array.shape}"
+        )
     return BinaryData(data.spins, data.missing, data.source, label_array)
 
 
 def _read_text(p: Path, labels: str | int | None) -> BinaryData:
     try:  # utf-8-sig: a spreadsheet's byte-order mark must not become part of a name
         with open(p, newline="", encoding="utf-8-sig") as f:
-            lines = [(i + 1, line) for i, line in enumerate(f)
-                     if line.strip() and not line.lstrip().startswith("#")]
+            lines = [
+                (i + 1, line)
+                for i, line in enumerate(f)
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
     except UnicodeDecodeError as e:
-        raise ValueError(f"data file {str(p)!r} is not UTF-8 text ({e.reason} at byte "
-                         f"{e.start})") from None
+        raise ValueError(
+            f"data file {str(p)!r} is not UTF-8 text ({e.reason} at byte {e.start})"
+        ) from None
     if not lines:
         raise ValueError(f"data file {str(p)!r} is empty (no rows)")
     comma = "," in lines[0][1]
@@ -364,8 +417,10 @@ def _read_text(p: Path, labels: str | int | None) -> BinaryData:
     width = len(rows[0][1])
     for n, fields in rows:
         if len(fields) != width:
-            raise ValueError(f"{str(p)!r}: line {n} has {len(fields)} fields where line "
-                             f"{rows[0][0]} has {width} (rows must all be the same length)")
+            raise ValueError(
+                f"{str(p)!r}: line {n} has {len(fields)} fields where line "
+                f"{rows[0][0]} has {width} (rows must all be the same length)"
+            )
     names = None
     label_index = None
     if isinstance(labels, str):
@@ -397,10 +452,13 @@ def _read_text(p: Path, labels: str | int | None) -> BinaryData:
 
     origin = repr(str(p))
     hint = " (name a column of class labels with 'labels')" if label_index is None else ""
-    numbers = _token_numbers(tokens, lambda r, c: f"{origin}: {position(r, c)} is "
-                             f"{tokens[r, c]!r}; {ALLOWED_IN_FILES}{hint}")
-    spins, missing = _spins_from_numbers(numbers, origin, position,
-                                         lambda r, c: repr(tokens[r, c]), hint)
+    numbers = _token_numbers(
+        tokens,
+        lambda r, c: f"{origin}: {position(r, c)} is {tokens[r, c]!r}; {ALLOWED_IN_FILES}{hint}",
+    )
+    spins, missing = _spins_from_numbers(
+        numbers, origin, position, lambda r, c: repr(tokens[r, c]), hint
+    )
     columns = None if names is None else tuple(names[c] for c in kept)
     return BinaryData(spins, missing, str(p), label_values, columns)
 
@@ -443,8 +501,10 @@ def _labels_from(p: Path, column: np.ndarray, line_of: list[int], index: int) ->
     text = [str(t).strip() for t in column]
     for r, t in enumerate(text):
         if t.lower() in MISSING_TOKENS:
-            raise ValueError(f"{str(p)!r}: line {line_of[r]}, column {index + 1} (the labels) "
-                             f"is missing ({column[r]!r}); every row needs a label")
+            raise ValueError(
+                f"{str(p)!r}: line {line_of[r]}, column {index + 1} (the labels) "
+                f"is missing ({column[r]!r}); every row needs a label"
+            )
     try:
         return np.array([int(t) for t in text])
     except ValueError:
@@ -454,8 +514,9 @@ def _labels_from(p: Path, column: np.ndarray, line_of: list[int], index: int) ->
 # -- pictures ------------------------------------------------------------------------------
 def _read_pictures(folder: Path) -> BinaryData:
     def pictures_in(d: Path) -> list[Path]:
-        return sorted(f for f in d.iterdir()
-                      if f.is_file() and f.suffix.lower() in PICTURE_SUFFIXES)
+        return sorted(
+            f for f in d.iterdir() if f.is_file() and f.suffix.lower() in PICTURE_SUFFIXES
+        )
 
     files = pictures_in(folder)
     names: list[str] = []
@@ -465,22 +526,31 @@ def _read_pictures(folder: Path) -> BinaryData:
             files += found
             names += [sub.name] * len(found)
     if not files:
-        raise ValueError(f"folder {str(folder)!r} holds no "
-                         f"{'/'.join(s[1:].upper() for s in PICTURE_SUFFIXES)} pictures "
-                         "(directly or one subfolder per class)")
+        raise ValueError(
+            f"folder {str(folder)!r} holds no "
+            f"{'/'.join(s[1:].upper() for s in PICTURE_SUFFIXES)} pictures "
+            "(directly or one subfolder per class)"
+        )
     first = read_picture(files[0])
     rows = np.empty((len(files), first.size), dtype=np.int8)
     for i, f in enumerate(files):
         picture = first if i == 0 else read_picture(f)
         if picture.shape != first.shape:
-            raise ValueError(f"picture {str(f)!r} is {picture.shape[1]}x{picture.shape[0]} "
-                             f"(width x height) but {str(files[0])!r} is "
-                             f"{first.shape[1]}x{first.shape[0]}; all pictures must be the "
-                             "same size")
+            raise ValueError(
+                f"picture {str(f)!r} is {picture.shape[1]}x{picture.shape[0]} "
+                f"(width x height) but {str(files[0])!r} is "
+                f"{first.shape[1]}x{first.shape[0]}; all pictures must be the "
+                "same size"
+            )
         rows[i] = picture.reshape(-1)
     labels = np.array(names) if names else None
-    return BinaryData(rows, np.zeros(rows.shape, dtype=bool), str(folder), labels,
-                      picture_shape=(int(first.shape[0]), int(first.shape[1])))
+    return BinaryData(
+        rows,
+        np.zeros(rows.shape, dtype=bool),
+        str(folder),
+        labels,
+        picture_shape=(int(first.shape[0]), int(first.shape[1])),
+    )
 
 
 def read_picture(path: str | os.PathLike) -> np.ndarray:
@@ -520,22 +590,23 @@ def read_pbm(path: str | os.PathLike) -> np.ndarray:
     def token() -> bytes:
         nonlocal pos
         while pos < len(data):
-            if data[pos:pos + 1].isspace():
+            if data[pos : pos + 1].isspace():
                 pos += 1
-            elif data[pos:pos + 1] == b"#":
+            elif data[pos : pos + 1] == b"#":
                 end = data.find(b"\n", pos)
                 pos = len(data) if end < 0 else end + 1
             else:
                 break
         start = pos
-        while pos < len(data) and not data[pos:pos + 1].isspace() and data[pos:pos + 1] != b"#":
+        while pos < len(data) and not data[pos : pos + 1].isspace() and data[pos : pos + 1] != b"#":
             pos += 1
         return data[start:pos]
 
     magic = token()
     if magic not in (b"P1", b"P4"):
-        raise ValueError(f"picture {str(p)!r} is not a PBM file (it starts with {magic[:8]!r}, "
-                         "not P1 or P4)")
+        raise ValueError(
+            f"picture {str(p)!r} is not a PBM file (it starts with {magic[:8]!r}, not P1 or P4)"
+        )
     try:
         width, height = int(token()), int(token())
     except ValueError:
@@ -545,20 +616,27 @@ def read_pbm(path: str | os.PathLike) -> np.ndarray:
     if magic == b"P4":
         pos += 1  # the single whitespace character ending the header
         row_bytes = (width + 7) // 8
-        raw = np.frombuffer(data, dtype=np.uint8, count=min(len(data) - pos,
-                                                            row_bytes * height), offset=pos)
+        raw = np.frombuffer(
+            data, dtype=np.uint8, count=min(len(data) - pos, row_bytes * height), offset=pos
+        )
         if raw.size < row_bytes * height:
-            raise ValueError(f"picture {str(p)!r} is cut short: {raw.size} of "
-                             f"{row_bytes * height} bytes of pixels")
+            raise ValueError(
+                f"picture {str(p)!r} is cut short: {raw.size} of "
+                f"{row_bytes * height} bytes of pixels"
+            )
         bits = np.unpackbits(raw.reshape(height, row_bytes), axis=1)[:, :width]
         return bits.astype(bool)
     body = b"\n".join(line.split(b"#", 1)[0] for line in data[pos:].split(b"\n"))
     digits = bytes(b for b in body if b in b"01")
     rest = bytes(b for b in body if not chr(b).isspace() and b not in b"01")
     if rest:
-        raise ValueError(f"picture {str(p)!r}: a plain PBM holds only 0 and 1 after its "
-                         f"header, found {rest[:8]!r}")
+        raise ValueError(
+            f"picture {str(p)!r}: a plain PBM holds only 0 and 1 after its "
+            f"header, found {rest[:8]!r}"
+        )
     if len(digits) != width * height:
-        raise ValueError(f"picture {str(p)!r} holds {len(digits)} pixels where its header "
-                         f"says {width}x{height} = {width * height}")
+        raise ValueError(
+            f"picture {str(p)!r} holds {len(digits)} pixels where its header "
+            f"says {width}x{height} = {width * height}"
+        )
     return (np.frombuffer(digits, dtype=np.uint8) == ord("1")).reshape(height, width)

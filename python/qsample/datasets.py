@@ -27,8 +27,9 @@ from ._validate import check_exact_size, check_int, check_number, check_positive
 from .ising import IsingArrays
 
 #: The UCI repository's OptDigits training file.
-OPTDIGITS_TRAIN_URL = ("https://archive.ics.uci.edu/ml/machine-learning-databases/"
-                       "optdigits/optdigits.tra")
+OPTDIGITS_TRAIN_URL = (
+    "https://archive.ics.uci.edu/ml/machine-learning-databases/optdigits/optdigits.tra"
+)
 #: The paper's classes and crop: 7 rows × 6 columns of the 8×8 picture.
 DIGIT_CLASSES = (1, 2, 3, 4)
 DIGIT_SHAPE = (7, 6)
@@ -56,8 +57,12 @@ class Dataset:
         return self.data.shape[1] - self.num_classes
 
     def subset(self, rows: Any) -> Dataset:
-        return Dataset(self.data[rows], None if self.labels is None else self.labels[rows],
-                       self.shape, self.num_classes)
+        return Dataset(
+            self.data[rows],
+            None if self.labels is None else self.labels[rows],
+            self.shape,
+            self.num_classes,
+        )
 
 
 # -- bars and stripes ---------------------------------------------------------------
@@ -66,8 +71,9 @@ def bars_and_stripes(rows: int = 7, columns: int = 6) -> Dataset:
     (stripes first: each row on or off; then bars: each column on or off)."""
     rows, columns = check_positive_int("rows", rows), check_positive_int("columns", columns)
     if rows * columns > 64 or max(rows, columns) > 16:
-        raise ValueError(f"bars and stripes up to 16 rows or columns and 64 pixels: "
-                         f"got {rows}x{columns}")
+        raise ValueError(
+            f"bars and stripes up to 16 rows or columns and 64 pixels: got {rows}x{columns}"
+        )
     stripes = _all_patterns(rows)[:, :, None].repeat(columns, axis=2)
     bars = _all_patterns(columns)[:, None, :].repeat(rows, axis=1)
     pictures = np.concatenate([stripes, bars]).reshape(-1, rows * columns)
@@ -80,13 +86,15 @@ def _all_patterns(n: int) -> np.ndarray:
     return (2 * bits - 1).astype(np.int8)
 
 
-def shuffled_split(dataset: Dataset, num_train: int, seed: int | None = 0
-                   ) -> tuple[Dataset, Dataset]:
+def shuffled_split(
+    dataset: Dataset, num_train: int, seed: int | None = 0
+) -> tuple[Dataset, Dataset]:
     """A seeded shuffle split into ``num_train`` training points and the rest."""
     num_train = check_positive_int("num_train", num_train)
     if num_train >= len(dataset):
-        raise ValueError(f"'num_train' must be less than the dataset size {len(dataset)}: "
-                         f"value = {num_train}")
+        raise ValueError(
+            f"'num_train' must be less than the dataset size {len(dataset)}: value = {num_train}"
+        )
     order = np.random.default_rng(seed).permutation(len(dataset))
     return dataset.subset(order[:num_train]), dataset.subset(order[num_train:])
 
@@ -98,14 +106,15 @@ def read_optdigits(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     try:
         raw = np.loadtxt(path, delimiter=",", dtype=np.int64, ndmin=2)
     except ValueError as e:
-        raise ValueError(f"{path} is not in the OptDigits format (65 integers per line): "
-                         f"{e}") from None
+        raise ValueError(
+            f"{path} is not in the OptDigits format (65 integers per line): {e}"
+        ) from None
     if raw.size == 0:
-        raise ValueError(f"{path} holds no pictures (expected lines of 65 comma-separated "
-                         "integers)")
+        raise ValueError(
+            f"{path} holds no pictures (expected lines of 65 comma-separated integers)"
+        )
     if raw.shape[1] != 65:
-        raise ValueError(f"{path}: expected 65 comma-separated values per line, got "
-                         f"{raw.shape[1]}")
+        raise ValueError(f"{path}: expected 65 comma-separated values per line, got {raw.shape[1]}")
     gray, labels = raw[:, :64], raw[:, 64]
     if gray.min() < 0 or gray.max() > 16 or labels.min() < 0 or labels.max() > 9:
         raise ValueError(f"{path}: gray values must be 0..16 and classes 0..9")
@@ -121,8 +130,7 @@ def check_digit_classes(classes: Any) -> tuple[int, ...]:
     for c in values:
         check_int("classes", c, 0, 9)
     if len(values) < 2 or len(set(values)) != len(values):
-        raise ValueError(f"'classes' must be two or more distinct digits 0..9: "
-                         f"value = {classes!r}")
+        raise ValueError(f"'classes' must be two or more distinct digits 0..9: value = {classes!r}")
     return tuple(int(c) for c in values)
 
 
@@ -138,8 +146,14 @@ def digit_shape(crop: str = "paper") -> tuple[int, int]:
     return rows.stop - rows.start, columns.stop - columns.start
 
 
-def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes: Any = DIGIT_CLASSES,
-                      one_hot: bool = False, crop: str = "paper") -> Dataset:
+def preprocess_digits(
+    gray: np.ndarray,
+    labels: np.ndarray,
+    *,
+    classes: Any = DIGIT_CLASSES,
+    one_hot: bool = False,
+    crop: str = "paper",
+) -> Dataset:
     """The paper's preprocessing: keep ``classes``, crop each 8×8 picture to 7×6
     (drop the leftmost and rightmost columns and the bottom row; ``crop="none"``
     keeps all 8×8), pixel = +1 at gray >= 8 else -1; with ``one_hot``, append
@@ -150,8 +164,9 @@ def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes: Any = DI
         raise ValueError(f"'gray' must have shape (D, 64): got {gray.shape}")
     labels = np.asarray(labels)
     if labels.shape != (len(gray),):
-        raise ValueError(f"'labels' must have one entry per picture ({len(gray)}): "
-                         f"got shape {labels.shape}")
+        raise ValueError(
+            f"'labels' must have one entry per picture ({len(gray)}): got shape {labels.shape}"
+        )
     classes = check_digit_classes(classes)
     rows, columns = DIGIT_CROPS[check_digit_crop(crop)]
     keep = np.isin(labels, classes)
@@ -163,13 +178,20 @@ def preprocess_digits(gray: np.ndarray, labels: np.ndarray, *, classes: Any = DI
         block = -np.ones((len(index), len(classes)), dtype=np.int8)
         block[np.arange(len(index)), index] = 1
         pixels = np.concatenate([pixels, block], axis=1)
-    return Dataset(pixels, index.astype(np.int64), digit_shape(crop),
-                   len(classes) if one_hot else 0)
+    return Dataset(
+        pixels, index.astype(np.int64), digit_shape(crop), len(classes) if one_hot else 0
+    )
 
 
-def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | os.PathLike |
-                    None = None, download: bool = True, one_hot: bool = False,
-                    classes: Any = DIGIT_CLASSES, crop: str = "paper") -> Dataset:
+def optdigits_train(
+    path: str | os.PathLike | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    one_hot: bool = False,
+    classes: Any = DIGIT_CLASSES,
+    crop: str = "paper",
+) -> Dataset:
     """The UCI OptDigits training split, preprocessed (1545 pictures of 1–4 by
     default; 3823 of all ten classes).
 
@@ -178,8 +200,9 @@ def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | o
     the UCI repository when ``download`` is true.
     """
     if path is None:
-        cache = Path(cache_dir or os.environ.get("QSAMPLE_DATA")
-                     or Path.home() / ".cache" / "qsample")
+        cache = Path(
+            cache_dir or os.environ.get("QSAMPLE_DATA") or Path.home() / ".cache" / "qsample"
+        )
         path = cache / "optdigits.tra"
         if not path.exists():
             if not download:
@@ -191,8 +214,10 @@ def optdigits_train(path: str | os.PathLike | None = None, *, cache_dir: str | o
     gray, labels = read_optdigits(path)
     absent = [c for c in classes if not np.any(labels == c)]
     if absent:
-        raise ValueError(f"{path} has no pictures of class {', '.join(map(str, absent))}; "
-                         f"training needs every class of {list(classes)}")
+        raise ValueError(
+            f"{path} has no pictures of class {', '.join(map(str, absent))}; "
+            f"training needs every class of {list(classes)}"
+        )
     return preprocess_digits(gray, labels, one_hot=one_hot, classes=classes, crop=crop)
 
 
@@ -207,24 +232,28 @@ def _download(url: str, path: Path) -> None:
     except (urllib.error.URLError, OSError) as e:
         raise OSError(
             f"could not download the OptDigits training file from {url} ({e}); "
-            f"download it by hand and pass its path, or put it at {path}") from None
+            f"download it by hand and pass its path, or put it at {path}"
+        ) from None
     finally:
         if tmp.exists():
             tmp.unlink()
 
 
-def optdigits_test(*, one_hot: bool = False, classes: Any = DIGIT_CLASSES,
-                   crop: str = "paper") -> Dataset:
+def optdigits_test(
+    *, one_hot: bool = False, classes: Any = DIGIT_CLASSES, crop: str = "paper"
+) -> Dataset:
     """The UCI OptDigits test split (scikit-learn's ``load_digits()`` is that
     file), preprocessed: 723 pictures of 1–4 by default; 1797 of all ten classes."""
     try:
         from sklearn.datasets import load_digits
     except ImportError:
-        raise ImportError("the OptDigits test split comes from scikit-learn: "
-                          "pip install 'qsample[digits]'") from None
+        raise ImportError(
+            "the OptDigits test split comes from scikit-learn: pip install 'qsample[digits]'"
+        ) from None
     d = load_digits()
-    return preprocess_digits(d.data.astype(np.int64), d.target, one_hot=one_hot,
-                             classes=classes, crop=crop)
+    return preprocess_digits(
+        d.data.astype(np.int64), d.target, one_hot=one_hot, classes=classes, crop=crop
+    )
 
 
 # -- Sherrington–Kirkpatrick --------------------------------------------------------
@@ -235,12 +264,18 @@ def sk_instance(n: int = 15, zeta: float = 2.0, seed: int | None = 0) -> IsingAr
     check_number("zeta", zeta, 0.0, low_open=True)
     rng = np.random.default_rng(seed)
     irow, icol = np.triu_indices(n, 1)
-    return IsingArrays(list(range(n)), np.zeros(n), irow.astype(np.int64),
-                       icol.astype(np.int64), rng.normal(0.0, zeta / np.sqrt(n), len(irow)))
+    return IsingArrays(
+        list(range(n)),
+        np.zeros(n),
+        irow.astype(np.int64),
+        icol.astype(np.int64),
+        rng.normal(0.0, zeta / np.sqrt(n), len(irow)),
+    )
 
 
-def sk_dataset(n: int = 15, num_samples: int = 150, zeta: float = 2.0, seed: int | None = 0,
-               beta: float = 1.0) -> tuple[IsingArrays, Dataset]:
+def sk_dataset(
+    n: int = 15, num_samples: int = 150, zeta: float = 2.0, seed: int | None = 0, beta: float = 1.0
+) -> tuple[IsingArrays, Dataset]:
     """An SK instance and ``num_samples`` exact i.i.d. samples at ``beta``."""
     model = sk_instance(n, zeta, seed)
     num_samples = check_positive_int("num_samples", num_samples)

@@ -33,9 +33,17 @@ QPU_DEFAULTS: dict[str, Any] = {"auto_scale": False}
 
 #: QPU parameters the stand-in accepts (and, apart from auto_scale, ignores:
 #: an annealer emulated by SA has no annealing time or thermalization).
-STAND_IN_PARAMETERS = ("num_reads", "auto_scale", "annealing_time", "answer_mode",
-                       "programming_thermalization", "readout_thermalization",
-                       "reduce_intersample_correlation", "label", "seed")
+STAND_IN_PARAMETERS = (
+    "num_reads",
+    "auto_scale",
+    "annealing_time",
+    "answer_mode",
+    "programming_thermalization",
+    "readout_thermalization",
+    "reduce_intersample_correlation",
+    "label",
+    "seed",
+)
 
 
 def _dwave_system() -> Any:
@@ -83,16 +91,23 @@ def embed(sampler: Any, num_logical: int, *, clique: bool = False, **options: An
     return find_embedding(num_logical, target, **options)
 
 
-def qpu_negative_phase(sampler: dimod.Sampler,
-                       sampler_parameters: Mapping[str, Any] | None = None) -> SampledMoments:
+def qpu_negative_phase(
+    sampler: dimod.Sampler, sampler_parameters: Mapping[str, Any] | None = None
+) -> SampledMoments:
     """Model moments from a QPU with :data:`QPU_DEFAULTS` applied; the sampler's
     parameter names are checked now, its values on the first iteration."""
     return SampledMoments(sampler, {**QPU_DEFAULTS, **(sampler_parameters or {})})
 
 
-def trainer(sampler: dimod.Sampler, model: HardwareModel, logical_data: Any,
-            hyper: Hyperparameters | None = None, *,
-            sampler_parameters: Mapping[str, Any] | None = None, **options: Any) -> Trainer:
+def trainer(
+    sampler: dimod.Sampler,
+    model: HardwareModel,
+    logical_data: Any,
+    hyper: Hyperparameters | None = None,
+    *,
+    sampler_parameters: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> Trainer:
     """Learn ``model`` from ``logical_data`` with a QPU as the negative phase.
 
     The model must live on the sampler's graph (every qubit and coupler present);
@@ -118,8 +133,11 @@ def _check_fits(sampler: Any, model: HardwareModel) -> None:
     if missing_q:
         raise ValueError(f"the model uses qubits the sampler does not have: {missing_q[:10]}")
     qubits = model.qubits
-    missing_e = [(qubits[a], qubits[b]) for a, b in zip(model.irow, model.icol)
-                 if frozenset((qubits[a], qubits[b])) not in edges]
+    missing_e = [
+        (qubits[a], qubits[b])
+        for a, b in zip(model.irow, model.icol)
+        if frozenset((qubits[a], qubits[b])) not in edges
+    ]
     if missing_e:
         raise ValueError(f"the model uses couplers the sampler does not have: {missing_e[:10]}")
 
@@ -127,8 +145,14 @@ def _check_fits(sampler: Any, model: HardwareModel) -> None:
 class _AnnealerEmulator(dimod.Sampler):
     """qsample's SA behind a QPU's parameter names and range rules."""
 
-    def __init__(self, h_range: tuple[float, float], j_range: tuple[float, float],
-                 beta_final: float, num_sweeps: int, properties: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        h_range: tuple[float, float],
+        j_range: tuple[float, float],
+        beta_final: float,
+        num_sweeps: int,
+        properties: Mapping[str, Any],
+    ) -> None:
         self._sa = SimulatedAnnealingSampler()
         self.h_range, self.j_range = h_range, j_range
         self.schedule = np.linspace(0.0, beta_final, num_sweeps)
@@ -142,28 +166,41 @@ class _AnnealerEmulator(dimod.Sampler):
     def properties(self) -> dict[str, Any]:
         return self._properties
 
-    def sample(self, bqm: dimod.BinaryQuadraticModel, num_reads: int = 1,
-               auto_scale: bool = True, seed: int | None = None,
-               **ignored: Any) -> dimod.SampleSet:
+    def sample(
+        self,
+        bqm: dimod.BinaryQuadraticModel,
+        num_reads: int = 1,
+        auto_scale: bool = True,
+        seed: int | None = None,
+        **ignored: Any,
+    ) -> dimod.SampleSet:
         spin = bqm.spin
         h = np.array(list(spin.linear.values()), dtype=float)
         J = np.array(list(spin.quadratic.values()), dtype=float)
         scale = 1.0
         if auto_scale:
             # As the QPU does: use the full range, keeping the ratio of h to J.
-            largest = max(np.abs(h).max(initial=0.0) / max(abs(x) for x in self.h_range),
-                          np.abs(J).max(initial=0.0) / max(abs(x) for x in self.j_range))
+            largest = max(
+                np.abs(h).max(initial=0.0) / max(abs(x) for x in self.h_range),
+                np.abs(J).max(initial=0.0) / max(abs(x) for x in self.j_range),
+            )
             scale = 1.0 / largest if largest > 0 else 1.0
         else:
             for name, values, (lo, hi) in (("h", h, self.h_range), ("J", J, self.j_range)):
                 if values.size and (values.min() < lo or values.max() > hi):
                     raise ValueError(
                         f"{name} outside the solver's range {(lo, hi)} with auto_scale=False: "
-                        f"min {values.min():.4g}, max {values.max():.4g}")
+                        f"min {values.min():.4g}, max {values.max():.4g}"
+                    )
         device = dimod.BinaryQuadraticModel(spin.linear, spin.quadratic, 0.0, dimod.SPIN)
         device.scale(scale)
-        ss = self._sa.sample(device, num_reads=num_reads, seed=seed,
-                             beta_schedule_type="custom", beta_schedule=self.schedule)
+        ss = self._sa.sample(
+            device,
+            num_reads=num_reads,
+            seed=seed,
+            beta_schedule_type="custom",
+            beta_schedule=self.schedule,
+        )
         out = dimod.SampleSet.from_samples_bqm((ss.record.sample, ss.variables), bqm.spin)
         return out.change_vartype(bqm.vartype, inplace=True)
 
@@ -175,23 +212,25 @@ class QPUStandIn(dimod.StructureComposite):
     arguments accepted; ``auto_scale`` and the range check behave as on the QPU."""
 
 
-def qpu_stand_in(target: Target | None = None, *, beta_final: float = 1.0,
-                 num_sweeps: int = 200) -> QPUStandIn:
+def qpu_stand_in(
+    target: Target | None = None, *, beta_final: float = 1.0, num_sweeps: int = 200
+) -> QPUStandIn:
     """An offline stand-in for a QPU with ``target``'s graph and ranges
     (default: a Chimera C(4,4,4) with the D-Wave 2X's ranges), sampled by
     qsample's SA with a fixed linear schedule 0 → ``beta_final``."""
     target = target or hardware.chimera(4)
     nodes = sorted(target.graph.nodes, key=hardware._sort_key)
-    edges = sorted((tuple(sorted(e, key=hardware._sort_key)) for e in target.graph.edges),
-                   key=lambda e: (hardware._sort_key(e[0]), hardware._sort_key(e[1])))
+    edges = sorted(
+        (tuple(sorted(e, key=hardware._sort_key)) for e in target.graph.edges),
+        key=lambda e: (hardware._sort_key(e[0]), hardware._sort_key(e[1])),
+    )
     properties = {
         "chip_id": f"qsample-stand-in-{target.name or 'graph'}",
         "qubits": nodes,
         "couplers": [list(e) for e in edges],
         "h_range": list(target.h_range),
         "j_range": list(target.j_range),
-        "topology": {"type": target.family, "shape": list(target.shape)} if target.family
-        else {},
+        "topology": {"type": target.family, "shape": list(target.shape)} if target.family else {},
         "parameters": {name: "" for name in STAND_IN_PARAMETERS},
         "num_reads_range": [1, 10000],
     }

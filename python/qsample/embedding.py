@@ -93,11 +93,14 @@ class Embedding:
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": "qsample-embedding-1",
-            "source": {"nodes": [_label_to_json(v) for v in self.source.nodes],
-                       "edges": [[_label_to_json(a), _label_to_json(b)]
-                                 for a, b in self.source.edges]},
-            "chains": [[_label_to_json(v), [_label_to_json(q) for q in self.chains[v]]]
-                       for v in self.source.nodes],
+            "source": {
+                "nodes": [_label_to_json(v) for v in self.source.nodes],
+                "edges": [[_label_to_json(a), _label_to_json(b)] for a, b in self.source.edges],
+            },
+            "chains": [
+                [_label_to_json(v), [_label_to_json(q) for q in self.chains[v]]]
+                for v in self.source.nodes
+            ],
             "target": self.target.to_dict(),
             "method": self.method,
             "seconds": self.seconds,
@@ -112,10 +115,12 @@ class Embedding:
         try:
             source = nx.Graph()
             source.add_nodes_from(_label_from_json(v) for v in d["source"]["nodes"])
-            source.add_edges_from((_label_from_json(a), _label_from_json(b))
-                                  for a, b in d["source"]["edges"])
-            chains = {_label_from_json(v): tuple(_label_from_json(q) for q in qs)
-                      for v, qs in d["chains"]}
+            source.add_edges_from(
+                (_label_from_json(a), _label_from_json(b)) for a, b in d["source"]["edges"]
+            )
+            chains = {
+                _label_from_json(v): tuple(_label_from_json(q) for q in qs) for v, qs in d["chains"]
+            }
             target = d["target"]
             seconds = d.get("seconds")
             method = str(d.get("method", "given"))
@@ -146,19 +151,30 @@ class Embedding:
         import dwave.graphs as dg
 
         fig, ax = plt.subplots(figsize=(10, 10))
-        draw = {"chimera": dg.draw_chimera_embedding, "pegasus": dg.draw_pegasus_embedding,
-                "zephyr": dg.draw_zephyr_embedding}.get(self.target.family or "")
+        draw = {
+            "chimera": dg.draw_chimera_embedding,
+            "pegasus": dg.draw_pegasus_embedding,
+            "zephyr": dg.draw_zephyr_embedding,
+        }.get(self.target.family or "")
         chains = {v: list(c) for v, c in self.chains.items()}
         if draw is not None:
             draw(self.target.graph, chains, ax=ax, node_size=12, width=0.5, **kwargs)
         else:
             colors = {q: i for i, c in enumerate(chains.values()) for q in c}
-            nx.draw(self.target.graph, ax=ax, node_size=12, width=0.3,
-                    node_color=[colors.get(q, -1) for q in self.target.graph.nodes],
-                    cmap="tab20", **kwargs)
+            nx.draw(
+                self.target.graph,
+                ax=ax,
+                node_size=12,
+                width=0.3,
+                node_color=[colors.get(q, -1) for q in self.target.graph.nodes],
+                cmap="tab20",
+                **kwargs,
+            )
         r = self.report()
-        ax.set_title(f"K{r.logical_variables} on {self.target.name}: {r.physical_qubits} qubits, "
-                     f"chains {r.min_chain}-{r.max_chain}")
+        ax.set_title(
+            f"K{r.logical_variables} on {self.target.name}: {r.physical_qubits} qubits, "
+            f"chains {r.min_chain}-{r.max_chain}"
+        )
         _files.savefig(fig, path, dpi=110)
         plt.close(fig)
 
@@ -174,8 +190,9 @@ def _source_graph(source: int | nx.Graph) -> nx.Graph:
 def _check_source_fits(source: int | nx.Graph, target: Target) -> None:
     """Refuse, without building K_N, a source that cannot fit (see :mod:`qsample.capacity`)."""
     if isinstance(source, bool) or not isinstance(source, (Integral, nx.Graph)):
-        raise TypeError("'source' must be a number of variables (K_N) or a networkx.Graph: "
-                        f"value = {source!r}")
+        raise TypeError(
+            f"'source' must be a number of variables (K_N) or a networkx.Graph: value = {source!r}"
+        )
     if isinstance(source, Integral):
         check_clique_fits(check_positive_int("n", source), target)
         return
@@ -183,13 +200,16 @@ def _check_source_fits(source: int | nx.Graph, target: Target) -> None:
     if n > 1 and m == n * (n - 1) // 2 and nx.number_of_selfloops(source) == 0:
         check_clique_fits(n, target)
     elif n > target.num_qubits or m > target.num_couplers:
-        raise ValueError(f"a graph of {n:,} nodes and {m:,} edges cannot be embedded in "
-                         f"{target.name}: it has {target.num_qubits:,} working qubits and "
-                         f"{target.num_couplers:,} couplers")
+        raise ValueError(
+            f"a graph of {n:,} nodes and {m:,} edges cannot be embedded in "
+            f"{target.name}: it has {target.num_qubits:,} working qubits and "
+            f"{target.num_couplers:,} couplers"
+        )
 
 
-def validate(chains: Mapping[Hashable, Sequence[Hashable]], target: Target,
-             source: nx.Graph) -> None:
+def validate(
+    chains: Mapping[Hashable, Sequence[Hashable]], target: Target, source: nx.Graph
+) -> None:
     """Raise ``ValueError`` saying what does not fit: a missing chain, a qubit the
     target lacks or that two chains share, a disconnected chain, or a missing
     coupler between two logical neighbours."""
@@ -200,8 +220,10 @@ def validate(chains: Mapping[Hashable, Sequence[Hashable]], target: Target,
             raise ValueError(f"logical variable {v!r} has no chain")
         for q in chains[v]:
             if q not in g:
-                raise ValueError(f"chain of {v!r} uses qubit {q!r}, which {target.name} lacks "
-                                 "(not a working qubit)")
+                raise ValueError(
+                    f"chain of {v!r} uses qubit {q!r}, which {target.name} lacks "
+                    "(not a working qubit)"
+                )
             if q in owner:
                 raise ValueError(f"qubit {q!r} is in the chains of both {owner[q]!r} and {v!r}")
             owner[q] = v
@@ -225,16 +247,19 @@ def _score(chains: Mapping[Hashable, Sequence[Hashable]], rule: str) -> tuple[in
     return (longest, total) if rule == "max_chain" else (total, longest)
 
 
-def check_embedder_seed(seed: Any, tries: int = 1, *, clique: bool = False,
-                        name: str = "seed") -> int:
+def check_embedder_seed(
+    seed: Any, tries: int = 1, *, clique: bool = False, name: str = "seed"
+) -> int:
     """A seed the embedder takes: minorminer's run i of ``tries`` uses seed + i,
     a 64-bit seed; the clique embedder takes 32-bit seeds."""
     if clique:
         return check_seed(seed, name, high=2**32 - 1)
     seed = check_seed(seed, name)
     if seed + tries - 1 > 2**64 - 1:
-        raise ValueError(f"'{name}' must leave room for {tries} tries (run i uses {name} + i, "
-                         f"which must stay below 2**64): value = {seed}")
+        raise ValueError(
+            f"'{name}' must leave room for {tries} tries (run i uses {name} + i, "
+            f"which must stay below 2**64): value = {seed}"
+        )
     return seed
 
 
@@ -257,9 +282,14 @@ def _first_seed(seed: Any, tries: int, clique: bool = False) -> int:
     return seed
 
 
-def _best_of(tries: int, seed: int, rule: str, deadline: float | None,
-             one_try: Callable[[int, float | None], Mapping[Hashable, Any]],
-             num_nodes: int) -> tuple[dict[Hashable, Any] | None, int]:
+def _best_of(
+    tries: int,
+    seed: int,
+    rule: str,
+    deadline: float | None,
+    one_try: Callable[[int, float | None], Mapping[Hashable, Any]],
+    num_nodes: int,
+) -> tuple[dict[Hashable, Any] | None, int]:
     """Best of up to ``tries`` runs by ``rule``; no run starts once ``deadline`` has
     passed. ``one_try(seed, seconds_left)`` returns chains, or nothing on failure."""
     best, best_score, done = None, None, 0
@@ -277,10 +307,17 @@ def _best_of(tries: int, seed: int, rule: str, deadline: float | None,
     return best, done
 
 
-def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
-                   seed: int | None = 0, timeout: float = 60.0,
-                   time_budget: float | None = None, rule: str = "max_chain",
-                   **minorminer_params: Any) -> Embedding:
+def find_embedding(
+    source: int | nx.Graph,
+    target: Target,
+    *,
+    tries: int = 10,
+    seed: int | None = 0,
+    timeout: float = 60.0,
+    time_budget: float | None = None,
+    rule: str = "max_chain",
+    **minorminer_params: Any,
+) -> Embedding:
     """Best of ``tries`` minorminer runs by ``rule``.
 
     ``rule="max_chain"`` (the paper's: smallest longest chain, then fewest
@@ -303,23 +340,42 @@ def find_embedding(source: int | nx.Graph, target: Target, *, tries: int = 10,
     deadline = None if budget is None else start + budget
 
     def one_try(s: int, left: float | None) -> Mapping[Hashable, Any]:
-        return minorminer.find_embedding(edges, target_edges, random_seed=s,
-                                         timeout=timeout if left is None else min(timeout, left),
-                                         **minorminer_params)
+        return minorminer.find_embedding(
+            edges,
+            target_edges,
+            random_seed=s,
+            timeout=timeout if left is None else min(timeout, left),
+            **minorminer_params,
+        )
 
     base = _first_seed(seed, int(tries))
     best, done = _best_of(tries, base, rule, deadline, one_try, src.number_of_nodes())
     if best is None:
-        raise ValueError(f"minorminer found no embedding of the {src.number_of_nodes()}-node "
-                         f"graph in {target.name} in {_tries_text(done)} "
-                         f"({time.perf_counter() - start:.0f} s; timeout {timeout:g} s each"
-                         + ("" if budget is None else f", budget {budget:g} s") + ")")
-    return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src, "minorminer",
-                     time.perf_counter() - start)
+        raise ValueError(
+            f"minorminer found no embedding of the {src.number_of_nodes()}-node "
+            f"graph in {target.name} in {_tries_text(done)} "
+            f"({time.perf_counter() - start:.0f} s; timeout {timeout:g} s each"
+            + ("" if budget is None else f", budget {budget:g} s")
+            + ")"
+        )
+    return Embedding(
+        {v: tuple(best[v]) for v in src.nodes},
+        target,
+        src,
+        "minorminer",
+        time.perf_counter() - start,
+    )
 
 
-def clique_embedding(n: int, target: Target, seed: int | None = 0, *, tries: int = 1,
-                     time_budget: float | None = None, rule: str = "max_chain") -> Embedding:
+def clique_embedding(
+    n: int,
+    target: Target,
+    seed: int | None = 0,
+    *,
+    tries: int = 1,
+    time_budget: float | None = None,
+    rule: str = "max_chain",
+) -> Embedding:
     """K_n by minorminer's clique embedder (busclique) on a Chimera, Pegasus or Zephyr target.
 
     Each try is busclique's one-shot search (seconds on a 5,640-qubit Pegasus
@@ -333,8 +389,10 @@ def clique_embedding(n: int, target: Target, seed: int | None = 0, *, tries: int
     start = time.perf_counter()
     budget = _check_search(tries, rule, time_budget)
     if target.family is None:
-        raise ValueError("clique_embedding needs a Chimera, Pegasus or Zephyr target; "
-                         f"{target.name} has no family (use find_embedding)")
+        raise ValueError(
+            "clique_embedding needs a Chimera, Pegasus or Zephyr target; "
+            f"{target.name} has no family (use find_embedding)"
+        )
     n = check_positive_int("n", n)
     check_clique_fits(n, target)
 
@@ -349,35 +407,61 @@ def clique_embedding(n: int, target: Target, seed: int | None = 0, *, tries: int
     base = _first_seed(seed, int(tries), clique=True)
     best, done = _best_of(tries, base, rule, deadline, one_try, n)
     if best is None:
-        raise ValueError(f"the clique embedder found no embedding of K{n} in {target.name} "
-                         f"({_tries_text(done)}, {time.perf_counter() - start:.0f} s); inactive "
-                         "qubits and couplers break its straight chains: use minorminer "
-                         "(find_embedding) or a larger target")
+        raise ValueError(
+            f"the clique embedder found no embedding of K{n} in {target.name} "
+            f"({_tries_text(done)}, {time.perf_counter() - start:.0f} s); inactive "
+            "qubits and couplers break its straight chains: use minorminer "
+            "(find_embedding) or a larger target"
+        )
     src = complete_graph(n)
-    return Embedding({v: tuple(best[v]) for v in src.nodes}, target, src, "clique",
-                     time.perf_counter() - start)
+    return Embedding(
+        {v: tuple(best[v]) for v in src.nodes}, target, src, "clique", time.perf_counter() - start
+    )
 
 
-def embed(source: int | nx.Graph, target: Target, *, method: str = "minorminer",
-          tries: int | None = None, seed: int | None = 0, time_budget: float | None = None,
-          rule: str = "max_chain") -> Embedding:
+def embed(
+    source: int | nx.Graph,
+    target: Target,
+    *,
+    method: str = "minorminer",
+    tries: int | None = None,
+    seed: int | None = 0,
+    time_budget: float | None = None,
+    rule: str = "max_chain",
+) -> Embedding:
     """``source`` (K_N for an int) into ``target`` by ``method`` (one of :data:`METHODS`):
     minorminer (10 tries by default) or the clique embedder (1 try by default)."""
     if method == "minorminer":
-        return find_embedding(source, target, tries=10 if tries is None else tries, seed=seed,
-                              time_budget=time_budget, rule=rule)
+        return find_embedding(
+            source,
+            target,
+            tries=10 if tries is None else tries,
+            seed=seed,
+            time_budget=time_budget,
+            rule=rule,
+        )
     if method == "clique":
         if isinstance(source, nx.Graph):
             n = source.number_of_nodes()
             if source.number_of_edges() != n * (n - 1) // 2 or nx.number_of_selfloops(source):
-                raise ValueError("the clique embedder places complete graphs only; use "
-                                 "method='minorminer' for other graphs")
+                raise ValueError(
+                    "the clique embedder places complete graphs only; use "
+                    "method='minorminer' for other graphs"
+                )
             if set(source.nodes) != set(range(n)):
-                raise ValueError("the clique embedder labels variables 0 .. N-1; give N or a "
-                                 "complete graph on range(N)")
+                raise ValueError(
+                    "the clique embedder labels variables 0 .. N-1; give N or a "
+                    "complete graph on range(N)"
+                )
             source = n
-        return clique_embedding(source, target, seed, tries=1 if tries is None else tries,
-                                time_budget=time_budget, rule=rule)
+        return clique_embedding(
+            source,
+            target,
+            seed,
+            tries=1 if tries is None else tries,
+            time_budget=time_budget,
+            rule=rule,
+        )
     raise ValueError(f"'method' must be one of {METHODS}: value = {method!r}")
 
 
@@ -388,6 +472,7 @@ def _pyplot() -> Any:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("drawing needs matplotlib: pip install matplotlib "
-                          "(a dependency of qsample)") from None
+        raise ImportError(
+            "drawing needs matplotlib: pip install matplotlib (a dependency of qsample)"
+        ) from None
     return plt

@@ -59,8 +59,16 @@ FILE_FORMAT = "qsample-estimator-1"
 FILE_WHAT = "a qsample estimator file (.npz written by EmbeddedBoltzmannMachine.save)"
 #: Settings that fix the model's structure and the sampler whose temperature it
 #: learns: ``partial_fit`` refuses to continue once any of them has changed.
-STRUCTURE_SETTINGS = ("target", "embedding", "embedding_tries", "embedding_seed",
-                      "embedding_time_budget", "sampler", "sampler_parameters", "random_state")
+STRUCTURE_SETTINGS = (
+    "target",
+    "embedding",
+    "embedding_tries",
+    "embedding_seed",
+    "embedding_time_budget",
+    "sampler",
+    "sampler_parameters",
+    "random_state",
+)
 
 Callback = Callable[["EmbeddedBoltzmannMachine", int], None]
 
@@ -75,13 +83,19 @@ def is_qpu(sampler: Any) -> bool:
         properties = sampler.properties  # type: ignore[attr-defined]
     except Exception:  # a sampler whose properties fail is no QPU
         return False
-    return isinstance(properties, Mapping) and "h_range" in properties \
-        and "j_range" in properties
+    return isinstance(properties, Mapping) and "h_range" in properties and "j_range" in properties
 
 
-def embed_variables(num_features: int, num_classes: int, target: Target, method: str, *,
-                    tries: int | None = None, seed: int = 0,
-                    time_budget: float | None = None) -> Embedding:
+def embed_variables(
+    num_features: int,
+    num_classes: int,
+    target: Target,
+    method: str,
+    *,
+    tries: int | None = None,
+    seed: int = 0,
+    time_budget: float | None = None,
+) -> Embedding:
     """K_N for ``num_features`` features and ``num_classes`` class units on
     ``target`` by ``method`` (see :func:`qsample.embed`); a failure says how
     many variables the data makes (and, when K_N cannot fit, how many qubits it
@@ -90,9 +104,11 @@ def embed_variables(num_features: int, num_classes: int, target: Target, method:
     try:
         return embed(n, target, method=method, tries=tries, seed=seed, time_budget=time_budget)
     except ValueError as err:
-        what = (f"{num_features} features"
-                + (f" and {num_classes} class units" if num_classes else "")
-                + f" make {n} logical variables")
+        what = (
+            f"{num_features} features"
+            + (f" and {num_classes} class units" if num_classes else "")
+            + f" make {n} logical variables"
+        )
         raise ValueError(f"{what}: {err}") from None
 
 
@@ -177,16 +193,31 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
     _state: ckpt.Checkpoint
     _missing_sampler: str
 
-    def __init__(self, *, target: Any = None, embedding: Any = "minorminer",
-                 embedding_tries: int | None = None, embedding_seed: int | None = None,
-                 embedding_time_budget: float | None = None, sampler: Any = None,
-                 sampler_parameters: Mapping[str, Any] | None = None,
-                 learning_rate: float = 0.0025, momentum: float = 0.5, l2: float = 1e-5,
-                 batch_size: int | None = None, num_reads: int = 100, iterations: int = 1000,
-                 range_policy: str = "auto", random_state: Any = None,
-                 progress: bool | None = False, tie: str = "keep",
-                 num_reconstructions: int = 100, classification_samples: int = 100,
-                 log_likelihood_runs: int = 256, log_likelihood_steps: int = 2000) -> None:
+    def __init__(
+        self,
+        *,
+        target: Any = None,
+        embedding: Any = "minorminer",
+        embedding_tries: int | None = None,
+        embedding_seed: int | None = None,
+        embedding_time_budget: float | None = None,
+        sampler: Any = None,
+        sampler_parameters: Mapping[str, Any] | None = None,
+        learning_rate: float = 0.0025,
+        momentum: float = 0.5,
+        l2: float = 1e-5,
+        batch_size: int | None = None,
+        num_reads: int = 100,
+        iterations: int = 1000,
+        range_policy: str = "auto",
+        random_state: Any = None,
+        progress: bool | None = False,
+        tie: str = "keep",
+        num_reconstructions: int = 100,
+        classification_samples: int = 100,
+        log_likelihood_runs: int = 256,
+        log_likelihood_steps: int = 2000,
+    ) -> None:
         self.target = target
         self.embedding = embedding
         self.embedding_tries = embedding_tries
@@ -210,11 +241,16 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         self.log_likelihood_steps = log_likelihood_steps
 
     # -- learning --------------------------------------------------------------------
-    def fit(self, X: Any, y: Any = None, *, callbacks: Sequence[Any] = (),
-            checkpoint: str | os.PathLike | PeriodicCheckpoint | None = None,
-            checkpoint_every: int = 100,
-            resume: str | os.PathLike | ckpt.Checkpoint | None = None
-            ) -> EmbeddedBoltzmannMachine:
+    def fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        callbacks: Sequence[Any] = (),
+        checkpoint: str | os.PathLike | PeriodicCheckpoint | None = None,
+        checkpoint_every: int = 100,
+        resume: str | os.PathLike | ckpt.Checkpoint | None = None,
+    ) -> EmbeddedBoltzmannMachine:
         """Embed K_N and learn its physical parameters from the rows of ``X``
         (N = columns, plus one ±1 unit per class of ``y`` when given).
 
@@ -235,14 +271,26 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         trainer = self._begin(X, y)
         if resume is not None:
             trainer.load_checkpoint(resume)
-        self._learn(trainer, max(self._iterations() - trainer.iteration, 0), callbacks,
-                    checkpoint, checkpoint_every)
+        self._learn(
+            trainer,
+            max(self._iterations() - trainer.iteration, 0),
+            callbacks,
+            checkpoint,
+            checkpoint_every,
+        )
         return self
 
-    def partial_fit(self, X: Any, y: Any = None, *, classes: Any = None,
-                    iterations: int | None = None, callbacks: Sequence[Any] = (),
-                    checkpoint: str | os.PathLike | PeriodicCheckpoint | None = None,
-                    checkpoint_every: int = 100) -> EmbeddedBoltzmannMachine:
+    def partial_fit(
+        self,
+        X: Any,
+        y: Any = None,
+        *,
+        classes: Any = None,
+        iterations: int | None = None,
+        callbacks: Sequence[Any] = (),
+        checkpoint: str | os.PathLike | PeriodicCheckpoint | None = None,
+        checkpoint_every: int = 100,
+    ) -> EmbeddedBoltzmannMachine:
         """``iterations`` (default: the setting) more iterations of the same
         learning: parameters, momentum, random stream and mini-batch position
         carry on, so two calls give what one ``fit`` of their sum gives. Given
@@ -250,8 +298,7 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         mini-batches). The first call fits; with labels, ``classes`` lists
         every class when the first ``y`` may lack some. The learning settings
         may change between calls; the target, embedding, sampler and seed may not."""
-        count = self._iterations() if iterations is None else check_int("iterations",
-                                                                         iterations, 0)
+        count = self._iterations() if iterations is None else check_int("iterations", iterations, 0)
         if not self._fitted():
             trainer = self._begin(X, y, classes)
         else:
@@ -294,11 +341,17 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         if policy == "auto":
             policy = "stop" if self._qpu() is not None else "ignore"
         elif policy not in RANGE_POLICIES:
-            raise ValueError(f"'range_policy' must be 'auto' or one of {RANGE_POLICIES}: "
-                             f"value = {policy!r}")
-        return Hyperparameters(learning_rate=self.learning_rate, momentum=self.momentum,
-                               l2=self.l2, batch_size=self.batch_size,
-                               num_reads=self.num_reads, range_policy=policy)
+            raise ValueError(
+                f"'range_policy' must be 'auto' or one of {RANGE_POLICIES}: value = {policy!r}"
+            )
+        return Hyperparameters(
+            learning_rate=self.learning_rate,
+            momentum=self.momentum,
+            l2=self.l2,
+            batch_size=self.batch_size,
+            num_reads=self.num_reads,
+            range_policy=policy,
+        )
 
     def _resolve_seed(self) -> int:
         rs = self.random_state
@@ -316,15 +369,21 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
     def _check_structure(self) -> None:
         if self.__dict__.get("_missing_sampler"):
             raise ValueError(self._missing_sampler_text())
-        changed = [name for name, value in self._structure.items()
-                   if not _same_setting(getattr(self, name), value)]
+        changed = [
+            name
+            for name, value in self._structure.items()
+            if not _same_setting(getattr(self, name), value)
+        ]
         if changed:
-            raise ValueError(f"partial_fit continues the model as fitted, but {changed} "
-                             "changed since; call fit to start again")
+            raise ValueError(
+                f"partial_fit continues the model as fitted, but {changed} "
+                "changed since; call fit to start again"
+            )
 
     # -- the pieces of a fit --------------------------------------------------------------
-    def _training_data(self, X: Any, y: Any, classes: Any = None
-                       ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    def _training_data(
+        self, X: Any, y: Any, classes: Any = None
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
         spins, missing, names = _spins(X, "X")
         _refuse_missing(missing, "X", "fit")
         if y is None:
@@ -334,8 +393,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         labels = _labels(y, len(spins))
         found = np.unique(labels) if classes is None else np.unique(_labels(classes, None))
         if len(found) < 2:
-            raise ValueError(f"'y' must hold at least two classes (one-hot class units need "
-                             f"a choice): it holds {found.tolist()}")
+            raise ValueError(
+                f"'y' must hold at least two classes (one-hot class units need "
+                f"a choice): it holds {found.tolist()}"
+            )
         index = _class_index(labels, found, "y")
         return np.concatenate([spins, _one_hot(index, len(found))], axis=1), found, names
 
@@ -357,12 +418,14 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
     def _checked_X(self, X: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         spins, missing, names = _spins(X, "X")
         if spins.shape[1] != self.n_features_in_:
-            raise ValueError(f"'X' has {spins.shape[1]} columns; the model was fitted on "
-                             f"{self.n_features_in_}")
+            raise ValueError(
+                f"'X' has {spins.shape[1]} columns; the model was fitted on {self.n_features_in_}"
+            )
         fitted_names = getattr(self, "feature_names_in_", None)
         if names is not None and fitted_names is not None and list(names) != list(fitted_names):
-            raise ValueError(f"'X' has the columns {list(names)}; the model was fitted on "
-                             f"{list(fitted_names)}")
+            raise ValueError(
+                f"'X' has the columns {list(names)}; the model was fitted on {list(fitted_names)}"
+            )
         return spins, missing, names
 
     def _qpu(self) -> Any:
@@ -373,8 +436,9 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             return self.target
         return None
 
-    def _start(self, num_variables: int, classes: np.ndarray | None,
-               names: np.ndarray | None, seed: int) -> HardwareModel:
+    def _start(
+        self, num_variables: int, classes: np.ndarray | None, names: np.ndarray | None, seed: int
+    ) -> HardwareModel:
         """Target, embedding and the starting model; the fitted attributes that
         describe the data."""
         num_classes = 0 if classes is None else len(classes)
@@ -409,50 +473,69 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             return hardware.from_networkx(t)
         if is_qpu(t):
             return dwave.target_of(t)
-        raise TypeError("'target' must be a preset name, a networkx.Graph, a qsample Target "
-                        f"or a DWaveSampler: got {type(t).__name__}")
+        raise TypeError(
+            "'target' must be a preset name, a networkx.Graph, a qsample Target "
+            f"or a DWaveSampler: got {type(t).__name__}"
+        )
 
     def _embedding(self, n: int, num_classes: int, seed: int) -> Embedding:
         e = self.embedding
         if isinstance(e, Embedding):
-            if self.target is not None and not (isinstance(self.target, Target)
-                                                and self.target == e.target):
-                raise ValueError("'embedding' is an Embedding, which brings its own target: "
-                                 "leave 'target' None")
+            if self.target is not None and not (
+                isinstance(self.target, Target) and self.target == e.target
+            ):
+                raise ValueError(
+                    "'embedding' is an Embedding, which brings its own target: leave 'target' None"
+                )
             given = e
         elif isinstance(e, Mapping):
-            given = Embedding({v: tuple(c) for v, c in e.items()}, self._target(seed),
-                              complete_graph(n))
+            given = Embedding(
+                {v: tuple(c) for v, c in e.items()}, self._target(seed), complete_graph(n)
+            )
         elif isinstance(e, str):
             if e not in METHODS:
-                raise ValueError(f"'embedding' must be one of {METHODS}, an Embedding or a "
-                                 f"mapping of chains: value = {e!r}")
+                raise ValueError(
+                    f"'embedding' must be one of {METHODS}, an Embedding or a "
+                    f"mapping of chains: value = {e!r}"
+                )
             if self.embedding_tries is not None:
                 check_positive_int("embedding_tries", self.embedding_tries)
             if self.embedding_time_budget is not None:
-                check_number("embedding_time_budget", self.embedding_time_budget, 0.0,
-                             low_open=True)
+                check_number(
+                    "embedding_time_budget", self.embedding_time_budget, 0.0, low_open=True
+                )
             es = self.embedding_seed
-            return embed_variables(n - num_classes, num_classes, self._target(seed), e,
-                                   tries=self.embedding_tries, seed=seed if es is None else es,
-                                   time_budget=self.embedding_time_budget)
+            return embed_variables(
+                n - num_classes,
+                num_classes,
+                self._target(seed),
+                e,
+                tries=self.embedding_tries,
+                seed=seed if es is None else es,
+                time_budget=self.embedding_time_budget,
+            )
         else:
-            raise TypeError("'embedding' must be 'minorminer', 'clique', an Embedding or a "
-                            f"mapping of chains: got {type(e).__name__}")
+            raise TypeError(
+                "'embedding' must be 'minorminer', 'clique', an Embedding or a "
+                f"mapping of chains: got {type(e).__name__}"
+            )
         nodes = set(given.source.nodes)
         if nodes != set(range(n)) or given.source.number_of_edges() != n * (n - 1) // 2:
-            raise ValueError(f"'embedding' must embed K{n} over the logical variables 0 .. "
-                             f"{n - 1} (the data's columns, then the class units): it embeds "
-                             f"{len(nodes)} variables and {given.source.number_of_edges()} "
-                             "couplings")
+            raise ValueError(
+                f"'embedding' must embed K{n} over the logical variables 0 .. "
+                f"{n - 1} (the data's columns, then the class units): it embeds "
+                f"{len(nodes)} variables and {given.source.number_of_edges()} "
+                "couplings"
+            )
         return given
 
     def _negative_phase(self) -> Any:
         s = self.sampler
         params = self.sampler_parameters
         if params is not None and not isinstance(params, Mapping):
-            raise TypeError(f"'sampler_parameters' must be a mapping of keyword arguments: "
-                            f"value = {params!r}")
+            raise TypeError(
+                f"'sampler_parameters' must be a mapping of keyword arguments: value = {params!r}"
+            )
         qpu = self._qpu()
         if qpu is not None:
             return dwave.qpu_negative_phase(qpu, params)
@@ -463,22 +546,34 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
                 raise ValueError("sampler 'exact' takes no 'sampler_parameters'")
             return ExactMoments()
         if isinstance(s, str):
-            raise ValueError(f"'sampler' must be one of {SAMPLER_NAMES}, a dimod sampler or a "
-                             f"DWaveSampler: value = {s!r}")
+            raise ValueError(
+                f"'sampler' must be one of {SAMPLER_NAMES}, a dimod sampler or a "
+                f"DWaveSampler: value = {s!r}"
+            )
         if isinstance(s, dimod.Sampler):
             return SampledMoments(s, params)
-        raise TypeError(f"'sampler' must be one of {SAMPLER_NAMES}, a dimod sampler or a "
-                        f"DWaveSampler: got {type(s).__name__}")
+        raise TypeError(
+            f"'sampler' must be one of {SAMPLER_NAMES}, a dimod sampler or a "
+            f"DWaveSampler: got {type(s).__name__}"
+        )
 
-    def _new_trainer(self, model: HardwareModel, data: np.ndarray,
-                     hyper: Hyperparameters) -> Trainer:
+    def _new_trainer(
+        self, model: HardwareModel, data: np.ndarray, hyper: Hyperparameters
+    ) -> Trainer:
         qpu = self._qpu()
         if qpu is not None:
-            return dwave.trainer(qpu, model, data, hyper,
-                                 sampler_parameters=self.sampler_parameters, seed=self.seed_,
-                                 progress=self.progress)
-        return embedded_trainer(model, data, self._phase, hyper, seed=self.seed_,
-                                progress=self.progress)
+            return dwave.trainer(
+                qpu,
+                model,
+                data,
+                hyper,
+                sampler_parameters=self.sampler_parameters,
+                seed=self.seed_,
+                progress=self.progress,
+            )
+        return embedded_trainer(
+            model, data, self._phase, hyper, seed=self.seed_, progress=self.progress
+        )
 
     def _continued_trainer(self, data: np.ndarray) -> Trainer:
         hyper = self._hyper()
@@ -500,8 +595,14 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
                 trainer.replace_data(trainer.data)
         return trainer
 
-    def _learn(self, trainer: Trainer, count: int, callbacks: Sequence[Any],
-               checkpoint: Any, checkpoint_every: int) -> None:
+    def _learn(
+        self,
+        trainer: Trainer,
+        count: int,
+        callbacks: Sequence[Any],
+        checkpoint: Any,
+        checkpoint_every: int,
+    ) -> None:
         keeper = checkpoint
         if checkpoint is not None and not isinstance(checkpoint, PeriodicCheckpoint):
             keeper = PeriodicCheckpoint(checkpoint, checkpoint_every)
@@ -512,10 +613,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             elif isinstance(c, Sequence) and len(c) == 2:
                 every, fn = c
             else:
-                raise TypeError(f"'callbacks' must hold callables or (every_k, callable) "
-                                f"pairs: got {c!r}")
-            pairs.append((check_positive_int("every_k of a callback", every),
-                          self._callback(fn)))
+                raise TypeError(
+                    f"'callbacks' must hold callables or (every_k, callable) pairs: got {c!r}"
+                )
+            pairs.append((check_positive_int("every_k of a callback", every), self._callback(fn)))
         trainer.callbacks = pairs + ([(1, keeper)] if keeper is not None else [])
         trainer.progress = self.progress
         self.trainer_ = trainer
@@ -537,17 +638,23 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             trainer.callbacks = []
             self._sync(trainer)
         if trainer.stopped and trainer.iteration - before < count:
-            warnings.warn(f"learning stopped at iteration {trainer.iteration} "
-                          f"(range_policy 'stop'): {trainer.stopped}", UserWarning, stacklevel=3)
+            warnings.warn(
+                f"learning stopped at iteration {trainer.iteration} "
+                f"(range_policy 'stop'): {trainer.stopped}",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def _callback(self, fn: Callback) -> Callable[[Trainer, int], None]:
         if not callable(fn):
-            raise TypeError(f"'callbacks' must hold callables or (every_k, callable) pairs: "
-                            f"got {fn!r}")
+            raise TypeError(
+                f"'callbacks' must hold callables or (every_k, callable) pairs: got {fn!r}"
+            )
 
         def call(trainer: Trainer, iteration: int) -> None:
             self._sync(trainer)
             fn(self, iteration)
+
         return call
 
     def _sync(self, trainer: Trainer) -> None:
@@ -567,8 +674,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         return phase.draw
 
     def _missing_sampler_text(self) -> str:
-        return (f"this model was trained with {self._missing_sampler}, which a file cannot "
-                "hold; load it with EmbeddedBoltzmannMachine.load(path, sampler=...)")
+        return (
+            f"this model was trained with {self._missing_sampler}, which a file cannot "
+            "hold; load it with EmbeddedBoltzmannMachine.load(path, sampler=...)"
+        )
 
     def _call_seed(self, random_state: Any) -> int:
         return self.seed_ if random_state is None else check_seed(random_state, "random_state")
@@ -584,8 +693,9 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         classes = getattr(self, "classes_", None)
         return 0 if classes is None else len(classes)
 
-    def sample(self, n_samples: int = 1, *, y: Any = None, tie: str | None = None,
-               random_state: Any = None) -> np.ndarray:
+    def sample(
+        self, n_samples: int = 1, *, y: Any = None, tie: str | None = None, random_state: Any = None
+    ) -> np.ndarray:
         """``n_samples`` rows drawn from the model by its sampler and decoded by
         majority in each chain: int8 ±1, one column per feature, and for a
         tied chain 0 (``tie="keep"``) or a seeded coin (``"random"``). With
@@ -599,19 +709,19 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         model, draw = self.model_, self._draw()
         if y is None:
             decoded = model.decode(draw(model.to_ising(), n_samples, seed), tie=tie, seed=seed)
-            return decoded.values[:, :self.n_features_in_]
+            return decoded.values[:, : self.n_features_in_]
         classes = getattr(self, "classes_", None)
         if classes is None:
             raise ValueError("this model was fitted without labels: 'y' must be None")
         index = int(_class_index(_labels([y], 1), classes, "y")[0])
-        values = np.r_[-np.ones(self.n_features_in_, np.int8), _one_hot([index],
-                                                                       len(classes))[0]]
+        values = np.r_[-np.ones(self.n_features_in_, np.int8), _one_hot([index], len(classes))[0]]
         known = np.r_[np.zeros(self.n_features_in_, bool), np.ones(len(classes), bool)]
         out = ev.conditional_samples(model, values, known, draw, n_samples, seed)
-        return _settle(out[:, :self.n_features_in_], tie, seed)
+        return _settle(out[:, : self.n_features_in_], tie, seed)
 
-    def _rows(self, X: Any, missing: Any, y: Any, *, complete: bool
-              ) -> tuple[np.ndarray, np.ndarray]:
+    def _rows(
+        self, X: Any, missing: Any, y: Any, *, complete: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(logical rows, known mask) for conditioning: the features of ``X``
         known where not missing (NaN or ``missing``), the class units known
         only when ``y`` is given."""
@@ -624,8 +734,9 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             if m.dtype != bool:
                 raise TypeError(f"'missing' must be a boolean mask: got dtype {m.dtype}")
             if m.shape not in ((spins.shape[1],), spins.shape):
-                raise ValueError(f"'missing' must have shape ({spins.shape[1]},) or "
-                                 f"{spins.shape}: got {m.shape}")
+                raise ValueError(
+                    f"'missing' must have shape ({spins.shape[1]},) or {spins.shape}: got {m.shape}"
+                )
             hidden |= m
         # Held entries keep their values; hidden ones are sampled, so what they
         # hold matters only to the scoring (the truth, for reconstruct).
@@ -634,8 +745,7 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         c = self._num_classes
         if c:
             if y is None:
-                block, held = -np.ones((len(values), c), np.int8), np.zeros((len(values), c),
-                                                                           bool)
+                block, held = -np.ones((len(values), c), np.int8), np.zeros((len(values), c), bool)
             else:
                 index = _class_index(_labels(y, len(values)), self.classes_, "y")
                 block, held = _one_hot(index, c), np.ones((len(values), c), bool)
@@ -645,8 +755,9 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             raise ValueError("this model was fitted without labels: 'y' must be None")
         return values, known
 
-    def reconstruct(self, X: Any, missing: Any, *, y: Any = None, random_state: Any = None,
-                    executor: Any = None) -> ev.Reconstruction:
+    def reconstruct(
+        self, X: Any, missing: Any, *, y: Any = None, random_state: Any = None, executor: Any = None
+    ) -> ev.Reconstruction:
         """Hide the ``missing`` entries of the complete rows ``X`` (a boolean
         mask of X's shape, or of one row for all), fill them as :meth:`impute`
         does and score them against X: an :class:`~qsample.evaluate.Reconstruction`
@@ -656,14 +767,28 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         self._check_fitted("reconstruct")
         values, known = self._rows(X, missing, y, complete=True)
         n = self.n_features_in_
-        r = ev.reconstruct(self.model_, values, known, self._draw(),
-                           num_reconstructions=self.num_reconstructions,
-                           seed=self._call_seed(random_state), columns=np.arange(n),
-                           progress=self.progress, executor=executor)
+        r = ev.reconstruct(
+            self.model_,
+            values,
+            known,
+            self._draw(),
+            num_reconstructions=self.num_reconstructions,
+            seed=self._call_seed(random_state),
+            columns=np.arange(n),
+            progress=self.progress,
+            executor=executor,
+        )
         return ev.Reconstruction(r.values[:, :n], r.wrong, r.ties, r.corrupted)
 
-    def impute(self, X: Any, missing: Any = None, *, y: Any = None, random_state: Any = None,
-               executor: Any = None) -> np.ndarray:
+    def impute(
+        self,
+        X: Any,
+        missing: Any = None,
+        *,
+        y: Any = None,
+        random_state: Any = None,
+        executor: Any = None,
+    ) -> np.ndarray:
         """``X`` with its missing entries (NaN or None, and the True entries of
         ``missing``) filled: the known entries' chains are held, the model is
         sampled ``num_reconstructions`` times, each sample decoded by majority
@@ -674,21 +799,36 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         self._check_fitted("impute")
         values, known = self._rows(X, missing, y, complete=False)
         seed = self._call_seed(random_state)
-        r = ev.reconstruct(self.model_, values, known, self._draw(),
-                           num_reconstructions=self.num_reconstructions, seed=seed,
-                           progress=self.progress, executor=executor)
-        return _settle(r.values[:, :self.n_features_in_], self._tie(None), seed)
+        r = ev.reconstruct(
+            self.model_,
+            values,
+            known,
+            self._draw(),
+            num_reconstructions=self.num_reconstructions,
+            seed=seed,
+            progress=self.progress,
+            executor=executor,
+        )
+        return _settle(r.values[:, : self.n_features_in_], self._tie(None), seed)
 
     def _votes(self, X: Any, random_state: Any, executor: Any) -> np.ndarray:
         if getattr(self, "classes_", None) is None:
-            raise ValueError("this model was fitted without labels: predict needs one "
-                             "fitted with 'y'")
+            raise ValueError(
+                "this model was fitted without labels: predict needs one fitted with 'y'"
+            )
         samples = check_positive_int("classification_samples", self.classification_samples)
         values, known = self._rows(X, None, None, complete=False)
-        return ev.class_votes(self.model_, values, known, len(self.classes_), self._draw(),
-                              num_samples=samples,
-                              seed=self._call_seed(random_state), progress=self.progress,
-                              executor=executor)
+        return ev.class_votes(
+            self.model_,
+            values,
+            known,
+            len(self.classes_),
+            self._draw(),
+            num_samples=samples,
+            seed=self._call_seed(random_state),
+            progress=self.progress,
+            executor=executor,
+        )
 
     def predict(self, X: Any, *, random_state: Any = None, executor: Any = None) -> np.ndarray:
         """The class of each row: its known entries' chains are held, the class
@@ -699,8 +839,9 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         votes = self._votes(X, random_state, executor)
         return self.classes_[np.argmax(votes, axis=1)]
 
-    def predict_proba(self, X: Any, *, random_state: Any = None,
-                      executor: Any = None) -> np.ndarray:
+    def predict_proba(
+        self, X: Any, *, random_state: Any = None, executor: Any = None
+    ) -> np.ndarray:
         """(rows, classes) the share of the class-chain samples voting for each
         class (as in :meth:`predict`: a sample with several units on splits its
         vote, one with none abstains); uniform for a row whose samples all
@@ -725,8 +866,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         self._check_fitted("score")
         if getattr(self, "classes_", None) is not None:
             if y is None:
-                raise ValueError("this model was fitted with labels: score(X, y) is the "
-                                 "accuracy of predict; give 'y'")
+                raise ValueError(
+                    "this model was fitted with labels: score(X, y) is the "
+                    "accuracy of predict; give 'y'"
+                )
             labels = _labels(y, None)
             predicted = self.predict(X, executor=executor)
             if len(labels) != len(predicted):
@@ -738,9 +881,16 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         _refuse_missing(missing, "X", "score")
         runs = check_positive_int("log_likelihood_runs", self.log_likelihood_runs)
         steps = check_positive_int("log_likelihood_steps", self.log_likelihood_steps)
-        ll = logical_log_likelihood(self.model_, spins, num_runs=runs, num_steps=steps,
-                                    chain_runs=max(16, runs // 8), chain_steps=steps,
-                                    seed=self.seed_, progress=self.progress)
+        ll = logical_log_likelihood(
+            self.model_,
+            spins,
+            num_runs=runs,
+            num_steps=steps,
+            chain_runs=max(16, runs // 8),
+            chain_steps=steps,
+            seed=self.seed_,
+            progress=self.progress,
+        )
         return ll.mean
 
     # -- files ----------------------------------------------------------------------------
@@ -753,8 +903,7 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         QPU) cannot be kept: it is named, and given again to :meth:`load`."""
         self._check_fitted("save")
         trainer = self.__dict__.get("trainer_")
-        state = (self._state if trainer is None
-                 else ckpt.capture(trainer, ckpt.snapshot(trainer)))
+        state = self._state if trainer is None else ckpt.capture(trainer, ckpt.snapshot(trainer))
         ckpt.save(path, state, self._file_extra())
 
     def _file_extra(self) -> dict[str, Any]:
@@ -791,9 +940,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
         c = ckpt.read_checkpoint(path, FILE_WHAT)
         extra = c.extra
         if extra.get("format") != FILE_FORMAT:
-            raise ValueError(f"{path} is not {FILE_WHAT}"
-                             + (" (it is a trainer checkpoint)" if "format" not in extra
-                                else ""))
+            raise ValueError(
+                f"{path} is not {FILE_WHAT}"
+                + (" (it is a trainer checkpoint)" if "format" not in extra else "")
+            )
         try:
             embedding = Embedding.from_dict(extra["embedding"])
             params = dict(extra["params"])
@@ -814,8 +964,10 @@ class EmbeddedBoltzmannMachine(ParamsMixin):
             missing = params["sampler"]["object"] if sampler is None else None
             params["sampler"] = sampler
         elif sampler is not None:
-            raise ValueError(f"{path} was trained with the sampler {params.get('sampler')!r}; "
-                             "'sampler' is for models trained with a sampler object")
+            raise ValueError(
+                f"{path} was trained with the sampler {params.get('sampler')!r}; "
+                "'sampler' is for models trained with a sampler object"
+            )
         if "target" in objects:
             params["target"] = None if "embedding" in objects else embedding.target
         if "embedding" in objects:
@@ -858,8 +1010,11 @@ def _spins(X: Any, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None
     spins, missing = as_spins(X, name)
     columns = getattr(X, "columns", None)
     names = None
-    if columns is not None and type(X).__module__.split(".")[0] == "pandas" and all(
-            isinstance(c, str) for c in columns):
+    if (
+        columns is not None
+        and type(X).__module__.split(".")[0] == "pandas"
+        and all(isinstance(c, str) for c in columns)
+    ):
         names = np.array(list(columns), dtype=object)
     return spins, missing, names
 
@@ -867,8 +1022,10 @@ def _spins(X: Any, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None
 def _refuse_missing(missing: np.ndarray, name: str, use: str) -> None:
     if missing.any():
         r, c = (int(i) for i in np.argwhere(missing)[0])
-        raise ValueError(f"'{name}' has a missing entry at row {r}, column {c}; {use} needs "
-                         "complete rows (fill them with impute, or drop them)")
+        raise ValueError(
+            f"'{name}' has a missing entry at row {r}, column {c}; {use} needs "
+            "complete rows (fill them with impute, or drop them)"
+        )
 
 
 def _labels(y: Any, num_rows: int | None) -> np.ndarray:
@@ -883,13 +1040,14 @@ def _labels(y: Any, num_rows: int | None) -> np.ndarray:
         raise ValueError(f"'y' has {len(labels)} labels for {num_rows} rows")
     if labels.dtype.kind == "f":
         if np.isnan(labels).any():
-            raise ValueError(f"'y' is missing the label of row "
-                             f"{int(np.argmax(np.isnan(labels)))}")
+            raise ValueError(f"'y' is missing the label of row {int(np.argmax(np.isnan(labels)))}")
         fractional = labels != np.round(labels)
         if fractional.any():
             r = int(np.argmax(fractional))
-            raise ValueError(f"'y' must hold class labels: row {r} holds {labels[r]!r}, a "
-                             "continuous value (Unknown label type: continuous)")
+            raise ValueError(
+                f"'y' must hold class labels: row {r} holds {labels[r]!r}, a "
+                "continuous value (Unknown label type: continuous)"
+            )
     if labels.dtype.kind == "O":
         for r, v in enumerate(labels):
             if v is None or (isinstance(v, float) and np.isnan(v)):
@@ -907,15 +1065,19 @@ def _class_index(labels: np.ndarray, classes: np.ndarray, name: str) -> np.ndarr
     try:
         index = np.searchsorted(classes, labels)
     except TypeError:  # numbers against texts
-        raise ValueError(f"'{name}' holds labels of another kind ({labels.dtype}) than the "
-                         f"classes {classes.tolist()}") from None
+        raise ValueError(
+            f"'{name}' holds labels of another kind ({labels.dtype}) than the "
+            f"classes {classes.tolist()}"
+        ) from None
     index = np.minimum(index, len(classes) - 1)
     unknown = classes[index] != labels
     if np.any(unknown):
         r = int(np.argmax(unknown))
         label = labels[r].item() if isinstance(labels[r], np.generic) else labels[r]
-        raise ValueError(f"'{name}' holds the label {label!r} (row {r}), which is not one "
-                         f"of the classes {classes.tolist()}")
+        raise ValueError(
+            f"'{name}' holds the label {label!r} (row {r}), which is not one "
+            f"of the classes {classes.tolist()}"
+        )
     return index
 
 
@@ -932,8 +1094,7 @@ def _settle(values: np.ndarray, tie: str, seed: int) -> np.ndarray:
     ties = out == 0
     if tie == "random" and ties.any():
         out = out.copy()
-        out[ties] = np.random.default_rng(seed).choice(np.array([-1, 1], np.int8),
-                                                       int(ties.sum()))
+        out[ties] = np.random.default_rng(seed).choice(np.array([-1, 1], np.int8), int(ties.sum()))
     return out
 
 
@@ -947,8 +1108,11 @@ def _setting_json(value: Any) -> Any:
         return int(value)
     if isinstance(value, float):
         return value
-    if isinstance(value, Mapping) and all(isinstance(k, str) for k in value) \
-            and not isinstance(value, Embedding):
+    if (
+        isinstance(value, Mapping)
+        and all(isinstance(k, str) for k in value)
+        and not isinstance(value, Embedding)
+    ):
         try:
             import json
 

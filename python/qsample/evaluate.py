@@ -61,8 +61,7 @@ def condition(ising: IsingArrays, fixed: np.ndarray) -> tuple[IsingArrays, np.nd
     return sub, free
 
 
-def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.ndarray,
-                                                                           np.ndarray]:
+def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.ndarray, np.ndarray]:
     n = model.layout.num_logical
     v = check_spins("pictures", values, n)
     k = np.asarray(known, dtype=bool)
@@ -72,17 +71,30 @@ def _check_pictures(model: HardwareModel, values: Any, known: Any) -> tuple[np.n
     return v.astype(np.int8), np.ascontiguousarray(k)
 
 
-def conditional_samples(model: HardwareModel, values: np.ndarray, known: np.ndarray,
-                        draw: Draw, num_reads: int, seed: int) -> np.ndarray:
+def conditional_samples(
+    model: HardwareModel,
+    values: np.ndarray,
+    known: np.ndarray,
+    draw: Draw,
+    num_reads: int,
+    seed: int,
+) -> np.ndarray:
     """Decoded logical samples (num_reads, N) with the known variables' chains
     held at their values; ties in the free chains are 0."""
-    return _conditional_samples(model.to_ising(), model.layout, values, known, draw,
-                                num_reads, seed)
+    return _conditional_samples(
+        model.to_ising(), model.layout, values, known, draw, num_reads, seed
+    )
 
 
-def _conditional_samples(ising: IsingArrays, layout: ChainLayout, values: np.ndarray,
-                         known: np.ndarray, draw: Draw, num_reads: int, seed: int
-                         ) -> np.ndarray:
+def _conditional_samples(
+    ising: IsingArrays,
+    layout: ChainLayout,
+    values: np.ndarray,
+    known: np.ndarray,
+    draw: Draw,
+    num_reads: int,
+    seed: int,
+) -> np.ndarray:
     fixed_logical = np.where(known, values, 0).astype(np.int8)
     fixed = fixed_logical[layout.chain_of_column]  # a qubit takes its chain's value
     extended = np.empty((num_reads, len(fixed)), dtype=np.int8)
@@ -101,14 +113,23 @@ def _sample_pictures(settings: dict[str, Any], task_id: str, seed: int) -> list[
     """Task: the decoded conditional samples of a batch of pictures."""
     ising, layout = settings["ising"], settings["layout"]
     draw, reads = settings["draw"], settings["num_reads"]
-    return [_conditional_samples(ising, layout, v, k, draw, reads, s)
-            for v, k, s in zip(settings["values"], settings["known"], settings["seeds"])]
+    return [
+        _conditional_samples(ising, layout, v, k, draw, reads, s)
+        for v, k, s in zip(settings["values"], settings["known"], settings["seeds"])
+    ]
 
 
-def conditional_samples_of_pictures(model: HardwareModel, values: np.ndarray,
-                                    known: np.ndarray, draw: Draw, num_reads: int, seed: int, *,
-                                    executor: Executor | None = None,
-                                    progress: bool | None = False) -> list[np.ndarray]:
+def conditional_samples_of_pictures(
+    model: HardwareModel,
+    values: np.ndarray,
+    known: np.ndarray,
+    draw: Draw,
+    num_reads: int,
+    seed: int,
+    *,
+    executor: Executor | None = None,
+    progress: bool | None = False,
+) -> list[np.ndarray]:
     """:func:`conditional_samples` of every row of ``values`` (with its row of
     ``known``): picture b drawn with seed ``task_seed(seed, "picture=b")``,
     in batches of pictures that run as tasks of ``executor``."""
@@ -116,12 +137,21 @@ def conditional_samples_of_pictures(model: HardwareModel, values: np.ndarray,
     # Tasks carry the physical model and its chains, not the HardwareModel: its
     # target graph (thousands of qubits) would be shipped with every task.
     ising, layout = model.to_ising(), model.layout
-    tasks = [Task(f"pictures={a}-{min(a + PICTURES_PER_TASK, len(values)) - 1}",
-                  {"ising": ising, "layout": layout, "draw": draw, "num_reads": num_reads,
-                   "values": values[a:a + PICTURES_PER_TASK],
-                   "known": known[a:a + PICTURES_PER_TASK],
-                   "seeds": seeds[a:a + PICTURES_PER_TASK]})
-             for a in range(0, len(values), PICTURES_PER_TASK)]
+    tasks = [
+        Task(
+            f"pictures={a}-{min(a + PICTURES_PER_TASK, len(values)) - 1}",
+            {
+                "ising": ising,
+                "layout": layout,
+                "draw": draw,
+                "num_reads": num_reads,
+                "values": values[a : a + PICTURES_PER_TASK],
+                "known": known[a : a + PICTURES_PER_TASK],
+                "seeds": seeds[a : a + PICTURES_PER_TASK],
+            },
+        )
+        for a in range(0, len(values), PICTURES_PER_TASK)
+    ]
     batches = run_tasks(_sample_pictures, tasks, seed, executor=executor, progress=progress)
     return [s for batch in batches for s in batch]
 
@@ -152,10 +182,18 @@ class Reconstruction:
         return float((self.wrong + 0.5 * self.ties).mean())
 
 
-def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
-                num_reconstructions: int = 100, seed: int = 0,
-                columns: np.ndarray | None = None, progress: bool | None = False,
-                executor: Executor | None = None) -> Reconstruction:
+def reconstruct(
+    model: HardwareModel,
+    pictures: Any,
+    known: Any,
+    draw: Draw,
+    *,
+    num_reconstructions: int = 100,
+    seed: int = 0,
+    columns: np.ndarray | None = None,
+    progress: bool | None = False,
+    executor: Executor | None = None,
+) -> Reconstruction:
     """Fill in the unknown entries of each row of ``pictures``: fix the known
     chains, draw ``num_reconstructions`` samples, decode each by majority in its
     chains, then take a second majority over the reconstructions (the paper:
@@ -163,32 +201,53 @@ def reconstruct(model: HardwareModel, pictures: Any, known: Any, draw: Draw, *,
     pixels, not the class units)."""
     values, known = _check_pictures(model, pictures, known)
     num_reconstructions = check_positive_int("num_reconstructions", num_reconstructions)
-    samples = conditional_samples_of_pictures(model, values, known, draw, num_reconstructions,
-                                              seed, executor=executor, progress=progress)
+    samples = conditional_samples_of_pictures(
+        model, values, known, draw, num_reconstructions, seed, executor=executor, progress=progress
+    )
     out = np.empty_like(values)
     for b, s in enumerate(samples):
         out[b] = np.sign(s.sum(axis=0, dtype=np.int64))
     out = np.where(known, values, out).astype(np.int8)
-    scored = np.ones(values.shape[1], dtype=bool) if columns is None else np.zeros(
-        values.shape[1], dtype=bool)
+    scored = (
+        np.ones(values.shape[1], dtype=bool)
+        if columns is None
+        else np.zeros(values.shape[1], dtype=bool)
+    )
     if columns is not None:
         scored[np.asarray(columns)] = True
     unknown = ~known & scored
-    return Reconstruction(out, ((out == -values) & unknown).sum(axis=1),
-                          ((out == 0) & unknown).sum(axis=1), unknown.sum(axis=1))
+    return Reconstruction(
+        out,
+        ((out == -values) & unknown).sum(axis=1),
+        ((out == 0) & unknown).sum(axis=1),
+        unknown.sum(axis=1),
+    )
 
 
-def block_mask(shape: tuple[int, int], top: int, left: int, height: int, width: int,
-               num_columns: int | None = None) -> np.ndarray:
+def block_mask(
+    shape: tuple[int, int],
+    top: int,
+    left: int,
+    height: int,
+    width: int,
+    num_columns: int | None = None,
+) -> np.ndarray:
     """Known-pixel mask (True = known) of a picture with a blacked-out block;
     ``num_columns`` pads with known columns after the pixels (e.g. class units)."""
     rows, cols = shape
-    if not (0 <= top and top + height <= rows and 0 <= left and left + width <= cols
-            and height > 0 and width > 0):
-        raise ValueError(f"block {height}x{width} at ({top}, {left}) does not fit a "
-                         f"{rows}x{cols} picture")
+    if not (
+        0 <= top
+        and top + height <= rows
+        and 0 <= left
+        and left + width <= cols
+        and height > 0
+        and width > 0
+    ):
+        raise ValueError(
+            f"block {height}x{width} at ({top}, {left}) does not fit a {rows}x{cols} picture"
+        )
     block = np.ones((rows, cols), dtype=bool)
-    block[top:top + height, left:left + width] = False
+    block[top : top + height, left : left + width] = False
     mask = block.ravel()
     if num_columns is not None and num_columns < mask.size:
         raise ValueError(f"'num_columns' ({num_columns}) must be at least the {mask.size} pixels")
@@ -197,8 +256,9 @@ def block_mask(shape: tuple[int, int], top: int, left: int, height: int, width: 
     return mask
 
 
-def salt_and_pepper(pictures: Any, rate: float, seed: int = 0,
-                    num_pixels: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def salt_and_pepper(
+    pictures: Any, rate: float, seed: int = 0, num_pixels: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Corrupt each pixel independently with probability ``rate`` by replacing it
     with a uniformly random ±1: returns (noisy pictures, known mask). Only the
     first ``num_pixels`` columns are pixels (the rest stay known)."""
@@ -224,9 +284,18 @@ class Classification:
         return float(np.mean(self.predicted == self.labels))
 
 
-def class_votes(model: HardwareModel, values: Any, known: Any, num_classes: int, draw: Draw, *,
-                num_samples: int = 100, seed: int = 0, progress: bool | None = False,
-                executor: Executor | None = None) -> np.ndarray:
+def class_votes(
+    model: HardwareModel,
+    values: Any,
+    known: Any,
+    num_classes: int,
+    draw: Draw,
+    *,
+    num_samples: int = 100,
+    seed: int = 0,
+    progress: bool | None = False,
+    executor: Executor | None = None,
+) -> np.ndarray:
     """(B, C) votes of ``num_samples`` class-chain samples per picture, the class
     units being the last ``num_classes`` logical variables: the known entries
     of each row of ``values`` (``known`` a mask of the same shape, or of one
@@ -237,18 +306,28 @@ def class_votes(model: HardwareModel, values: Any, known: Any, num_classes: int,
     num_classes = check_int("num_classes", num_classes, 1, n - 1)
     num_samples = check_positive_int("num_samples", num_samples)
     values, known = _check_pictures(model, values, known)
-    samples = conditional_samples_of_pictures(model, values, known, draw, num_samples, seed,
-                                              executor=executor, progress=progress)
+    samples = conditional_samples_of_pictures(
+        model, values, known, draw, num_samples, seed, executor=executor, progress=progress
+    )
     votes = np.empty((len(values), num_classes))
     for b, decoded in enumerate(samples):
-        on = (decoded[:, n - num_classes:] + 1) / 2.0  # 1 on, 0.5 tied, 0 off
+        on = (decoded[:, n - num_classes :] + 1) / 2.0  # 1 on, 0.5 tied, 0 off
         votes[b] = (on / np.maximum(on.sum(axis=1, keepdims=True), 1e-12)).sum(axis=0)
     return votes
 
 
-def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, draw: Draw, *,
-             num_samples: int = 100, seed: int = 0, progress: bool | None = False,
-             executor: Executor | None = None) -> Classification:
+def classify(
+    model: HardwareModel,
+    pixels: Any,
+    labels: Any,
+    num_classes: int,
+    draw: Draw,
+    *,
+    num_samples: int = 100,
+    seed: int = 0,
+    progress: bool | None = False,
+    executor: Executor | None = None,
+) -> Classification:
     """Fix the pixels, sample the class chains, pick the most frequent class
     (:func:`class_votes`); ties between classes go to the lowest."""
     n = model.layout.num_logical
@@ -256,24 +335,45 @@ def classify(model: HardwareModel, pixels: Any, labels: Any, num_classes: int, d
     pixels = check_spins("pixels", pixels, n - num_classes)
     num_samples = check_positive_int("num_samples", num_samples)
     labels = np.asarray(labels)
-    if labels.shape != (len(pixels),) or labels.dtype.kind not in "iu" or (
-            labels.size and not 0 <= labels.min() <= labels.max() < num_classes):
-        raise ValueError(f"'labels' must hold one class index in [0, {num_classes}) per "
-                         f"picture ({len(pixels)}): got shape {labels.shape}, dtype "
-                         f"{labels.dtype}")
+    if (
+        labels.shape != (len(pixels),)
+        or labels.dtype.kind not in "iu"
+        or (labels.size and not 0 <= labels.min() <= labels.max() < num_classes)
+    ):
+        raise ValueError(
+            f"'labels' must hold one class index in [0, {num_classes}) per "
+            f"picture ({len(pixels)}): got shape {labels.shape}, dtype "
+            f"{labels.dtype}"
+        )
     labels = labels.astype(np.int64)
     full = np.concatenate([pixels, -np.ones((len(pixels), num_classes), np.int8)], axis=1)
     known = np.r_[np.ones(n - num_classes, bool), np.zeros(num_classes, bool)]
-    votes = class_votes(model, full, known, num_classes, draw, num_samples=num_samples,
-                        seed=seed, progress=progress, executor=executor)
+    votes = class_votes(
+        model,
+        full,
+        known,
+        num_classes,
+        draw,
+        num_samples=num_samples,
+        seed=seed,
+        progress=progress,
+        executor=executor,
+    )
     predicted = np.argmax(votes, axis=1).astype(np.int64)
     confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(confusion, (labels, predicted), 1)
     return Classification(predicted, labels, confusion)
 
 
-def generate(model: HardwareModel, class_index: int, num_classes: int, draw: Draw, *,
-             num_pictures: int = 10, seed: int = 0) -> np.ndarray:
+def generate(
+    model: HardwareModel,
+    class_index: int,
+    num_classes: int,
+    draw: Draw,
+    *,
+    num_pictures: int = 10,
+    seed: int = 0,
+) -> np.ndarray:
     """Pictures (num_pictures, N - num_classes) sampled with the class block held
     one-hot at ``class_index``; ties are 0."""
     n = model.layout.num_logical
@@ -283,7 +383,7 @@ def generate(model: HardwareModel, class_index: int, num_classes: int, draw: Dra
     values = -np.ones(n, dtype=np.int8)
     values[n - num_classes + class_index] = 1
     known = np.r_[np.zeros(n - num_classes, bool), np.ones(num_classes, bool)]
-    return conditional_samples(model, values, known, draw, num_pictures, seed)[:, :n - num_classes]
+    return conditional_samples(model, values, known, draw, num_pictures, seed)[:, : n - num_classes]
 
 
 # -- synthetic data ------------------------------------------------------------------
@@ -296,14 +396,14 @@ def break_ties(values: np.ndarray, seed: int = 0) -> np.ndarray:
     return v
 
 
-def proxy(true_model: IsingArrays, samples: np.ndarray, beta: float = 1.0, seed: int = 0
-          ) -> float:
+def proxy(true_model: IsingArrays, samples: np.ndarray, beta: float = 1.0, seed: int = 0) -> float:
     """Λ_av of (decoded) samples under the true model; ties broken at random."""
     return exact.log_likelihood_proxy(true_model, break_ties(samples, seed), beta=beta)
 
 
-def empirical_kl(samples: np.ndarray, true_model: IsingArrays, beta: float = 1.0,
-                 seed: int = 0) -> float:
+def empirical_kl(
+    samples: np.ndarray, true_model: IsingArrays, beta: float = 1.0, seed: int = 0
+) -> float:
     """KL(P̂ || Q) in nats, P̂ the empirical distribution of the (decoded, ties
     broken at random) samples and Q the true Boltzmann distribution, exact by
     enumeration. A plug-in estimate: it is biased (the empirical entropy is

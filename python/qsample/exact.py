@@ -58,16 +58,16 @@ def moments(model: ModelLike | IsingArrays, beta: float = 1.0) -> Moments:
     return Moments(log_z - beta * ising.offset, mean, correlation, list(ising.variables))
 
 
-def log_probabilities(model: ModelLike | IsingArrays, samples: Any,
-                      beta: float = 1.0) -> np.ndarray:
+def log_probabilities(
+    model: ModelLike | IsingArrays, samples: Any, beta: float = 1.0
+) -> np.ndarray:
     """log P(s) = -beta E(s) - log Z for each row of ±1 ``samples``."""
     ising, beta = _prepare(model, beta)
     s = spin_samples(samples, ising.num_variables)
     return _core.exact_log_probs(native_model(ising), beta, s)
 
 
-def log_likelihood_proxy(model: ModelLike | IsingArrays, samples: Any,
-                         beta: float = 1.0) -> float:
+def log_likelihood_proxy(model: ModelLike | IsingArrays, samples: Any, beta: float = 1.0) -> float:
     """Lambda_av(S) = (1/L) sum_l log P(s_l) = -beta <E>_S - log Z."""
     ising, beta = _prepare(model, beta)
     s = spin_samples(samples, ising.num_variables)
@@ -76,8 +76,13 @@ def log_likelihood_proxy(model: ModelLike | IsingArrays, samples: Any,
     return _core.log_likelihood_proxy(native_model(ising), beta, s)
 
 
-def sample(model: ModelLike | IsingArrays, num_reads: int, beta: float = 1.0,
-           seed: int | None = None, read_offset: int = 0) -> np.ndarray:
+def sample(
+    model: ModelLike | IsingArrays,
+    num_reads: int,
+    beta: float = 1.0,
+    seed: int | None = None,
+    read_offset: int = 0,
+) -> np.ndarray:
     """``num_reads`` exact i.i.d. Boltzmann samples, int8 ±1 of shape (num_reads, n).
     Sample d of a seed is drawn from its own stream, so ``read_offset`` gives
     samples ``read_offset ..`` of the same sequence."""
@@ -85,5 +90,4 @@ def sample(model: ModelLike | IsingArrays, num_reads: int, beta: float = 1.0,
     num_reads = check_num_reads(num_reads)
     read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1 - num_reads)
     check_sample_memory(num_reads, ising.num_variables, copies=1)
-    return _core.exact_sample(native_model(ising), beta, num_reads, check_seed(seed),
-                              read_offset)
+    return _core.exact_sample(native_model(ising), beta, num_reads, check_seed(seed), read_offset)

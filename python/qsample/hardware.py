@@ -88,9 +88,12 @@ class Target:
             "h_range": list(self.h_range),
             "j_range": list(self.j_range),
             "nodes": [_label_to_json(q) for q in sorted(self.graph.nodes, key=_sort_key)],
-            "edges": [[_label_to_json(a), _label_to_json(b)]
-                      for a, b in sorted(self.graph.edges, key=lambda e: (_sort_key(e[0]),
-                                                                          _sort_key(e[1])))],
+            "edges": [
+                [_label_to_json(a), _label_to_json(b)]
+                for a, b in sorted(
+                    self.graph.edges, key=lambda e: (_sort_key(e[0]), _sort_key(e[1]))
+                )
+            ],
         }
 
     @classmethod
@@ -99,8 +102,10 @@ class Target:
         for anything else. A family shape is checked against the stored nodes
         before any graph is built, so a forged shape cannot cost time or memory."""
         if not isinstance(d, Mapping):
-            raise ValueError(f"not a qsample target description: expected an object with "
-                             f"nodes and edges, got {type(d).__name__}")
+            raise ValueError(
+                f"not a qsample target description: expected an object with "
+                f"nodes and edges, got {type(d).__name__}"
+            )
         try:
             family, shape = d.get("family"), tuple(d.get("shape", ()))
             nodes = [_label_from_json(q) for q in d["nodes"]]
@@ -124,8 +129,10 @@ class Target:
             try:
                 graph = _family_graph(family, shape, nodes, edges, check=True)
             except (TypeError, ValueError) as e:
-                raise ValueError(f"not a qsample target description: its nodes and edges are "
-                                 f"not in the {family} graph of shape {shape}: {e}") from None
+                raise ValueError(
+                    f"not a qsample target description: its nodes and edges are "
+                    f"not in the {family} graph of shape {shape}: {e}"
+                ) from None
         return cls(graph, h_range, j_range, family, shape, name)  # type: ignore[arg-type]
 
     def to_json(self) -> str:
@@ -148,12 +155,14 @@ MAX_LABEL_DEPTH = 8
 def _label_from_json(q: Any, depth: int = 0) -> Hashable:
     if isinstance(q, list):
         if depth >= MAX_LABEL_DEPTH:
-            raise ValueError(f"a qubit or variable label may nest lists at most "
-                             f"{MAX_LABEL_DEPTH} deep")
+            raise ValueError(
+                f"a qubit or variable label may nest lists at most {MAX_LABEL_DEPTH} deep"
+            )
         return tuple(_label_from_json(x, depth + 1) for x in q)
     if not isinstance(q, (int, float, str)) or isinstance(q, bool):
-        raise ValueError(f"a qubit or variable label must be a number, a string or a list "
-                         f"of them, got {q!r}")
+        raise ValueError(
+            f"a qubit or variable label must be a number, a string or a list of them, got {q!r}"
+        )
     return q
 
 
@@ -192,16 +201,24 @@ def check_family_shape(family: Any, shape: tuple[Any, ...], num_nodes: int) -> N
         raise ValueError(f"a pegasus shape needs m >= 2: shape = {shape!r}")
     total = family_qubits(family, shape)
     if total > MAX_FAMILY_QUBITS:
-        raise ValueError(f"the {family} shape {shape!r} has {total} qubits, more than the "
-                         f"{MAX_FAMILY_QUBITS} a target may have")
+        raise ValueError(
+            f"the {family} shape {shape!r} has {total} qubits, more than the "
+            f"{MAX_FAMILY_QUBITS} a target may have"
+        )
     if num_nodes > total:
-        raise ValueError(f"the {family} shape {shape!r} has {total} qubits, fewer than the "
-                         f"{num_nodes} working qubits listed")
+        raise ValueError(
+            f"the {family} shape {shape!r} has {total} qubits, fewer than the "
+            f"{num_nodes} working qubits listed"
+        )
 
 
-def _family_graph(family: str, shape: tuple[int, ...], nodes: list[Hashable] | None = None,
-                  edges: list[tuple[Hashable, Hashable]] | None = None,
-                  check: bool = False) -> nx.Graph:
+def _family_graph(
+    family: str,
+    shape: tuple[int, ...],
+    nodes: list[Hashable] | None = None,
+    edges: list[tuple[Hashable, Hashable]] | None = None,
+    check: bool = False,
+) -> nx.Graph:
     import dwave.graphs as dg
 
     check_family_shape(family, shape, 0 if nodes is None else len(nodes))
@@ -219,8 +236,9 @@ def _family_graph(family: str, shape: tuple[int, ...], nodes: list[Hashable] | N
     return dg.zephyr_graph(*shape, **kw)
 
 
-def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None,
-             inactive_couplers: Couplers | None = None) -> nx.Graph:
+def _without(
+    graph: nx.Graph, inactive: Iterable[Hashable] | None, inactive_couplers: Couplers | None = None
+) -> nx.Graph:
     if inactive is not None:
         inactive = list(inactive)
         missing = [q for q in inactive if q not in graph]
@@ -231,14 +249,17 @@ def _without(graph: nx.Graph, inactive: Iterable[Hashable] | None,
         couplers = [tuple(c) for c in inactive_couplers]
         missing_c = [c for c in couplers if len(c) != 2 or not graph.has_edge(*c)]
         if missing_c:
-            raise ValueError("'inactive_couplers' names couplers that are not in the graph (or "
-                             f"touch an inactive qubit): {missing_c[:10]}")
+            raise ValueError(
+                "'inactive_couplers' names couplers that are not in the graph (or "
+                f"touch an inactive qubit): {missing_c[:10]}"
+            )
         graph.remove_edges_from(couplers)
     return graph
 
 
-def draw_inactive(graph: nx.Graph, qubits: float, couplers: float, seed: int | None = 0
-                  ) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
+def draw_inactive(
+    graph: nx.Graph, qubits: float, couplers: float, seed: int | None = 0
+) -> tuple[list[Hashable], list[tuple[Hashable, Hashable]]]:
     """A seeded, uniform draw of inactive qubits and couplers of ``graph``.
 
     ``qubits`` is the share of the graph's qubits drawn inactive; ``couplers`` the
@@ -249,21 +270,35 @@ def draw_inactive(graph: nx.Graph, qubits: float, couplers: float, seed: int | N
     couplers = check_number("inactive_couplers", couplers, 0.0, 1.0, high_open=True)
     rng = np.random.default_rng(seed)
     nodes = sorted(graph.nodes, key=_sort_key)
-    dead = [nodes[i] for i in sorted(rng.choice(len(nodes), round(qubits * len(nodes)),
-                                                replace=False))]
+    dead = [
+        nodes[i] for i in sorted(rng.choice(len(nodes), round(qubits * len(nodes)), replace=False))
+    ]
     dead_set = set(dead)
-    edges = sorted((tuple(sorted(e, key=_sort_key)) for e in graph.edges
-                    if e[0] not in dead_set and e[1] not in dead_set),
-                   key=lambda e: (_sort_key(e[0]), _sort_key(e[1])))
-    cut = [edges[i] for i in sorted(rng.choice(len(edges), round(couplers * len(edges)),
-                                               replace=False))]
+    edges = sorted(
+        (
+            tuple(sorted(e, key=_sort_key))
+            for e in graph.edges
+            if e[0] not in dead_set and e[1] not in dead_set
+        ),
+        key=lambda e: (_sort_key(e[0]), _sort_key(e[1])),
+    )
+    cut = [
+        edges[i]
+        for i in sorted(rng.choice(len(edges), round(couplers * len(edges)), replace=False))
+    ]
     return dead, cut
 
 
-def chimera(m: int, n: int | None = None, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
-            inactive_couplers: Couplers | None = None,
-            h_range: tuple[float, float] = DW2X_H_RANGE,
-            j_range: tuple[float, float] = DW2X_J_RANGE) -> Target:
+def chimera(
+    m: int,
+    n: int | None = None,
+    t: int = 4,
+    *,
+    inactive: Iterable[Hashable] | None = None,
+    inactive_couplers: Couplers | None = None,
+    h_range: tuple[float, float] = DW2X_H_RANGE,
+    j_range: tuple[float, float] = DW2X_J_RANGE,
+) -> Target:
     """Chimera C(m, n, t), less the ``inactive`` qubits and ``inactive_couplers``."""
     m, t = check_positive_int("m", m), check_positive_int("t", t)
     n = m if n is None else check_positive_int("n", n)
@@ -271,10 +306,14 @@ def chimera(m: int, n: int | None = None, t: int = 4, *, inactive: Iterable[Hash
     return Target(g, h_range, j_range, "chimera", (m, n, t), f"C({m},{n},{t})")
 
 
-def pegasus(m: int, *, inactive: Iterable[Hashable] | None = None,
-            inactive_couplers: Couplers | None = None,
-            h_range: tuple[float, float] = ADVANTAGE_H_RANGE,
-            j_range: tuple[float, float] = ADVANTAGE_J_RANGE) -> Target:
+def pegasus(
+    m: int,
+    *,
+    inactive: Iterable[Hashable] | None = None,
+    inactive_couplers: Couplers | None = None,
+    h_range: tuple[float, float] = ADVANTAGE_H_RANGE,
+    j_range: tuple[float, float] = ADVANTAGE_J_RANGE,
+) -> Target:
     """Pegasus P(m) (ranges default to an Advantage system's), less ``inactive`` qubits
     and ``inactive_couplers``."""
     m = check_positive_int("m", m)
@@ -284,10 +323,15 @@ def pegasus(m: int, *, inactive: Iterable[Hashable] | None = None,
     return Target(g, h_range, j_range, "pegasus", (m,), f"P({m})")
 
 
-def zephyr(m: int, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
-           inactive_couplers: Couplers | None = None,
-           h_range: tuple[float, float] = ADVANTAGE2_H_RANGE,
-           j_range: tuple[float, float] = ADVANTAGE2_J_RANGE) -> Target:
+def zephyr(
+    m: int,
+    t: int = 4,
+    *,
+    inactive: Iterable[Hashable] | None = None,
+    inactive_couplers: Couplers | None = None,
+    h_range: tuple[float, float] = ADVANTAGE2_H_RANGE,
+    j_range: tuple[float, float] = ADVANTAGE2_J_RANGE,
+) -> Target:
     """Zephyr Z(m, t) (ranges default to an Advantage2 system's), less ``inactive``
     qubits and ``inactive_couplers``."""
     m, t = check_positive_int("m", m), check_positive_int("t", t)
@@ -295,36 +339,67 @@ def zephyr(m: int, t: int = 4, *, inactive: Iterable[Hashable] | None = None,
     return Target(g, h_range, j_range, "zephyr", (m, t), f"Z({m},{t})")
 
 
-def _with_draw(build: Callable[..., Target], shape: tuple[int, ...], qubits: float,
-               couplers: float, seed: int | None) -> tuple[Target, int, int]:
+def _with_draw(
+    build: Callable[..., Target],
+    shape: tuple[int, ...],
+    qubits: float,
+    couplers: float,
+    seed: int | None,
+) -> tuple[Target, int, int]:
     full = build(*shape)
     dead, cut = draw_inactive(full.graph, qubits, couplers, seed)
     return build(*shape, inactive=dead, inactive_couplers=cut), len(dead), len(cut)
 
 
-def advantage(*, inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
-              inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
-              seed: int | None = 0) -> Target:
+def advantage(
+    *,
+    inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
+    inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
+    seed: int | None = 0,
+) -> Target:
     """A D-Wave-Advantage-like target: Pegasus P(16) (5,640 qubits) with a seeded
     share of inactive qubits and couplers, h in [-4, 4] and J in [-1, 1]."""
     t, q, c = _with_draw(pegasus, (16,), inactive_qubits, inactive_couplers, seed)
-    return Target(t.graph, ADVANTAGE_H_RANGE, ADVANTAGE_J_RANGE, "pegasus", (16,),
-                  "Advantage-like P(16)", {"inactive_qubits": q, "inactive_couplers": c})
+    return Target(
+        t.graph,
+        ADVANTAGE_H_RANGE,
+        ADVANTAGE_J_RANGE,
+        "pegasus",
+        (16,),
+        "Advantage-like P(16)",
+        {"inactive_qubits": q, "inactive_couplers": c},
+    )
 
 
-def advantage2(m: int = 12, *, inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
-               inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
-               seed: int | None = 0) -> Target:
+def advantage2(
+    m: int = 12,
+    *,
+    inactive_qubits: float = DEFAULT_INACTIVE_QUBITS,
+    inactive_couplers: float = DEFAULT_INACTIVE_COUPLERS,
+    seed: int | None = 0,
+) -> Target:
     """A D-Wave-Advantage2-like target: Zephyr Z(m, 4) (Z(12, 4) has 4,800 qubits)
     with a seeded share of inactive qubits and couplers."""
     m = check_positive_int("m", m)
     t, q, c = _with_draw(zephyr, (m, 4), inactive_qubits, inactive_couplers, seed)
-    return Target(t.graph, ADVANTAGE2_H_RANGE, ADVANTAGE2_J_RANGE, "zephyr", (m, 4),
-                  f"Advantage2-like Z({m},4)", {"inactive_qubits": q, "inactive_couplers": c})
+    return Target(
+        t.graph,
+        ADVANTAGE2_H_RANGE,
+        ADVANTAGE2_J_RANGE,
+        "zephyr",
+        (m, 4),
+        f"Advantage2-like Z({m},4)",
+        {"inactive_qubits": q, "inactive_couplers": c},
+    )
 
 
-def from_networkx(graph: nx.Graph, *, h_range: tuple[float, float] = DW2X_H_RANGE,
-                  j_range: tuple[float, float] = DW2X_J_RANGE, name: str = "graph") -> Target:
+def from_networkx(
+    graph: nx.Graph,
+    *,
+    h_range: tuple[float, float] = DW2X_H_RANGE,
+    j_range: tuple[float, float] = DW2X_J_RANGE,
+    name: str = "graph",
+) -> Target:
     """Any graph as a target (family and shape taken from dwave-graphs attributes if present)."""
     if not isinstance(graph, nx.Graph):
         raise TypeError(f"'graph' must be a networkx.Graph, got {type(graph).__name__}")
@@ -351,8 +426,9 @@ def dwave_2x(inactive: Iterable[int] | None = None, seed: int | None = 0) -> Tar
     total = int(np.prod(DW2X_SHAPE[:2])) * 2 * DW2X_SHAPE[2]
     if inactive is None:
         rng = np.random.default_rng(seed)
-        inactive = sorted(int(q) for q in rng.choice(total, total - DW2X_WORKING_QUBITS,
-                                                     replace=False))
+        inactive = sorted(
+            int(q) for q in rng.choice(total, total - DW2X_WORKING_QUBITS, replace=False)
+        )
     t = chimera(*DW2X_SHAPE, inactive=inactive)
     return Target(t.graph, DW2X_H_RANGE, DW2X_J_RANGE, "chimera", DW2X_SHAPE, "D-Wave 2X-like")
 
@@ -364,8 +440,10 @@ def from_dwave_sampler(sampler: Any) -> Target:
         nodes, edges = sampler.nodelist, sampler.edgelist
         props = sampler.properties
     except AttributeError:
-        raise TypeError("'sampler' must be structured (nodelist, edgelist) with properties, "
-                        "like dwave.system.DWaveSampler") from None
+        raise TypeError(
+            "'sampler' must be structured (nodelist, edgelist) with properties, "
+            "like dwave.system.DWaveSampler"
+        ) from None
     topology = props.get("topology", {})
     family = topology.get("type")
     shape = tuple(topology.get("shape", ()))
@@ -376,11 +454,18 @@ def from_dwave_sampler(sampler: Any) -> Target:
         graph = nx.Graph()
         graph.add_nodes_from(nodes)
         graph.add_edges_from(edges)
-    h_range = tuple(float(x) for x in props.get("h_range", DW2X_H_RANGE))
-    j_range = tuple(float(x) for x in props.get("j_range", DW2X_J_RANGE))
+    h_low, h_high = (float(x) for x in props.get("h_range", DW2X_H_RANGE))
+    j_low, j_high = (float(x) for x in props.get("j_range", DW2X_J_RANGE))
     name = str(props.get("chip_id", type(sampler).__name__))
-    return Target(graph, h_range, j_range, family, shape, name,  # type: ignore[arg-type]
-                  {k: props[k] for k in ("chip_id", "topology") if k in props})
+    return Target(
+        graph,
+        (h_low, h_high),
+        (j_low, j_high),
+        family,
+        shape,
+        name,
+        {k: props[k] for k in ("chip_id", "topology") if k in props},
+    )
 
 
 @dataclass(frozen=True)
@@ -403,26 +488,63 @@ def _presets(*presets: TargetPreset) -> Mapping[str, TargetPreset]:
     return MappingProxyType({p.name: p for p in presets})
 
 
-_DEFECTS = (f"{DEFAULT_INACTIVE_QUBITS:.0%} of qubits and {DEFAULT_INACTIVE_COUPLERS:.1%} of "
-            "couplers inactive (seeded)")
+_DEFECTS = (
+    f"{DEFAULT_INACTIVE_QUBITS:.0%} of qubits and {DEFAULT_INACTIVE_COUPLERS:.1%} of "
+    "couplers inactive (seeded)"
+)
 
 
 #: Every named target, in the order the command line lists them.
 PRESETS: Mapping[str, TargetPreset] = _presets(
-    TargetPreset("dw2x", "the paper's D-Wave 2X: Chimera C(12,12,4), 1,097 of 1,152 qubits "
-                 "working (seeded)", lambda seed: dwave_2x(seed=seed), "chimera", DW2X_SHAPE),
-    TargetPreset("chimera16", "Chimera C(16,16,4) as a D-Wave 2000Q, all 2,048 qubits working",
-                 lambda seed: chimera(16), "chimera", (16, 16, 4)),
-    TargetPreset("pegasus6", "Pegasus P(6), all 680 qubits working (small and quick)",
-                 lambda seed: pegasus(6), "pegasus", (6,)),
-    TargetPreset("zephyr4", "Zephyr Z(4,4), all 576 qubits working (small and quick)",
-                 lambda seed: zephyr(4), "zephyr", (4, 4)),
-    TargetPreset("pegasus16", f"Advantage-like Pegasus P(16): 5,640 qubits, {_DEFECTS}",
-                 lambda seed: advantage(seed=seed), "pegasus", (16,)),
-    TargetPreset("zephyr12", f"Advantage2-like Zephyr Z(12,4): 4,800 qubits, {_DEFECTS}",
-                 lambda seed: advantage2(12, seed=seed), "zephyr", (12, 4)),
-    TargetPreset("zephyr15", f"Zephyr Z(15,4) (a larger Advantage2): 7,440 qubits, {_DEFECTS}",
-                 lambda seed: advantage2(15, seed=seed), "zephyr", (15, 4)),
+    TargetPreset(
+        "dw2x",
+        "the paper's D-Wave 2X: Chimera C(12,12,4), 1,097 of 1,152 qubits working (seeded)",
+        lambda seed: dwave_2x(seed=seed),
+        "chimera",
+        DW2X_SHAPE,
+    ),
+    TargetPreset(
+        "chimera16",
+        "Chimera C(16,16,4) as a D-Wave 2000Q, all 2,048 qubits working",
+        lambda seed: chimera(16),
+        "chimera",
+        (16, 16, 4),
+    ),
+    TargetPreset(
+        "pegasus6",
+        "Pegasus P(6), all 680 qubits working (small and quick)",
+        lambda seed: pegasus(6),
+        "pegasus",
+        (6,),
+    ),
+    TargetPreset(
+        "zephyr4",
+        "Zephyr Z(4,4), all 576 qubits working (small and quick)",
+        lambda seed: zephyr(4),
+        "zephyr",
+        (4, 4),
+    ),
+    TargetPreset(
+        "pegasus16",
+        f"Advantage-like Pegasus P(16): 5,640 qubits, {_DEFECTS}",
+        lambda seed: advantage(seed=seed),
+        "pegasus",
+        (16,),
+    ),
+    TargetPreset(
+        "zephyr12",
+        f"Advantage2-like Zephyr Z(12,4): 4,800 qubits, {_DEFECTS}",
+        lambda seed: advantage2(12, seed=seed),
+        "zephyr",
+        (12, 4),
+    ),
+    TargetPreset(
+        "zephyr15",
+        f"Zephyr Z(15,4) (a larger Advantage2): 7,440 qubits, {_DEFECTS}",
+        lambda seed: advantage2(15, seed=seed),
+        "zephyr",
+        (15, 4),
+    ),
 )
 
 

@@ -53,16 +53,18 @@ class IsingArrays:
             raise ValueError("'variables' must be distinct labels")
         h = _numbers("h", self.h, n)
         J = _numbers("J", self.J)
-        irow, icol = (_indices(name, a, len(J), n) for name, a in (("irow", self.irow),
-                                                                  ("icol", self.icol)))
+        irow, icol = (
+            _indices(name, a, len(J), n) for name, a in (("irow", self.irow), ("icol", self.icol))
+        )
         loops = np.flatnonzero(irow == icol)
         if loops.size:
-            raise ValueError(f"'irow'/'icol' pair {loops[0]} couples spin {irow[loops[0]]} "
-                             "with itself (self-couplings are not allowed)")
+            raise ValueError(
+                f"'irow'/'icol' pair {loops[0]} couples spin {irow[loops[0]]} "
+                "with itself (self-couplings are not allowed)"
+            )
         _check_finite(h, J, irow, icol)
         offset = check_number("offset", self.offset)
-        for name, value in (("h", h), ("J", J), ("irow", irow), ("icol", icol),
-                            ("offset", offset)):
+        for name, value in (("h", h), ("J", J), ("irow", irow), ("icol", icol), ("offset", offset)):
             object.__setattr__(self, name, value)
 
     @property
@@ -72,8 +74,12 @@ class IsingArrays:
     def to_bqm(self) -> dimod.BinaryQuadraticModel:
         """The SPIN BQM over ``variables`` that these arrays describe."""
         return dimod.BinaryQuadraticModel.from_numpy_vectors(
-            self.h, (self.irow, self.icol, self.J), self.offset, dimod.SPIN,
-            variable_order=self.variables)
+            self.h,
+            (self.irow, self.icol, self.J),
+            self.offset,
+            dimod.SPIN,
+            variable_order=self.variables,
+        )
 
     def native(self) -> _core.IsingModel:
         """The core's model of these arrays (structure reused, see :func:`native_model`)."""
@@ -89,8 +95,9 @@ class _StructureCache(threading.local):
     SIZE = 4
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[int, int, int],
-                                  tuple[Any, Any, np.ndarray, _core.IsingModel]] = OrderedDict()
+        self.entries: OrderedDict[
+            tuple[int, int, int], tuple[Any, Any, np.ndarray, _core.IsingModel]
+        ] = OrderedDict()
 
 
 _structures = _StructureCache()
@@ -101,23 +108,34 @@ def native_model(ising: IsingArrays) -> _core.IsingModel:
     index arrays and reused, only the parameters are set on each call."""
     key = (ising.num_variables, id(ising.irow), id(ising.icol))
     entry = _structures.entries.get(key)
-    if (entry is not None and entry[0]() is ising.irow and entry[1]() is ising.icol
-            and np.array_equal(entry[2][0], ising.irow)
-            and np.array_equal(entry[2][1], ising.icol)):
+    if (
+        entry is not None
+        and entry[0]() is ising.irow
+        and entry[1]() is ising.icol
+        and np.array_equal(entry[2][0], ising.irow)
+        and np.array_equal(entry[2][1], ising.icol)
+    ):
         _structures.entries.move_to_end(key)
         model = entry[3]
     else:
-        model = _core.IsingModel(ising.num_variables, _index_array(ising.irow),
-                                 _index_array(ising.icol))
+        model = _core.IsingModel(
+            ising.num_variables, _index_array(ising.irow), _index_array(ising.icol)
+        )
         try:
-            _structures.entries[key] = (weakref.ref(ising.irow), weakref.ref(ising.icol),
-                                        np.array((ising.irow, ising.icol)), model)
+            _structures.entries[key] = (
+                weakref.ref(ising.irow),
+                weakref.ref(ising.icol),
+                np.array((ising.irow, ising.icol)),
+                model,
+            )
         except TypeError:  # arrays that cannot be referenced weakly are not cached
             pass
         while len(_structures.entries) > _StructureCache.SIZE:
             _structures.entries.popitem(last=False)
-    model.set_parameters(np.ascontiguousarray(ising.h, dtype=np.float64),
-                         np.ascontiguousarray(ising.J, dtype=np.float64))
+    model.set_parameters(
+        np.ascontiguousarray(ising.h, dtype=np.float64),
+        np.ascontiguousarray(ising.J, dtype=np.float64),
+    )
     return model
 
 
@@ -148,13 +166,15 @@ def _indices(name: str, values: Any, size: int, num_variables: int) -> np.ndarra
     if a.dtype.kind not in "iu" and a.size:
         raise TypeError(f"'{name}' must hold integer spin indices, got dtype {a.dtype}")
     if a.shape != (size,):
-        raise ValueError(f"'{name}' must have shape ({size},), one index per coupling in "
-                         f"'J', got {a.shape}")
+        raise ValueError(
+            f"'{name}' must have shape ({size},), one index per coupling in 'J', got {a.shape}"
+        )
     outside = np.flatnonzero((a < 0) | (a >= num_variables))
     if len(outside):
         k = outside[0]
-        raise ValueError(f"'{name}' must hold spin indices in [0, {num_variables}): "
-                         f"{name}[{k}] = {a[k]}")
+        raise ValueError(
+            f"'{name}' must hold spin indices in [0, {num_variables}): {name}[{k}] = {a[k]}"
+        )
     return a.astype(np.int64, copy=False)
 
 
@@ -162,8 +182,13 @@ def _index_array(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.int64)
 
 
-def check_sample_memory(num_reads: int, num_variables: int, parameter: str = "num_reads",
-                        per_read_bytes: int = 0, copies: int = 2) -> None:
+def check_sample_memory(
+    num_reads: int,
+    num_variables: int,
+    parameter: str = "num_reads",
+    per_read_bytes: int = 0,
+    copies: int = 2,
+) -> None:
     """Refuse up front, with the bytes needed, a request whose samples would
     not fit in memory: ``copies`` int8 arrays of (num_reads, num_variables)
     (the core's and e.g. a SampleSet's) plus ``per_read_bytes`` per read."""
@@ -173,7 +198,8 @@ def check_sample_memory(num_reads: int, num_variables: int, parameter: str = "nu
         raise MemoryError(
             f"'{parameter}' = {num_reads} needs {_human_bytes(need)} for the samples of "
             f"{num_variables} variables, more than the {_human_bytes(available)} of memory "
-            "available")
+            "available"
+        )
 
 
 def _human_bytes(n: float) -> str:
@@ -210,8 +236,9 @@ def sorted_variables(bqm: dimod.BinaryQuadraticModel) -> list[Hashable]:
         return variables
 
 
-def from_bqm(bqm: dimod.BinaryQuadraticModel,
-             variable_order: Sequence[Hashable] | None = None) -> IsingArrays:
+def from_bqm(
+    bqm: dimod.BinaryQuadraticModel, variable_order: Sequence[Hashable] | None = None
+) -> IsingArrays:
     """Flat SPIN arrays of ``bqm`` (converted from BINARY if needed)."""
     check_bqm(bqm)
     spin = bqm.spin

@@ -146,12 +146,20 @@ class LogicalLogLikelihood:
         }
 
 
-def logical_log_likelihood(model: HardwareModel, pictures: Any, *, beta: float = 1.0,
-                           num_runs: int = 512, num_steps: int = 20 * DEFAULT_STEPS,
-                           chain_runs: int = 32, chain_steps: int = 10 * DEFAULT_STEPS,
-                           log_partition_estimate: LogPartitionEstimate | None = None,
-                           seed: int = 0, num_threads: int | None = None,
-                           progress: bool | None = False) -> LogicalLogLikelihood:
+def logical_log_likelihood(
+    model: HardwareModel,
+    pictures: Any,
+    *,
+    beta: float = 1.0,
+    num_runs: int = 512,
+    num_steps: int = 20 * DEFAULT_STEPS,
+    chain_runs: int = 32,
+    chain_steps: int = 10 * DEFAULT_STEPS,
+    log_partition_estimate: LogPartitionEstimate | None = None,
+    seed: int = 0,
+    num_threads: int | None = None,
+    progress: bool | None = False,
+) -> LogicalLogLikelihood:
     """log P(v) of every logical picture (rows of ±1 ``pictures``, one column
     per logical variable) under ``model`` at ``beta``, split into the aligned
     term and the chain term (see the module notes).
@@ -171,22 +179,34 @@ def logical_log_likelihood(model: HardwareModel, pictures: Any, *, beta: float =
     beta = check_beta(beta)
     chain_runs = check_positive_int("chain_runs", chain_runs)
     chain_steps = check_positive_int("chain_steps", chain_steps)
-    threads = 0 if num_threads is None else check_positive_int(
-        "num_threads", num_threads, _core.MAX_THREADS)
+    threads = (
+        0
+        if num_threads is None
+        else check_positive_int("num_threads", num_threads, _core.MAX_THREADS)
+    )
     seed = check_int("seed", seed, 0, 2**64 - 1)
-    z_seed, chain_seed = (int(s) for s in
-                          np.random.SeedSequence(seed).generate_state(2, np.uint64))
+    z_seed, chain_seed = (int(s) for s in np.random.SeedSequence(seed).generate_state(2, np.uint64))
     ising = model.to_ising()
     start = time.perf_counter()
     if log_partition_estimate is None:
-        log_z = log_partition(ising, beta, num_runs=num_runs, num_steps=num_steps, seed=z_seed,
-                              num_threads=num_threads)
+        log_z = log_partition(
+            ising,
+            beta,
+            num_runs=num_runs,
+            num_steps=num_steps,
+            seed=z_seed,
+            num_threads=num_threads,
+        )
     elif not isinstance(log_partition_estimate, LogPartitionEstimate):
-        raise TypeError(f"'log_partition_estimate' must be a LogPartitionEstimate, got "
-                        f"{type(log_partition_estimate).__name__}")
+        raise TypeError(
+            f"'log_partition_estimate' must be a LogPartitionEstimate, got "
+            f"{type(log_partition_estimate).__name__}"
+        )
     elif log_partition_estimate.beta != beta:
-        raise ValueError(f"'log_partition_estimate' is for beta = {log_partition_estimate.beta}, "
-                         f"not beta = {beta}")
+        raise ValueError(
+            f"'log_partition_estimate' is for beta = {log_partition_estimate.beta}, "
+            f"not beta = {beta}"
+        )
     else:
         log_z = log_partition_estimate
     aligned_states = model.encode(v)
@@ -194,8 +214,9 @@ def logical_log_likelihood(model: HardwareModel, pictures: Any, *, beta: float =
     distinct, inverse = np.unique(v, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     pull, start_error = _pull_strength(model, beta)
-    pulls = np.ascontiguousarray(annealing_schedule(pull, chain_steps, "geometric+linear",
-                                                    PULL_LINEAR_BELOW)[::-1])
+    pulls = np.ascontiguousarray(
+        annealing_schedule(pull, chain_steps, "geometric+linear", PULL_LINEAR_BELOW)[::-1]
+    )
     betas = np.full(len(pulls), beta)
     chain_of = np.ascontiguousarray(model.layout.chain_of_column, dtype=np.int64)
     native = native_model(ising)
@@ -206,15 +227,37 @@ def logical_log_likelihood(model: HardwareModel, pictures: Any, *, beta: float =
 
     from .evaluate import progress_disabled
 
-    for j in tqdm(range(len(distinct)), desc="chain terms", unit="picture",
-                  disable=progress_disabled(progress)):
+    for j in tqdm(
+        range(len(distinct)),
+        desc="chain terms",
+        unit="picture",
+        disable=progress_disabled(progress),
+    ):
         log_w, _, _, _, _ = _core.ais(
-            native, betas, 1, chain_runs, chain_seed, run_offset=j * chain_runs,
-            chain_of_spin=chain_of, chain_values=distinct[j], pulls=pulls,
-            start=model.encode(distinct[j])[0], num_threads=threads)
+            native,
+            betas,
+            1,
+            chain_runs,
+            chain_seed,
+            run_offset=j * chain_runs,
+            chain_of_spin=chain_of,
+            chain_values=distinct[j],
+            pulls=pulls,
+            start=model.encode(distinct[j])[0],
+            num_threads=threads,
+        )
         terms[j], errors[j], effective[j] = _core.ais_summary(0.0, log_w)
-    return LogicalLogLikelihood(aligned, terms[inverse], errors[inverse], effective[inverse],
-                                log_z, beta, pull, start_error, time.perf_counter() - start)
+    return LogicalLogLikelihood(
+        aligned,
+        terms[inverse],
+        errors[inverse],
+        effective[inverse],
+        log_z,
+        beta,
+        pull,
+        start_error,
+        time.perf_counter() - start,
+    )
 
 
 def _pull_strength(model: HardwareModel, beta: float) -> tuple[float, float]:

@@ -37,15 +37,23 @@ class RangeViolation:
 class HardwareModel:
     """Fields and couplings of an embedded model on its target."""
 
-    def __init__(self, embedding: Embedding, h: np.ndarray | None = None,
-                 J: np.ndarray | None = None, *, seed: int | None = 0,
-                 init_scale: float = 1e-6) -> None:
+    def __init__(
+        self,
+        embedding: Embedding,
+        h: np.ndarray | None = None,
+        J: np.ndarray | None = None,
+        *,
+        seed: int | None = 0,
+        init_scale: float = 1e-6,
+    ) -> None:
         self.embedding = embedding
         self.layout: ChainLayout = embedding.layout
         index = {q: i for i, q in enumerate(self.layout.qubits)}
         graph = embedding.target.graph
-        pairs = sorted((min(index[a], index[b]), max(index[a], index[b]))
-                       for a, b in graph.subgraph(self.layout.qubits).edges)
+        pairs = sorted(
+            (min(index[a], index[b]), max(index[a], index[b]))
+            for a, b in graph.subgraph(self.layout.qubits).edges
+        )
         self.irow = np.array([p[0] for p in pairs], dtype=np.int64)
         self.icol = np.array([p[1] for p in pairs], dtype=np.int64)
         chain = self.layout.chain_of_column
@@ -120,7 +128,7 @@ class HardwareModel:
                 raise ValueError(f"'values' names {v!r}, which is not a logical variable")
             x = check_spin(f"values[{v!r}]", x)
             k = logical[v]
-            for q in self.layout.qubits[self.layout.starts[k]:self.layout.starts[k + 1]]:
+            for q in self.layout.qubits[self.layout.starts[k] : self.layout.starts[k + 1]]:
                 out[q] = int(x)
         return out
 
@@ -128,8 +136,11 @@ class HardwareModel:
         """A copy whose chains of the given logical variables carry a strong field
         pulling them to their values (the paper's clamp on a QPU); ``h_max``
         defaults to the largest field the target allows."""
-        strength = (max(abs(x) for x in self.target.h_range) if h_max is None
-                    else check_number("h_max", h_max, 0.0, low_open=True))
+        strength = (
+            max(abs(x) for x in self.target.h_range)
+            if h_max is None
+            else check_number("h_max", h_max, 0.0, low_open=True)
+        )
         h = self.h.copy()
         index = {q: i for i, q in enumerate(self.qubits)}
         for q, x in self._chain_values(values).items():
@@ -145,9 +156,15 @@ class HardwareModel:
     # -- files ---------------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> None:
         """One .npz with parameters, embedding and target; loads in a fresh process."""
-        _files.savez(path, h=self.h, J=self.J, irow=self.irow, icol=self.icol,
-                     embedding=np.array(json.dumps(self.embedding.to_dict())),
-                     format=np.array("qsample-model-1"))
+        _files.savez(
+            path,
+            h=self.h,
+            J=self.J,
+            irow=self.irow,
+            icol=self.icol,
+            embedding=np.array(json.dumps(self.embedding.to_dict())),
+            format=np.array("qsample-model-1"),
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> HardwareModel:
@@ -157,8 +174,9 @@ class HardwareModel:
         z = _files.read_npz(path, what)
         missing = sorted({"format", "h", "J", "irow", "icol", "embedding"} - set(z))
         if missing or str(z["format"]) != "qsample-model-1":
-            raise ValueError(f"{path} is not {what}"
-                             + (f": it has no {', '.join(missing)}" if missing else ""))
+            raise ValueError(
+                f"{path} is not {what}" + (f": it has no {', '.join(missing)}" if missing else "")
+            )
         try:
             d = _files.parse_json(str(z["embedding"]))
         except ValueError as e:
@@ -179,8 +197,9 @@ def _vector(name: str, x: Any, size: int) -> np.ndarray:
             raise TypeError
         a = np.array(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"'{name}' must be an array of {size} numbers: value = "
-                         f"{np.asarray(x)!r:.80}") from None
+        raise ValueError(
+            f"'{name}' must be an array of {size} numbers: value = {np.asarray(x)!r:.80}"
+        ) from None
     if a.shape != (size,):
         raise ValueError(f"'{name}' must have shape ({size},), got {a.shape}")
     if not np.all(np.isfinite(a)):

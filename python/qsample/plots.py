@@ -37,8 +37,9 @@ def _save(fig: Any, path: str | os.PathLike) -> None:
         _pyplot().close(fig)
 
 
-def picture_rgb(values: np.ndarray, shape: tuple[int, int],
-                known: np.ndarray | None = None) -> np.ndarray:
+def picture_rgb(
+    values: np.ndarray, shape: tuple[int, int], known: np.ndarray | None = None
+) -> np.ndarray:
     """(rows, cols, 3) image of one ±1/0 picture; unknown pixels gray if ``known`` given."""
     v = np.asarray(values)[: shape[0] * shape[1]].reshape(shape)
     rgb = np.where(v[..., None] > 0, 0.0, 1.0) * np.ones(3)
@@ -49,16 +50,19 @@ def picture_rgb(values: np.ndarray, shape: tuple[int, int],
     return rgb
 
 
-def picture_grid(path: str | os.PathLike, rows: Sequence[tuple[str, Sequence[np.ndarray]]],
-                 shape: tuple[int, int], title: str = "",
-                 known: Sequence[np.ndarray | None] | None = None) -> None:
+def picture_grid(
+    path: str | os.PathLike,
+    rows: Sequence[tuple[str, Sequence[np.ndarray]]],
+    shape: tuple[int, int],
+    title: str = "",
+    known: Sequence[np.ndarray | None] | None = None,
+) -> None:
     """A grid of pictures: one labelled row per entry of ``rows``; ``known``
     (one mask per row, or None) grays out unknown pixels."""
     plt = _pyplot()
     ncols = max(len(r[1]) for r in rows)
     height = 1.0 * len(rows) + 0.4
-    fig, axes = plt.subplots(len(rows), ncols, figsize=(0.8 * ncols + 1.2, height),
-                             squeeze=False)
+    fig, axes = plt.subplots(len(rows), ncols, figsize=(0.8 * ncols + 1.2, height), squeeze=False)
     # Margins in inches, not fractions: a tall grid keeps its title close.
     fig.subplots_adjust(top=1 - 0.45 / height, bottom=0.1 / height)
     for i, (label, pictures) in enumerate(rows):
@@ -77,10 +81,15 @@ def picture_grid(path: str | os.PathLike, rows: Sequence[tuple[str, Sequence[np.
     _save(fig, path)
 
 
-def curves(path: str | os.PathLike, series: Mapping[str, tuple[np.ndarray, np.ndarray,
-                                                                np.ndarray | None]],
-           xlabel: str, ylabel: str, title: str = "",
-           band: tuple[float, float, str] | None = None, logx: bool = False) -> None:
+def curves(
+    path: str | os.PathLike,
+    series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    band: tuple[float, float, str] | None = None,
+    logx: bool = False,
+) -> None:
     """Lines (x, mean, std or None) with ±std shading, and an optional horizontal
     band (low, high, label)."""
     plt = _pyplot()
@@ -103,14 +112,22 @@ def curves(path: str | os.PathLike, series: Mapping[str, tuple[np.ndarray, np.nd
     _save(fig, path)
 
 
-def confusion(path: str | os.PathLike, matrix: np.ndarray, names: Sequence[str],
-              title: str = "") -> None:
+def confusion(
+    path: str | os.PathLike, matrix: np.ndarray, names: Sequence[str], title: str = ""
+) -> None:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(3.8, 3.4))
     ax.imshow(matrix, cmap="Blues")
     for (i, j), v in np.ndenumerate(matrix):
-        ax.text(j, i, str(v), ha="center", va="center",
-                color="white" if v > matrix.max() / 2 else "black", fontsize=9)
+        ax.text(
+            j,
+            i,
+            str(v),
+            ha="center",
+            va="center",
+            color="white" if v > matrix.max() / 2 else "black",
+            fontsize=9,
+        )
     ax.set_xticks(range(len(names)), names)
     ax.set_yticks(range(len(names)), names)
     ax.set_xlabel("predicted")
@@ -120,10 +137,15 @@ def confusion(path: str | os.PathLike, matrix: np.ndarray, names: Sequence[str],
     _save(fig, path)
 
 
-def figure_vs_setting(path: str | os.PathLike,
-                      series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]],
-                      xlabel: str, ylabel: str, title: str = "",
-                      categories: Sequence[str] | None = None, logx: bool = False) -> None:
+def figure_vs_setting(
+    path: str | os.PathLike,
+    series: Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+    categories: Sequence[str] | None = None,
+    logx: bool = False,
+) -> None:
     """A figure of a grid against one varied setting: one line (x, mean, std or
     None) per combination of the other settings. With ``categories`` the x
     values are positions 0, 1, ... labelled by them (a setting of text values)."""
@@ -147,8 +169,13 @@ def figure_vs_setting(path: str | os.PathLike,
     _save(fig, path)
 
 
-def agreement(path: str | os.PathLike, panels: Mapping[str, tuple[np.ndarray, np.ndarray]],
-              xlabel: str, ylabel: str, title: str = "") -> None:
+def agreement(
+    path: str | os.PathLike,
+    panels: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    xlabel: str,
+    ylabel: str,
+    title: str = "",
+) -> None:
     """One scatter panel per entry (x, y) beside the diagonal y = x: how far a
     model's figures are from the data's."""
     plt = _pyplot()

@@ -23,8 +23,17 @@ from .tempering import compare_tempering
 
 COMPARISONS = {"sa": compare_annealing, "pt": compare_tempering, "sqa": compare_quantum}
 
-__all__ = ["COMPARISONS", "add_arguments", "chimera_glass", "embedded_clique", "main",
-           "problems", "read_arrays", "run", "write_arrays"]
+__all__ = [
+    "COMPARISONS",
+    "add_arguments",
+    "chimera_glass",
+    "embedded_clique",
+    "main",
+    "problems",
+    "read_arrays",
+    "run",
+    "write_arrays",
+]
 
 
 def _int_list(text: str) -> list[int]:
@@ -38,21 +47,37 @@ def _int_list(text: str) -> list[int]:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--samplers", default="sa",
-                   help=f"comparisons to run, comma-separated from {', '.join(COMPARISONS)} "
-                        "(default sa)")
-    p.add_argument("--problems", default="gaussian,bas",
-                   help="comma-separated, of gaussian, bas, k46 (default gaussian,bas)")
-    p.add_argument("--reads", type=_int_list, default=[1, 16, 96, 1000],
-                   help="SA read counts, comma-separated (default 1,16,96,1000)")
+    p.add_argument(
+        "--samplers",
+        default="sa",
+        help=f"comparisons to run, comma-separated from {', '.join(COMPARISONS)} (default sa)",
+    )
+    p.add_argument(
+        "--problems",
+        default="gaussian,bas",
+        help="comma-separated, of gaussian, bas, k46 (default gaussian,bas)",
+    )
+    p.add_argument(
+        "--reads",
+        type=_int_list,
+        default=[1, 16, 96, 1000],
+        help="SA read counts, comma-separated (default 1,16,96,1000)",
+    )
     p.add_argument("--sweeps", type=int, default=200, help="SA/PT sweeps per read (default 200)")
-    p.add_argument("--pt-reads", type=int, default=64,
-                   help="replicas of PT (and SA reads beside it) (default 64)")
+    p.add_argument(
+        "--pt-reads",
+        type=int,
+        default=64,
+        help="replicas of PT (and SA reads beside it) (default 64)",
+    )
     p.add_argument("--sqa-reads", type=int, default=32, help="SQA reads per call (default 32)")
-    p.add_argument("--sqa-sweeps", type=int, default=100,
-                   help="SQA sweeps per read (default 100)")
-    p.add_argument("--slices", type=int, default=32,
-                   help="Trotter slices of qsample's and OpenJij's SQA (default 32)")
+    p.add_argument("--sqa-sweeps", type=int, default=100, help="SQA sweeps per read (default 100)")
+    p.add_argument(
+        "--slices",
+        type=int,
+        default=32,
+        help="Trotter slices of qsample's and OpenJij's SQA (default 32)",
+    )
     p.add_argument("--repeats", type=int, default=3, help="best of this many runs (default 3)")
 
 
@@ -68,8 +93,10 @@ def run(args: argparse.Namespace) -> int:
     chosen = [c.strip() for c in str(args.samplers).split(",") if c.strip()]
     unknown = sorted(set(chosen) - set(COMPARISONS))
     if unknown or not chosen:
-        raise ValueError(f"'--samplers' must be a comma-separated list from "
-                         f"{tuple(COMPARISONS)}: value = {args.samplers!r}")
+        raise ValueError(
+            f"'--samplers' must be a comma-separated list from "
+            f"{tuple(COMPARISONS)}: value = {args.samplers!r}"
+        )
     names = [name.strip() for name in str(args.problems).split(",") if name.strip()]
     known = ("gaussian", "bas", "k46")
     bad = [n for n in names if n not in known]
@@ -78,8 +105,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         import dwave.samplers  # noqa: F401
     except ImportError:
-        raise ImportError("the benchmark compares against dwave-samplers: "
-                          "pip install dwave-samplers (or 'qsample[bench]')") from None
+        raise ImportError(
+            "the benchmark compares against dwave-samplers: "
+            "pip install dwave-samplers (or 'qsample[bench]')"
+        ) from None
     for k, name in enumerate(chosen):
         if k:
             print()

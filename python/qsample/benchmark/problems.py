@@ -32,8 +32,9 @@ def chimera_glass(m: int = 16, seed: int = 0, gaussian: bool = True) -> dimod.Bi
     return dimod.BinaryQuadraticModel.from_ising({v: 0.0 for v in g.nodes}, J)
 
 
-def embedded_clique(num_logical: int = 46, m: int = 16,
-                    seed: int = 0) -> dimod.BinaryQuadraticModel:
+def embedded_clique(
+    num_logical: int = 46, m: int = 16, seed: int = 0
+) -> dimod.BinaryQuadraticModel:
     """A learned-model-like physical BQM: K_N clique-embedded on Chimera C(m, m, 4),
     random fields and couplings on every edge among the used qubits, ferromagnetic
     chains. Magnitudes are kept away from zero, as in a model partway through
@@ -90,5 +91,3 @@ def problems(sweeps: int) -> dict[str, tuple[dimod.BinaryQuadraticModel, np.ndar
         "bas": (read_arrays(DATA / "bas_k42_dw2x.txt"), np.linspace(0.0, 1.0, sweeps)),
         "k46": (read_arrays(DATA / "k46_chimera16.txt"), np.geomspace(0.1, 3.0, sweeps)),
     }
-
-

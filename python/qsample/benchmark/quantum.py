@@ -42,29 +42,62 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
         rows: list[Row] = []
         if pimc is not None:
             # Its partition function is Tr exp(-Hp H_p + Hd sum sigma^x) per step.
-            rows.append(("dwave-samplers PIMC 1 thread", *best_time(
-                pimc(), bqm, args.repeats, num_reads=reads,
-                beta_schedule_type="custom", Hp_field=beta * b / 2, Hd_field=beta * a / 2,
-                num_sweeps_per_beta=1, seed=1234)))
+            rows.append(
+                (
+                    "dwave-samplers PIMC 1 thread",
+                    *best_time(
+                        pimc(),
+                        bqm,
+                        args.repeats,
+                        num_reads=reads,
+                        beta_schedule_type="custom",
+                        Hp_field=beta * b / 2,
+                        Hd_field=beta * a / 2,
+                        num_sweeps_per_beta=1,
+                        seed=1234,
+                    ),
+                )
+            )
         if openjij_sqa is not None:
             # Its H(s') = s' H_p + gamma (1 - s') sum sigma^x at beta': with gamma = 1,
             # s' = B / (A + B) and beta' = beta (A + B) / 2 give D-Wave's H(s) at beta.
-            schedule = [(float(bj / (aj + bj)), float(beta * (aj + bj) / 2), 1)
-                        for aj, bj in zip(a, b)]
+            schedule = [
+                (float(bj / (aj + bj)), float(beta * (aj + bj) / 2), 1) for aj, bj in zip(a, b)
+            ]
             # Fewer reads (it runs them one after another, so its time per read is
             # the same), scaled to the others' reads; no seed: with one, OpenJij
             # gives every read the same start and the same random numbers.
             few = min(reads, OPENJIJ_READS)
-            seconds, ss = best_time(openjij_sqa(), bqm, args.repeats, num_reads=few, gamma=1.0,
-                                    trotter=slices, schedule=schedule)
-            rows.append((f"OpenJij SQA P={slices} 1 thread ({few} reads)",
-                         seconds * reads / few, ss))
+            seconds, ss = best_time(
+                openjij_sqa(),
+                bqm,
+                args.repeats,
+                num_reads=few,
+                gamma=1.0,
+                trotter=slices,
+                schedule=schedule,
+            )
+            rows.append(
+                (f"OpenJij SQA P={slices} 1 thread ({few} reads)", seconds * reads / few, ss)
+            )
         common = dict(num_reads=reads, num_slices=slices, beta=beta, seed=1234)
         for threads, label in [(1, "1 thread"), (None, "all threads")]:
-            rows.append((f"qsample SQA P={slices} {label}", *best_time(
-                ours, bqm, args.repeats, num_sweeps=sweeps, num_threads=threads, **common)))
-        rows.append((f"qsample SQA P={slices} 1 thread, 10x sweeps", *best_time(
-            ours, bqm, args.repeats, num_sweeps=10 * sweeps, num_threads=1, **common)))
+            rows.append(
+                (
+                    f"qsample SQA P={slices} {label}",
+                    *best_time(
+                        ours, bqm, args.repeats, num_sweeps=sweeps, num_threads=threads, **common
+                    ),
+                )
+            )
+        rows.append(
+            (
+                f"qsample SQA P={slices} 1 thread, 10x sweeps",
+                *best_time(
+                    ours, bqm, args.repeats, num_sweeps=10 * sweeps, num_threads=1, **common
+                ),
+            )
+        )
         # The last row makes ten times the sweeps: report it per qubit-sweep of the others.
         table.append((f"{name} ({bqm.num_variables})", reads * sweeps * bqm.num_variables, rows))
     notes = []
@@ -72,8 +105,11 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
         notes.append("this dwave-samplers has no PathIntegralAnnealingSampler")
     if openjij_sqa is None:
         notes.append("OpenJij is not installed (pip install openjij)")
-    print_table(f"Path-integral SQA: {reads} reads, {sweeps} sweeps along the Advantage-like "
-           f"schedule at beta = {beta:.3f}/GHz; ns per qubit-sweep (the 10x row: per "
-           "qubit-sweep of the others, i.e. its whole time)"
-           + "".join(f"; {n}" for n in notes),
-           "ns/qubit-sweep", table, "vs first")
+    print_table(
+        f"Path-integral SQA: {reads} reads, {sweeps} sweeps along the Advantage-like "
+        f"schedule at beta = {beta:.3f}/GHz; ns per qubit-sweep (the 10x row: per "
+        "qubit-sweep of the others, i.e. its whole time)" + "".join(f"; {n}" for n in notes),
+        "ns/qubit-sweep",
+        table,
+        "vs first",
+    )

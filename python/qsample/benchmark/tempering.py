@@ -26,20 +26,63 @@ def compare_tempering(args: argparse.Namespace, chosen: list[str]) -> None:
         updates = chains * 16 * args.sweeps * bqm.num_variables
         rows: list[Row] = []
         for threads, label in [(1, "1 thread"), (None, "all threads")]:
-            rows.append((f"qsample SA {label}", *best_time(
-                sa, bqm, args.repeats, num_reads=chains * 16, num_sweeps=args.sweeps,
-                beta_range=(hot, cold), num_threads=threads, seed=1234)))
+            rows.append(
+                (
+                    f"qsample SA {label}",
+                    *best_time(
+                        sa,
+                        bqm,
+                        args.repeats,
+                        num_reads=chains * 16,
+                        num_sweeps=args.sweeps,
+                        beta_range=(hot, cold),
+                        num_threads=threads,
+                        seed=1234,
+                    ),
+                )
+            )
         for threads, label in [(1, "1 thread"), (None, "all threads")]:
-            rows.append((f"qsample PT 16 rungs {label}", *best_time(
-                pt, bqm, args.repeats, num_reads=chains, num_sweeps=args.sweeps,
-                num_replicas=16, beta_range=(hot, cold), num_threads=threads, seed=1234)))
+            rows.append(
+                (
+                    f"qsample PT 16 rungs {label}",
+                    *best_time(
+                        pt,
+                        bqm,
+                        args.repeats,
+                        num_reads=chains,
+                        num_sweeps=args.sweeps,
+                        num_replicas=16,
+                        beta_range=(hot, cold),
+                        num_threads=threads,
+                        seed=1234,
+                    ),
+                )
+            )
             # Houdayer moves on the colder half of the ladder, where they pay.
-            rows.append((f"qsample PT 8x2 + Houdayer {label}", *best_time(
-                pt, bqm, args.repeats, num_reads=chains, num_sweeps=args.sweeps,
-                num_replicas=8, beta_range=(hot, cold), cluster_moves=True,
-                cluster_beta_min=float(np.sqrt(hot * cold)), num_threads=threads,
-                seed=1234)))
+            rows.append(
+                (
+                    f"qsample PT 8x2 + Houdayer {label}",
+                    *best_time(
+                        pt,
+                        bqm,
+                        args.repeats,
+                        num_reads=chains,
+                        num_sweeps=args.sweeps,
+                        num_replicas=8,
+                        beta_range=(hot, cold),
+                        cluster_moves=True,
+                        cluster_beta_min=float(np.sqrt(hot * cold)),
+                        num_threads=threads,
+                        seed=1234,
+                    ),
+                )
+            )
         table.append((f"{name} ({bqm.num_variables})", updates, rows))
-    print_table(f"Parallel tempering next to SA: {chains * 16} replicas (SA reads), {args.sweeps} "
-           "sweeps each, over SA's default beta range; PT energies are of its "
-           f"{chains} cold replicas", "ns/update", table, "vs SA")
+    print_table(
+        f"Parallel tempering next to SA: {chains * 16} replicas (SA reads), {args.sweeps} "
+        "sweeps each, over SA's default beta range; PT energies are of its "
+        f"{chains} cold replicas",
+        "ns/update",
+        table,
+        "vs SA",
+    )

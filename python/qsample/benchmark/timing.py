@@ -11,8 +11,9 @@ import numpy as np
 Row = tuple[str, float, dimod.SampleSet]
 
 
-def best_time(sampler: Any, bqm: dimod.BinaryQuadraticModel, repeats: int,
-              **kwargs: Any) -> tuple[float, dimod.SampleSet]:
+def best_time(
+    sampler: Any, bqm: dimod.BinaryQuadraticModel, repeats: int, **kwargs: Any
+) -> tuple[float, dimod.SampleSet]:
     """The shortest of ``repeats`` calls (machines are shared: the minimum is
     the least disturbed), and the last call's samples."""
     best, out = float("inf"), None
@@ -24,8 +25,9 @@ def best_time(sampler: Any, bqm: dimod.BinaryQuadraticModel, repeats: int,
     return best, out
 
 
-def print_table(header: str, unit: str, rows_by_problem: list[tuple[str, float, list[Row]]],
-                ratio_name: str) -> None:
+def print_table(
+    header: str, unit: str, rows_by_problem: list[tuple[str, float, list[Row]]], ratio_name: str
+) -> None:
     """One markdown table: per problem, rows (who, seconds, samples) with the
     time per unit of ``work`` and the ratio to the problem's first row."""
     print(header)
@@ -35,5 +37,8 @@ def print_table(header: str, unit: str, rows_by_problem: list[tuple[str, float, 
         base = rows[0][1]
         for who, seconds, ss in rows:
             e = ss.record.energy
-            print(f"| {label} | {who} | {seconds / work * 1e9:.2f} | {base / seconds:.2f} "
-                  f"| {np.mean(e):.2f} | {np.min(e):.1f} |", flush=True)
+            print(
+                f"| {label} | {who} | {seconds / work * 1e9:.2f} | {base / seconds:.2f} "
+                f"| {np.mean(e):.2f} | {np.min(e):.1f} |",
+                flush=True,
+            )

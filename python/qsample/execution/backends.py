@@ -38,8 +38,10 @@ def open_executor(workers: Workers = None, scheduler: str | None = None) -> Exec
     Both Dask choices need ``pip install "qsample[dask]"``.
     """
     if workers is not None and scheduler is not None:
-        raise ValueError(f"give 'workers' (a local cluster) or 'scheduler' (an existing one), "
-                         f"not both: workers = {workers!r}, scheduler = {scheduler!r}")
+        raise ValueError(
+            f"give 'workers' (a local cluster) or 'scheduler' (an existing one), "
+            f"not both: workers = {workers!r}, scheduler = {scheduler!r}"
+        )
     if workers is not None:
         n = _check_workers(workers)
         cluster = start_local_cluster(n)
@@ -61,8 +63,7 @@ def open_executor(workers: Workers = None, scheduler: str | None = None) -> Exec
 def _check_workers(workers: Any) -> int:
     if isinstance(workers, str):
         if workers != "auto":
-            raise ValueError(f"'workers' must be a positive integer or 'auto': "
-                             f"value = {workers!r}")
+            raise ValueError(f"'workers' must be a positive integer or 'auto': value = {workers!r}")
         return default_workers()
     return check_positive_int("workers", workers)
 
@@ -71,8 +72,9 @@ def _connect(address: str, origin: str) -> Any:
     if not isinstance(address, str):
         raise TypeError(f"{origin} must be a scheduler address string: value = {address!r}")
     if "://" not in address:
-        raise ValueError(f"{origin} must be a scheduler address such as tcp://HOST:PORT: "
-                         f"value = {address!r}")
+        raise ValueError(
+            f"{origin} must be a scheduler address such as tcp://HOST:PORT: value = {address!r}"
+        )
     distributed = import_distributed(f"connecting to the scheduler at {address}")
     try:
         client = distributed.Client(address, timeout="10s")

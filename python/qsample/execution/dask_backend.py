@@ -6,6 +6,7 @@ Dask is optional (``pip install "qsample[dask]"``) and imported only here, lazil
 
 from __future__ import annotations
 
+import collections
 import os
 import uuid
 from collections.abc import Callable, Hashable
@@ -26,8 +27,7 @@ def import_distributed(purpose: str) -> Any:
     try:
         import distributed
     except ImportError:
-        raise ImportError(f"{purpose} needs Dask, which is not installed: {INSTALL_HINT}"
-                          ) from None
+        raise ImportError(f"{purpose} needs Dask, which is not installed: {INSTALL_HINT}") from None
     return distributed
 
 
@@ -42,15 +42,33 @@ def start_local_cluster(workers: int, host: str = "127.0.0.1", **kwargs: Any) ->
     The scheduler's debugging logs are kept short (:data:`DEBUG_LOG_LENGTH`).
     """
     distributed = import_distributed(f"a local cluster of {workers} workers")
-    import dask  # installed with distributed
     env = {"RAYON_NUM_THREADS": os.environ.get("RAYON_NUM_THREADS", "1")}
-    options: dict[str, Any] = dict(n_workers=workers, threads_per_worker=1, processes=True,
-                                   host=host, dashboard_address=":0",
-                                   scheduler_kwargs={"allowed_failures": 0}, env=env)
+    options: dict[str, Any] = dict(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host=host,
+        dashboard_address=":0",
+        scheduler_kwargs={"allowed_failures": 0, "plugins": [_short_debug_log(distributed)]},
+        env=env,
+    )
     options.update(kwargs)
-    # Read when the scheduler meets each worker, and by the nannies for their workers.
-    with dask.config.set({"distributed.admin.low-level-log-length": DEBUG_LOG_LENGTH}):
-        return distributed.LocalCluster(**options)
+    return distributed.LocalCluster(**options)
+
+
+def _short_debug_log(distributed: Any) -> Any:
+    """A scheduler plugin giving each worker's stream, a replacement worker's
+    too, a log of :data:`DEBUG_LOG_LENGTH` messages."""
+
+    class ShortDebugLog(distributed.diagnostics.plugin.SchedulerPlugin):
+        name = "qsample-short-debug-log"
+
+        def add_worker(self, scheduler: Any, worker: str) -> None:
+            stream = scheduler.stream_comms.get(worker)
+            if stream is not None:
+                stream.recent_message_log = collections.deque(maxlen=DEBUG_LOG_LENGTH)
+
+    return ShortDebugLog()
 
 
 class DaskExecutor(Executor):
@@ -78,8 +96,9 @@ class DaskExecutor(Executor):
         self._count += 1
         target = getattr(fn, "func", fn)  # a functools.partial names its function
         name = getattr(target, "__name__", type(target).__name__)
-        future = self.client.submit(fn, *args, key=f"{name}-{self._prefix}-{self._count}",
-                                    pure=False)
+        future = self.client.submit(
+            fn, *args, key=f"{name}-{self._prefix}-{self._count}", pure=False
+        )
         self._tags[future] = tag
         self._completed.add(future)
 
@@ -92,7 +111,8 @@ class DaskExecutor(Executor):
             if future.status == "cancelled":
                 raise ExecutionInterrupted(
                     f"Dask cancelled a task ({future.key}): the scheduler at "
-                    f"{self.address} is gone or cancelled it")
+                    f"{self.address} is gone or cancelled it"
+                )
             if future.status == "error":
                 return Finished(tag, False, error=future.exception())
             try:
@@ -100,7 +120,8 @@ class DaskExecutor(Executor):
             except self._distributed.CancelledError:
                 raise ExecutionInterrupted(
                     f"Dask lost a task's result ({future.key}): the scheduler at "
-                    f"{self.address} is gone") from None
+                    f"{self.address} is gone"
+                ) from None
             except Exception as e:  # fetching failed: another attempt may succeed
                 return Finished(tag, False, error=e)
         finally:

@@ -70,8 +70,9 @@ def point_id(varied: Mapping[str, Scalar]) -> str:
 def expand_grid(spec: GridSpec) -> list[GridPoint]:
     """Every point of the cross product, the first varied setting varying slowest."""
     if not spec.vary:
-        raise ValueError("a grid needs at least one setting to vary (a key with a list of "
-                         "values, or key=v1,v2)")
+        raise ValueError(
+            "a grid needs at least one setting to vary (a key with a list of values, or key=v1,v2)"
+        )
     keys = list(spec.vary)
     points = []
     for values in itertools.product(*(spec.vary[k] for k in keys)):
@@ -80,12 +81,20 @@ def expand_grid(spec: GridSpec) -> list[GridPoint]:
     return points
 
 
-def run_grid(spec: GridSpec, run_point: RunPoint, out_dir: str | os.PathLike, seed: int, *,
-             executor: Executor | None = None, retries: int = 2,
-             progress: bool | None | TaskProgress = None,
-             figure: str | Callable[[list[str]], str | None] | None = None,
-             x: str | None = None, average_over: Sequence[str] = (),
-             identity: Mapping[str, Any] | None = None) -> GridResult:
+def run_grid(
+    spec: GridSpec,
+    run_point: RunPoint,
+    out_dir: str | os.PathLike,
+    seed: int,
+    *,
+    executor: Executor | None = None,
+    retries: int = 2,
+    progress: bool | None | TaskProgress = None,
+    figure: str | Callable[[list[str]], str | None] | None = None,
+    x: str | None = None,
+    average_over: Sequence[str] = (),
+    identity: Mapping[str, Any] | None = None,
+) -> GridResult:
     """Runs every point of the grid through ``executor`` (serial if None) and
     writes the summary. Each point's seed derives from ``seed`` and its id.
 
@@ -107,8 +116,9 @@ def run_grid(spec: GridSpec, run_point: RunPoint, out_dir: str | os.PathLike, se
     fn = functools.partial(_run_grid_point, run_point, str(folder))
     if not isinstance(progress, TaskProgress):
         progress = TaskProgress(progress, desc="grid points")
-    figures = run_tasks(fn, tasks, seed, executor=executor, store=store, retries=retries,
-                        progress=progress)
+    figures = run_tasks(
+        fn, tasks, seed, executor=executor, store=store, retries=retries, progress=progress
+    )
 
     varied = [p.varied for p in points]
     summary = folder / "summary.csv"
@@ -121,17 +131,21 @@ def run_grid(spec: GridSpec, run_point: RunPoint, out_dir: str | os.PathLike, se
     return GridResult(points, figures, folder, summary, plot)
 
 
-def _run_grid_point(run_point: RunPoint, folder: str, settings: dict[str, Any], task_id: str,
-                    seed: int) -> dict[str, Any]:
+def _run_grid_point(
+    run_point: RunPoint, folder: str, settings: dict[str, Any], task_id: str, seed: int
+) -> dict[str, Any]:
     """The task of one point, on whichever worker runs it."""
     point_dir = Path(folder) / task_folder_name(task_id)
     point_dir.mkdir(parents=True, exist_ok=True)
-    _files.write_json(point_dir / "settings.json",
-                      {"point": task_id, "seed": seed, "settings": settings})
+    _files.write_json(
+        point_dir / "settings.json", {"point": task_id, "seed": seed, "settings": settings}
+    )
     figures = run_point(dict(settings), point_dir, seed)
     if not isinstance(figures, Mapping) or not all(isinstance(k, str) for k in figures):
-        raise TypeError(f"run_point must return a dict of figures by name for point "
-                        f"{task_id!r}, got {type(figures).__name__}")
+        raise TypeError(
+            f"run_point must return a dict of figures by name for point "
+            f"{task_id!r}, got {type(figures).__name__}"
+        )
     return dict(figures)
 
 
@@ -142,23 +156,29 @@ def _check_plot_axes(spec: GridSpec, x: str | None, average_over: Sequence[str])
     elif x not in spec.vary:
         raise ValueError(f"'x' must be a varied setting ({names}): value = {x!r}")
     if isinstance(average_over, str):
-        raise TypeError(f"'average_over' must be a list of varied settings: "
-                        f"value = {average_over!r}")
+        raise TypeError(
+            f"'average_over' must be a list of varied settings: value = {average_over!r}"
+        )
     for k in average_over:
         if k not in spec.vary or k == x:
-            raise ValueError(f"'average_over' must name varied settings other than x = {x!r} "
-                             f"({names}): value = {k!r}")
+            raise ValueError(
+                f"'average_over' must name varied settings other than x = {x!r} "
+                f"({names}): value = {k!r}"
+            )
     return x
 
 
-def _choose_figure(figure: str | Callable[[list[str]], str | None] | None,
-                   figures: Sequence[Mapping[str, Any]]) -> str | None:
+def _choose_figure(
+    figure: str | Callable[[list[str]], str | None] | None, figures: Sequence[Mapping[str, Any]]
+) -> str | None:
     numeric = numeric_figure_names(figures)
     if callable(figure):
         figure = figure(list(numeric))
     if figure is None:
         return numeric[0] if numeric else None
     if figure not in numeric:
-        raise ValueError(f"'figure' must name a figure holding numbers "
-                         f"({', '.join(numeric) or 'none returned'}): value = {figure!r}")
+        raise ValueError(
+            f"'figure' must name a figure holding numbers "
+            f"({', '.join(numeric) or 'none returned'}): value = {figure!r}"
+        )
     return figure

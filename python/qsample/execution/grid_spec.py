@@ -52,21 +52,28 @@ class GridSpec:
     def __post_init__(self) -> None:
         # numpy values (e.g. np.logspace) as plain Python ones: ids read 0.01, not
         # np.float64(0.01); lists and arrays as tuples
-        object.__setattr__(self, "vary", {
-            k: tuple(_plain(v) for v in vs) if isinstance(vs, (list, tuple, np.ndarray)) else vs
-            for k, vs in self.vary.items()})
+        object.__setattr__(
+            self,
+            "vary",
+            {
+                k: tuple(_plain(v) for v in vs) if isinstance(vs, (list, tuple, np.ndarray)) else vs
+                for k, vs in self.vary.items()
+            },
+        )
         object.__setattr__(self, "fixed", {k: _plain(v) for k, v in self.fixed.items()})
         for key, values in self.vary.items():
             check_key(key)
             if not isinstance(values, tuple) or not values:
-                raise ValueError(f"setting {key!r} must vary over a non-empty list of values: "
-                                 f"value = {values!r}")
+                raise ValueError(
+                    f"setting {key!r} must vary over a non-empty list of values: value = {values!r}"
+                )
             seen: dict[str, Scalar] = {}
             for v in values:
                 text = format_value(key, v)
                 if text in seen:
-                    raise ValueError(f"setting {key!r} lists the value {text!r} twice "
-                                     f"({seen[text]!r} and {v!r})")
+                    raise ValueError(
+                        f"setting {key!r} lists the value {text!r} twice ({seen[text]!r} and {v!r})"
+                    )
                 seen[text] = v
         for key in self.fixed:
             check_key(key)
@@ -86,8 +93,11 @@ class GridSpec:
         return GridSpec(vary, fixed, other.figure or self.figure)
 
     def as_json(self) -> dict[str, Any]:
-        return {"vary": {k: list(v) for k, v in self.vary.items()}, "fixed": self.fixed,
-                "figure": self.figure}
+        return {
+            "vary": {k: list(v) for k, v in self.vary.items()},
+            "fixed": self.fixed,
+            "figure": self.figure,
+        }
 
 
 def _plain(value: Any) -> Any:
@@ -98,8 +108,10 @@ def check_key(key: Any) -> str:
     if not isinstance(key, str):
         raise TypeError(f"a setting's name must be a string: value = {key!r}")
     if not _KEY.fullmatch(key):
-        raise ValueError(f"a setting's name must start with a letter or '_' and hold only "
-                         f"letters, digits, '_', '.' and '-': value = {key!r}")
+        raise ValueError(
+            f"a setting's name must start with a letter or '_' and hold only "
+            f"letters, digits, '_', '.' and '-': value = {key!r}"
+        )
     return key
 
 
@@ -115,11 +127,15 @@ def format_value(key: str, value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         if not value or any(c in value for c in ",=/\\") or value != value.strip():
-            raise ValueError(f"setting {key!r}: a varied text value must be non-empty, without "
-                             f"',', '=', slashes or surrounding spaces: value = {value!r}")
+            raise ValueError(
+                f"setting {key!r}: a varied text value must be non-empty, without "
+                f"',', '=', slashes or surrounding spaces: value = {value!r}"
+            )
         return value
-    raise TypeError(f"setting {key!r} must vary over text, numbers or booleans: "
-                    f"value = {value!r} ({type(value).__name__})")
+    raise TypeError(
+        f"setting {key!r} must vary over text, numbers or booleans: "
+        f"value = {value!r} ({type(value).__name__})"
+    )
 
 
 def parse_value(text: str) -> Scalar:
@@ -175,17 +191,19 @@ def grid_spec_from_file(path: str | os.PathLike) -> GridSpec:
 
 def grid_spec_from_mapping(data: Any, where: str = "grid spec") -> GridSpec:
     if not isinstance(data, Mapping):
-        raise ValueError(f"{where}: must hold a table with 'vary' (and optionally 'fixed', "
-                         f"'figure'), found {type(data).__name__}")
+        raise ValueError(
+            f"{where}: must hold a table with 'vary' (and optionally 'fixed', "
+            f"'figure'), found {type(data).__name__}"
+        )
     unknown = [k for k in data if k not in _FILE_KEYS]
     if unknown:
-        raise ValueError(f"{where}: unknown key {unknown[0]!r}; allowed: "
-                         f"{', '.join(_FILE_KEYS)}")
+        raise ValueError(f"{where}: unknown key {unknown[0]!r}; allowed: {', '.join(_FILE_KEYS)}")
     vary_in, fixed_in = data.get("vary"), data.get("fixed", {})
     for name, table in (("vary", vary_in), ("fixed", fixed_in)):
         if not isinstance(table, Mapping):
-            raise ValueError(f"{where}: '{name}' must be a table of settings, "
-                             f"found {type(table).__name__}")
+            raise ValueError(
+                f"{where}: '{name}' must be a table of settings, found {type(table).__name__}"
+            )
     assert isinstance(vary_in, Mapping)  # checked just above; tells the type checker
     vary: dict[str, tuple[Scalar, ...]] = {}
     for key, values in vary_in.items():
@@ -214,8 +232,9 @@ def _read_yaml(path: Path) -> Any:
     try:
         import yaml
     except ImportError:
-        raise ImportError(f"reading the YAML grid spec {path} needs PyYAML: pip install pyyaml"
-                          ) from None
+        raise ImportError(
+            f"reading the YAML grid spec {path} needs PyYAML: pip install pyyaml"
+        ) from None
     with open(path, encoding="utf-8") as f:
         try:
             return yaml.safe_load(f)

@@ -41,9 +41,12 @@ def numeric_figure_names(figures: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(names)
 
 
-def write_summary_csv(path: str | os.PathLike, spec: GridSpec,
-                      varied: Sequence[Mapping[str, Scalar]],
-                      figures: Sequence[Mapping[str, Any]]) -> list[str]:
+def write_summary_csv(
+    path: str | os.PathLike,
+    spec: GridSpec,
+    varied: Sequence[Mapping[str, Scalar]],
+    figures: Sequence[Mapping[str, Any]],
+) -> list[str]:
     """One row per point: its varied settings, then its scalar figures (lists and
     tables stay in the points' folders). Returns the figure columns."""
     columns = scalar_figure_names(figures)
@@ -51,8 +54,9 @@ def write_summary_csv(path: str | os.PathLike, spec: GridSpec,
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*spec.vary, *columns])
     for v, f in zip(varied, figures):
-        writer.writerow([format_value(k, v[k]) for k in spec.vary]
-                        + [_cell(f.get(c)) for c in columns])
+        writer.writerow(
+            [format_value(k, v[k]) for k in spec.vary] + [_cell(f.get(c)) for c in columns]
+        )
     _files.write_text(path, out.getvalue())
     return columns
 
@@ -65,9 +69,15 @@ def _cell(v: Any) -> str:
     return repr(v) if isinstance(v, float) else str(v)
 
 
-def plot_figure(path: str | os.PathLike, spec: GridSpec, varied: Sequence[Mapping[str, Scalar]],
-                figures: Sequence[Mapping[str, Any]], figure: str, x: str,
-                average_over: Sequence[str] = ()) -> None:
+def plot_figure(
+    path: str | os.PathLike,
+    spec: GridSpec,
+    varied: Sequence[Mapping[str, Scalar]],
+    figures: Sequence[Mapping[str, Any]],
+    figure: str,
+    x: str,
+    average_over: Sequence[str] = (),
+) -> None:
     """``figure`` against the varied setting ``x``: one line per combination of
     the other varied settings, averaged (mean ± std band) over ``average_over``."""
     from .. import plots
@@ -98,6 +108,12 @@ def plot_figure(path: str | os.PathLike, spec: GridSpec, varied: Sequence[Mappin
     low, high = (min(map(float, xs)), max(map(float, xs))) if numeric_x else (0.0, 0.0)
     logx = numeric_x and low > 0 and high >= 100 * low
     title = f"mean ± std over {', '.join(average_over)}" if average_over else ""
-    plots.figure_vs_setting(path, series, xlabel=x, ylabel=figure, title=title,
-                            categories=None if numeric_x else [format_value(x, v) for v in xs],
-                            logx=logx)
+    plots.figure_vs_setting(
+        path,
+        series,
+        xlabel=x,
+        ylabel=figure,
+        title=title,
+        categories=None if numeric_x else [format_value(x, v) for v in xs],
+        logx=logx,
+    )

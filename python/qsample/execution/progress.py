@@ -33,8 +33,14 @@ class TaskProgress:
 
             from ..evaluate import progress_disabled
 
-            self._bar = tqdm(total=total, initial=resumed, desc=self.desc, unit="task",
-                             dynamic_ncols=True, disable=progress_disabled(self.enabled))
+            self._bar = tqdm(
+                total=total,
+                initial=resumed,
+                desc=self.desc,
+                unit="task",
+                dynamic_ncols=True,
+                disable=progress_disabled(self.enabled),
+            )
             self._show()
 
     def task_done(self) -> None:

@@ -30,10 +30,16 @@ class TaskFailedError(RuntimeError):
         self.errors = errors
 
 
-def iter_task_results(fn: TaskFunction, tasks: Iterable[Task], seed: int, *,
-                      executor: Executor | None = None, store: StoreLike = None,
-                      retries: int = 2, progress: bool | None | TaskProgress = None
-                      ) -> Generator[tuple[int, Any], None, None]:
+def iter_task_results(
+    fn: TaskFunction,
+    tasks: Iterable[Task],
+    seed: int,
+    *,
+    executor: Executor | None = None,
+    store: StoreLike = None,
+    retries: int = 2,
+    progress: bool | None | TaskProgress = None,
+) -> Generator[tuple[int, Any], None, None]:
     """Yields ``(index, result)`` for every task as it finishes (in any order),
     ``index`` being the task's position in ``tasks``.
 
@@ -85,8 +91,10 @@ def iter_task_results(fn: TaskFunction, tasks: Iterable[Task], seed: int, *,
             except ExecutionInterrupted as e:
                 if store is None:
                     raise
-                raise ExecutionInterrupted(f"{e}; the finished results are in {store.folder}: "
-                                           f"run again to compute only the rest") from e
+                raise ExecutionInterrupted(
+                    f"{e}; the finished results are in {store.folder}: "
+                    f"run again to compute only the rest"
+                ) from e
             i, attempt = finished.tag
             if finished.ok:
                 value = finished.value
@@ -110,27 +118,38 @@ def iter_task_results(fn: TaskFunction, tasks: Iterable[Task], seed: int, *,
         bar.close()
 
 
-def run_tasks(fn: TaskFunction, tasks: Iterable[Task], seed: int, *,
-              executor: Executor | None = None, store: StoreLike = None, retries: int = 2,
-              progress: bool | None | TaskProgress = None) -> list[Any]:
+def run_tasks(
+    fn: TaskFunction,
+    tasks: Iterable[Task],
+    seed: int,
+    *,
+    executor: Executor | None = None,
+    store: StoreLike = None,
+    retries: int = 2,
+    progress: bool | None | TaskProgress = None,
+) -> list[Any]:
     """The results of all tasks, in the order of ``tasks`` (see ``iter_task_results``)."""
     tasks = check_tasks(tasks)
     results: list[Any] = [None] * len(tasks)
-    for i, value in iter_task_results(fn, tasks, seed, executor=executor, store=store,
-                                      retries=retries, progress=progress):
+    for i, value in iter_task_results(
+        fn, tasks, seed, executor=executor, store=store, retries=retries, progress=progress
+    ):
         results[i] = value
     return results
 
 
-def _failure(errors: dict[str, BaseException], total: int, retries: int,
-             store: ResultStore | None) -> TaskFailedError:
+def _failure(
+    errors: dict[str, BaseException], total: int, retries: int, store: ResultStore | None
+) -> TaskFailedError:
     shown = "; ".join(f"{tid!r} ({type(e).__name__}: {e})" for tid, e in list(errors.items())[:5])
     more = f"; and {len(errors) - 5} more" if len(errors) > 5 else ""
     attempts = "1 attempt" if retries == 0 else f"{retries + 1} attempts"
     text = f"{len(errors)} of {total} tasks failed after {attempts} each: {shown}{more}"
     if store is not None:
-        text += (f". The other results are in {store.folder}: run again to compute only the "
-                 f"tasks without one")
+        text += (
+            f". The other results are in {store.folder}: run again to compute only the "
+            f"tasks without one"
+        )
     error = TaskFailedError(text, errors)
     error.__cause__ = next(iter(errors.values()))
     return error

@@ -20,7 +20,7 @@ def task_spawn_key(task_id: str) -> tuple[int, ...]:
     if not isinstance(task_id, str):
         raise TypeError(f"'task_id' must be a string: value = {task_id!r}")
     digest = hashlib.sha256(task_id.encode("utf-8")).digest()
-    return tuple(int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4))
+    return tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
 
 
 def task_seed_sequence(run_seed: int, task_id: str) -> np.random.SeedSequence:

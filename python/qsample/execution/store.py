@@ -68,7 +68,8 @@ class ResultStore:
                 raise ValueError(
                     f"results folder {self.folder} belongs to another run: it holds "
                     f"{_difference(found, identity)}; use another folder, or the same settings "
-                    f"to resume")
+                    f"to resume"
+                )
         else:
             _files.write_json(path, {"identity": identity})
 
@@ -90,16 +91,22 @@ class ResultStore:
             record = json.loads(path.read_text())
             found_id, found_seed, result = record["task_id"], record["seed"], record["result"]
         except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"{path} is not a result written by qsample ({e}); move it away "
-                             f"to recompute the task") from None
+            raise ValueError(
+                f"{path} is not a result written by qsample ({e}); move it away "
+                f"to recompute the task"
+            ) from None
         if found_id != task_id:
-            raise ValueError(f"{path} holds the result of task {found_id!r}, not {task_id!r} "
-                             f"(their folder names collide on this file system); use ids that "
-                             f"differ in more than letter case")
+            raise ValueError(
+                f"{path} holds the result of task {found_id!r}, not {task_id!r} "
+                f"(their folder names collide on this file system); use ids that "
+                f"differ in more than letter case"
+            )
         if found_seed != seed:
-            raise ValueError(f"{path} was computed with seed {found_seed}, but this run derives "
-                             f"seed {seed} for task {task_id!r}: the folder belongs to a run with "
-                             f"another seed; use another folder, or the same seed to resume")
+            raise ValueError(
+                f"{path} was computed with seed {found_seed}, but this run derives "
+                f"seed {seed} for task {task_id!r}: the folder belongs to a run with "
+                f"another seed; use another folder, or the same seed to resume"
+            )
         return True, result
 
     def save(self, task_id: str, seed: int, result: Any) -> Any:
@@ -107,11 +114,14 @@ class ResultStore:
         try:
             value = as_json_value(result)
         except (TypeError, ValueError) as e:
-            raise TypeError(f"the result of task {task_id!r} must be JSON-serialisable to be "
-                            f"stored in {self.folder}: {e}") from None
+            raise TypeError(
+                f"the result of task {task_id!r} must be JSON-serialisable to be "
+                f"stored in {self.folder}: {e}"
+            ) from None
         self.task_dir(task_id)
-        _files.write_json(self.result_path(task_id),
-                          {"task_id": task_id, "seed": seed, "result": value})
+        _files.write_json(
+            self.result_path(task_id), {"task_id": task_id, "seed": seed, "result": value}
+        )
         return value
 
 

@@ -49,23 +49,40 @@ class BASSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check_settings(self, ("rows", "columns", "num_train", "iterations", "num_reads",
-                               "num_reconstructions", "embedding_tries"), ("learning_rate",))
+        _check_settings(
+            self,
+            (
+                "rows",
+                "columns",
+                "num_train",
+                "iterations",
+                "num_reads",
+                "num_reconstructions",
+                "embedding_tries",
+            ),
+            ("learning_rate",),
+        )
         ev.block_mask((self.rows, self.columns), *self.block)  # the block fits
 
     @classmethod
     def quick(cls) -> BASSettings:
-        return cls(iterations=300, learning_rate=0.01, evaluate_at=(1, 100),
-                   embedding_tries=2)
+        return cls(iterations=300, learning_rate=0.01, evaluate_at=(1, 100), embedding_tries=2)
 
     @classmethod
     def full(cls) -> BASSettings:
         return cls()
 
 
-def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
-            evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-            resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
+def run_bas(
+    settings: BASSettings,
+    out: Path,
+    progress: bool | None = None,
+    evaluate: bool = True,
+    *,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: bool = False,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
     """Train on 96 BAS pictures; reconstruct the 96 test pictures with a
     blacked-out block at the evaluation iterations and at the end (the
     pictures' sampling runs as tasks of ``executor``, serial by default).
@@ -76,12 +93,14 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
     start = time.perf_counter()
     s = settings
     begin_run(out, "bas", s, evaluate, resume)
-    train, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
-                                          s.num_train, seed=s.seed)
+    train, test = datasets.shuffled_split(
+        datasets.bars_and_stripes(s.rows, s.columns), s.num_train, seed=s.seed
+    )
     known = ev.block_mask((s.rows, s.columns), *s.block)
     embedding = run_embedding(out, s.rows * s.columns, s, resume)
-    machine = embedded_machine(embedding, s, learning_rate=s.learning_rate,
-                               num_reads=s.num_reads, progress=progress)
+    machine = embedded_machine(
+        embedding, s, learning_rate=s.learning_rate, num_reads=s.num_reads, progress=progress
+    )
     at = sorted({*s.evaluate_at, s.iterations}) if evaluate else []
     recon: dict[int, ev.Reconstruction] = {}
 
@@ -90,8 +109,12 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
             recon[it] = m.reconstruct(test.data, ~known, executor=executor)
 
     def state(it: int) -> dict[str, Any]:  # the reconstructions done by iteration it
-        done = {f"reconstruction.{k}.{f}": getattr(r, f) for k, r in recon.items() if k <= it
-                for f in _RECONSTRUCTION_FIELDS}
+        done = {
+            f"reconstruction.{k}.{f}": getattr(r, f)
+            for k, r in recon.items()
+            if k <= it
+            for f in _RECONSTRUCTION_FIELDS
+        }
         return {"experiment": "bas", **done}
 
     keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
@@ -101,17 +124,22 @@ def run_bas(settings: BASSettings, out: Path, progress: bool | None = None,
     fit_machine(machine, train.data, None, keeper, out, previous, [(1, reconstruct)])
     machine.model_.save(out / "model.npz")
     history = machine.history_
-    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": machine.n_iter_,
-                               "training_seconds": float(np.sum(history.sampling_seconds)
-                                                         + np.sum(history.update_seconds)),
-                               "max_abs_J_intra": history.max_abs_J_intra[-1],
-                               "max_abs_J_inter": history.max_abs_J_inter[-1]}
+    figures: dict[str, Any] = {
+        "embedding": _report(embedding),
+        "iterations": machine.n_iter_,
+        "training_seconds": float(
+            np.sum(history.sampling_seconds) + np.sum(history.update_seconds)
+        ),
+        "max_abs_J_intra": history.max_abs_J_intra[-1],
+        "max_abs_J_inter": history.max_abs_J_inter[-1],
+    }
     if recon:
         figures["mistakes_per_picture"] = {str(k): r.mean_wrong for k, r in recon.items()}
         figures["ties_per_picture"] = {str(k): r.mean_ties for k, r in recon.items()}
         # Ties settled by a fair coin: the figure comparable with the paper's.
-        figures["expected_mistakes_per_picture"] = {str(k): r.mean_expected_wrong
-                                                    for k, r in recon.items()}
+        figures["expected_mistakes_per_picture"] = {
+            str(k): r.mean_expected_wrong for k, r in recon.items()
+        }
         figures["corrupted_pixels_per_picture"] = int(np.sum(~known))
         figures["paper_mistakes_per_picture"] = {str(k): v for k, v in PAPER_BAS.items()}
         _plot_bas(out, s, test.data, known, recon)
@@ -130,9 +158,10 @@ def _saved_reconstructions(checkpoint: Checkpoint) -> dict[int, ev.Reconstructio
         if parts[0] == "reconstruction" and len(parts) == 3 and parts[1].isdigit():
             found.setdefault(int(parts[1]), {})[parts[2]] = value
     try:
-        return {it: ev.Reconstruction(**{f: np.asarray(found[it][f])
-                                         for f in _RECONSTRUCTION_FIELDS})
-                for it in sorted(found)}
+        return {
+            it: ev.Reconstruction(**{f: np.asarray(found[it][f]) for f in _RECONSTRUCTION_FIELDS})
+            for it in sorted(found)
+        }
     except KeyError as e:
         raise ValueError(f"{checkpoint.path}: a saved reconstruction lacks {e}") from None
 
@@ -145,27 +174,43 @@ def bas_ceiling(rows: int = 7, columns: int = 6) -> float:
     return -float(np.log(len(np.unique(datasets.bars_and_stripes(rows, columns).data, axis=0))))
 
 
-def bas_log_likelihood(model: HardwareModel, settings: BASSettings, *, beta: float = 1.0,
-                       seed: int = 0, progress: bool | None = None,
-                       **options: Any) -> dict[str, Any]:
+def bas_log_likelihood(
+    model: HardwareModel,
+    settings: BASSettings,
+    *,
+    beta: float = 1.0,
+    seed: int = 0,
+    progress: bool | None = None,
+    **options: Any,
+) -> dict[str, Any]:
     """The test log-likelihood (nats per picture) of a model trained with
     ``settings`` on the test split those settings give, split into the aligned
     and chain terms (:func:`qsample.likelihood.logical_log_likelihood`, which
     takes ``options``), beside the ceiling :func:`bas_ceiling`."""
     s = settings
     if model.layout.num_logical != s.rows * s.columns:
-        raise ValueError(f"the model has {model.layout.num_logical} logical variables; BAS "
-                         f"{s.rows}x{s.columns} has {s.rows * s.columns} pixels")
-    _, test = datasets.shuffled_split(datasets.bars_and_stripes(s.rows, s.columns),
-                                      s.num_train, seed=s.seed)
-    r = logical_log_likelihood(model, test.data, beta=beta, seed=seed, progress=progress,
-                               **options)
-    return {**r.summary(), "ceiling": bas_ceiling(s.rows, s.columns),
-            "num_distinct_pictures": int(len(np.unique(test.data, axis=0)))}
+        raise ValueError(
+            f"the model has {model.layout.num_logical} logical variables; BAS "
+            f"{s.rows}x{s.columns} has {s.rows * s.columns} pixels"
+        )
+    _, test = datasets.shuffled_split(
+        datasets.bars_and_stripes(s.rows, s.columns), s.num_train, seed=s.seed
+    )
+    r = logical_log_likelihood(model, test.data, beta=beta, seed=seed, progress=progress, **options)
+    return {
+        **r.summary(),
+        "ceiling": bas_ceiling(s.rows, s.columns),
+        "num_distinct_pictures": int(len(np.unique(test.data, axis=0))),
+    }
 
 
-def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
-              recon: dict[int, ev.Reconstruction]) -> None:
+def _plot_bas(
+    out: Path,
+    s: BASSettings,
+    truth: np.ndarray,
+    known: np.ndarray,
+    recon: dict[int, ev.Reconstruction],
+) -> None:
     from .. import plots
 
     k = 12
@@ -173,28 +218,48 @@ def _plot_bas(out: Path, s: BASSettings, truth: np.ndarray, known: np.ndarray,
     rows = [("data", list(truth[:k])), ("blacked out", list(truth[:k]))]
     rows += [(f"iteration {it}", list(recon[it].values[:k])) for it in its]
     masks = [None, np.broadcast_to(known, (k, known.size))] + [None] * len(its)
-    plots.picture_grid(out / "bas_reconstructions.png", rows, (s.rows, s.columns),
-                       "BAS reconstructions (red: tied pixels)", known=masks)
-    plots.curves(out / "bas_mistakes.png", {
-        "qsample (SA), ties as half": (np.array(its),
-                                       np.array([recon[i].mean_expected_wrong for i in its]),
-                                       None),
-        "paper (D-Wave 2X)": (np.array(list(PAPER_BAS)), np.array(list(PAPER_BAS.values())),
-                              None)},
-        "iteration", "wrong pixels per picture (of 20)", "BAS 7x6 block reconstruction",
-        logx=True)
+    plots.picture_grid(
+        out / "bas_reconstructions.png",
+        rows,
+        (s.rows, s.columns),
+        "BAS reconstructions (red: tied pixels)",
+        known=masks,
+    )
+    plots.curves(
+        out / "bas_mistakes.png",
+        {
+            "qsample (SA), ties as half": (
+                np.array(its),
+                np.array([recon[i].mean_expected_wrong for i in its]),
+                None,
+            ),
+            "paper (D-Wave 2X)": (
+                np.array(list(PAPER_BAS)),
+                np.array(list(PAPER_BAS.values())),
+                None,
+            ),
+        },
+        "iteration",
+        "wrong pixels per picture (of 20)",
+        "BAS 7x6 block reconstruction",
+        logx=True,
+    )
 
 
 def _plot_history(out: Path, h: History) -> None:
     from .. import plots
 
     x = np.arange(1, len(h) + 1)
-    plots.curves(out / "learning.png", {
-        "max |<z>_data - <z>_model|": (x, np.array(h.moment_error_h), None),
-        "max |<zz>_data - <zz>_model|": (x, np.array(h.moment_error_J), None),
-        "max |J| inside chains": (x, np.array(h.max_abs_J_intra), None),
-        "max |J| between chains": (x, np.array(h.max_abs_J_inter), None)},
-        "iteration", "value", "learning history")
+    plots.curves(
+        out / "learning.png",
+        {
+            "max |<z>_data - <z>_model|": (x, np.array(h.moment_error_h), None),
+            "max |<zz>_data - <zz>_model|": (x, np.array(h.moment_error_J), None),
+            "max |J| inside chains": (x, np.array(h.max_abs_J_intra), None),
+            "max |J| between chains": (x, np.array(h.max_abs_J_inter), None),
+        },
+        "iteration",
+        "value",
+        "learning history",
+    )
     write_json(out / "history.json", asdict(h))
-
-

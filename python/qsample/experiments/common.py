@@ -43,8 +43,9 @@ EMBEDDING_METHODS = ("minorminer", "clique")
 # -- shared pieces --------------------------------------------------------------------
 
 
-def make_embedding(n: int, target: hardware.Target, method: str = "minorminer",
-                   tries: int = 10, seed: int = 0) -> Embedding:
+def make_embedding(
+    n: int, target: hardware.Target, method: str = "minorminer", tries: int = 10, seed: int = 0
+) -> Embedding:
     """K_n on the target: minorminer with the paper's rule, or the clique embedder."""
     if method == "minorminer":
         return find_embedding(n, target, tries=tries, seed=seed)
@@ -58,22 +59,39 @@ def sa_phase() -> SampledMoments:
     return SampledMoments()
 
 
-def embedded_machine(embedding: Embedding, settings: Any, *, seed: int | None = None,
-                     progress: bool | None = None, **learning: Any) -> EmbeddedBoltzmannMachine:
+def embedded_machine(
+    embedding: Embedding,
+    settings: Any,
+    *,
+    seed: int | None = None,
+    progress: bool | None = None,
+    **learning: Any,
+) -> EmbeddedBoltzmannMachine:
     """The estimator an experiment learns with: K_N on the run's ``embedding``,
     qsample's SA with the fixed learning schedule, no device range (see the
     module notes), ``settings.iterations`` iterations and every seed from
     ``seed`` (default ``settings.seed``); ``learning`` sets the rest
     (learning_rate, num_reads, batch_size, evaluation sizes)."""
-    return EmbeddedBoltzmannMachine(embedding=embedding, sampler="sa", range_policy="ignore",
-                                    iterations=settings.iterations,
-                                    random_state=settings.seed if seed is None else seed,
-                                    progress=progress, **learning)
+    return EmbeddedBoltzmannMachine(
+        embedding=embedding,
+        sampler="sa",
+        range_policy="ignore",
+        iterations=settings.iterations,
+        random_state=settings.seed if seed is None else seed,
+        progress=progress,
+        **learning,
+    )
 
 
-def fit_machine(machine: EmbeddedBoltzmannMachine, X: Any, y: Any,
-                keeper: PeriodicCheckpoint, out: Path, previous: Checkpoint | None,
-                callbacks: Sequence[Any] = ()) -> None:
+def fit_machine(
+    machine: EmbeddedBoltzmannMachine,
+    X: Any,
+    y: Any,
+    keeper: PeriodicCheckpoint,
+    out: Path,
+    previous: Checkpoint | None,
+    callbacks: Sequence[Any] = (),
+) -> None:
     """Fit ``machine`` (continuing ``previous``, the run's checkpoint, if any),
     checkpointed by ``keeper``; after Ctrl-C, the last complete iteration is
     saved and :class:`~qsample.experiments.runs.Interrupted` raised."""
@@ -90,9 +108,14 @@ def fit_machine(machine: EmbeddedBoltzmannMachine, X: Any, y: Any,
 def environment() -> dict[str, str]:
     import dimod
 
-    return {"qsample": __version__, "numpy": np.__version__, "dimod": dimod.__version__,
-            "python": platform.python_version(), "machine": platform.machine(),
-            "cpus": str(os.cpu_count())}
+    return {
+        "qsample": __version__,
+        "numpy": np.__version__,
+        "dimod": dimod.__version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": str(os.cpu_count()),
+    }
 
 
 def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
@@ -109,8 +132,9 @@ def results_folder(out: str | os.PathLike | None, experiment: str) -> Path:
         if path.is_dir():
             _files.clean_orphans(path)
         if path.exists() and any(path.iterdir()):
-            raise ValueError(f"results folder {path} exists and is not empty; choose another "
-                             "with --out")
+            raise ValueError(
+                f"results folder {path} exists and is not empty; choose another with --out"
+            )
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -139,15 +163,24 @@ def _check_settings(settings: Any, counts: tuple[str, ...], rates: tuple[str, ..
     if settings.target not in TARGETS:
         raise ValueError(f"'target' must be one of {TARGETS}: value = {settings.target!r}")
     if settings.embedding not in EMBEDDING_METHODS:
-        raise ValueError(f"'embedding' must be one of {EMBEDDING_METHODS}: "
-                         f"value = {settings.embedding!r}")
-    check_embedder_seed(settings.seed, settings.embedding_tries,
-                        clique=settings.embedding == "clique")
+        raise ValueError(
+            f"'embedding' must be one of {EMBEDDING_METHODS}: value = {settings.embedding!r}"
+        )
+    check_embedder_seed(
+        settings.seed, settings.embedding_tries, clique=settings.embedding == "clique"
+    )
 
-def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
-            start: float) -> dict[str, Any]:
-    result = {"experiment": name, "settings": asdict(settings), "environment": environment(),
-              "wall_seconds": time.perf_counter() - start, "figures": figures}
+
+def _finish(
+    out: Path, name: str, settings: Any, figures: dict[str, Any], start: float
+) -> dict[str, Any]:
+    result = {
+        "experiment": name,
+        "settings": asdict(settings),
+        "environment": environment(),
+        "wall_seconds": time.perf_counter() - start,
+        "figures": figures,
+    }
     write_json(out / "results.json", result)
     return result
 
@@ -155,4 +188,3 @@ def _finish(out: Path, name: str, settings: Any, figures: dict[str, Any],
 def with_overrides(settings: Any, **overrides: Any) -> Any:
     """``settings`` with the non-None overrides applied."""
     return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-

@@ -54,9 +54,19 @@ class DigitsSettings:
     evaluate_at: tuple[int, ...] = field(default_factory=tuple)  # accuracy along the way
 
     def __post_init__(self) -> None:
-        _check_settings(self, ("iterations", "batch_size", "num_reads", "classify_samples",
-                               "num_reconstructions", "generate_per_class", "embedding_tries"),
-                        ("learning_rate",))
+        _check_settings(
+            self,
+            (
+                "iterations",
+                "batch_size",
+                "num_reads",
+                "classify_samples",
+                "num_reconstructions",
+                "generate_per_class",
+                "embedding_tries",
+            ),
+            ("learning_rate",),
+        )
         self.classes = datasets.check_digit_classes(self.classes)
         self.crop = datasets.check_digit_crop(self.crop)
         if not 0 <= self.noise_rate <= 1:
@@ -66,17 +76,29 @@ class DigitsSettings:
 
     @classmethod
     def quick(cls, train_path: str | None = None) -> DigitsSettings:
-        return cls(train_path=train_path, iterations=300, learning_rate=0.01,
-                   embedding_tries=1, num_reconstructions=30)
+        return cls(
+            train_path=train_path,
+            iterations=300,
+            learning_rate=0.01,
+            embedding_tries=1,
+            num_reconstructions=30,
+        )
 
     @classmethod
     def full(cls, train_path: str | None = None) -> DigitsSettings:
         return cls(train_path=train_path, evaluate_at=(1000, 2000, 3000, 4000, 5000))
 
 
-def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None,
-               evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-               resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
+def run_digits(
+    settings: DigitsSettings,
+    out: Path,
+    progress: bool | None = None,
+    evaluate: bool = True,
+    *,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: bool = False,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
     """Train the model of the pixels and one-hot classes (the paper's: 42 + 4
     variables, 1545 training pictures) on the training split; test accuracy on
     the test split of the same classes (723 pictures of 1-4; 1797 of all ten),
@@ -92,9 +114,15 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
     test = _split(s, "test") if evaluate else None
     embedding = run_embedding(out, train.data.shape[1], s, resume)
     pixels = train.data.shape[1] - train.num_classes
-    machine = embedded_machine(embedding, s, learning_rate=s.learning_rate,
-                               num_reads=s.num_reads, batch_size=s.batch_size,
-                               classification_samples=s.classify_samples, progress=progress)
+    machine = embedded_machine(
+        embedding,
+        s,
+        learning_rate=s.learning_rate,
+        num_reads=s.num_reads,
+        batch_size=s.batch_size,
+        classification_samples=s.classify_samples,
+        progress=progress,
+    )
     accuracy_along: dict[str, float] = {}
 
     def accuracy(m: EmbeddedBoltzmannMachine, it: int) -> None:
@@ -103,36 +131,42 @@ def run_digits(settings: DigitsSettings, out: Path, progress: bool | None = None
             accuracy_along[str(it)] = float(np.mean(predicted == test.labels))
 
     def state(it: int) -> dict[str, Any]:  # the accuracies measured by iteration it
-        return {"experiment": "digits",
-                "accuracy_along": {k: v for k, v in accuracy_along.items() if int(k) <= it}}
+        return {
+            "experiment": "digits",
+            "accuracy_along": {k: v for k, v in accuracy_along.items() if int(k) <= it},
+        }
 
     keeper = PeriodicCheckpoint(out / CHECKPOINT_FILE, checkpoint_every, state)
     previous = previous_checkpoint(out, resume)
     if previous is not None:
         accuracy_along.update(_saved_accuracies(previous))
     # The estimator appends the one-hot class units to the pixels, as the dataset has them.
-    fit_machine(machine, train.data[:, :pixels], train.labels, keeper, out, previous,
-                [(1, accuracy)])
+    fit_machine(
+        machine, train.data[:, :pixels], train.labels, keeper, out, previous, [(1, accuracy)]
+    )
     learned = machine.model_
     learned.save(out / "model.npz")
     _plot_history(out, machine.history_)
-    figures: dict[str, Any] = {"embedding": _report(embedding), "iterations": machine.n_iter_,
-                               "num_train": len(train),
-                               "accuracy_along": accuracy_along,
-                               "max_abs_J_intra": machine.history_.max_abs_J_intra[-1],
-                               "max_abs_J_inter": machine.history_.max_abs_J_inter[-1]}
+    figures: dict[str, Any] = {
+        "embedding": _report(embedding),
+        "iterations": machine.n_iter_,
+        "num_train": len(train),
+        "accuracy_along": accuracy_along,
+        "max_abs_J_intra": machine.history_.max_abs_J_intra[-1],
+        "max_abs_J_inter": machine.history_.max_abs_J_inter[-1],
+    }
     if test is not None:
         # Judged by the sampler it learned with: qsample's SA on the learning schedule.
-        figures.update(evaluate_digits(learned, s, out, test, sa_phase(), progress, executor,
-                                       train=train))
+        figures.update(
+            evaluate_digits(learned, s, out, test, sa_phase(), progress, executor, train=train)
+        )
     return _finish(out, "digits", settings, figures, start)
 
 
 def _split(s: DigitsSettings, which: str) -> datasets.Dataset:
     """The training or test split of the settings' classes and crop, one-hot."""
     if which == "train":
-        return datasets.optdigits_train(s.train_path, one_hot=True, classes=s.classes,
-                                        crop=s.crop)
+        return datasets.optdigits_train(s.train_path, one_hot=True, classes=s.classes, crop=s.crop)
     return datasets.optdigits_test(one_hot=True, classes=s.classes, crop=s.crop)
 
 
@@ -142,8 +176,9 @@ def _local_train_split(s: DigitsSettings) -> datasets.Dataset | None:
     try:
         if s.train_path is not None:
             return _split(s, "train")
-        return datasets.optdigits_train(download=False, one_hot=True, classes=s.classes,
-                                        crop=s.crop)
+        return datasets.optdigits_train(
+            download=False, one_hot=True, classes=s.classes, crop=s.crop
+        )
     except FileNotFoundError:
         return None
 
@@ -160,70 +195,122 @@ def logistic_regression_accuracy(train: datasets.Dataset, test: datasets.Dataset
     from sklearn.linear_model import LogisticRegression
 
     classifier = LogisticRegression(max_iter=2000)
-    classifier.fit(train.data[:, :train.num_pixels], train.labels)
-    return float(classifier.score(test.data[:, :test.num_pixels], test.labels))
+    classifier.fit(train.data[:, : train.num_pixels], train.labels)
+    return float(classifier.score(test.data[:, : test.num_pixels], test.labels))
 
 
 def _saved_accuracies(checkpoint: Checkpoint) -> dict[str, float]:
     saved = experiment_state(checkpoint, "digits").get("accuracy_along")
     if not isinstance(saved, dict) or not all(
-            k.isdigit() and isinstance(v, float) for k, v in saved.items()):
-        raise ValueError(f"{checkpoint.path}: the saved accuracies are not a mapping of "
-                         "iterations to numbers")
+        k.isdigit() and isinstance(v, float) for k, v in saved.items()
+    ):
+        raise ValueError(
+            f"{checkpoint.path}: the saved accuracies are not a mapping of iterations to numbers"
+        )
     return saved
 
 
-def evaluate_digits(model: HardwareModel, s: DigitsSettings, out: Path,
-                    test: datasets.Dataset | None = None, phase: SampledMoments | None = None,
-                    progress: bool | None = None, executor: Executor | None = None, *,
-                    train: datasets.Dataset | None = None) -> dict[str, Any]:
+def evaluate_digits(
+    model: HardwareModel,
+    s: DigitsSettings,
+    out: Path,
+    test: datasets.Dataset | None = None,
+    phase: SampledMoments | None = None,
+    progress: bool | None = None,
+    executor: Executor | None = None,
+    *,
+    train: datasets.Dataset | None = None,
+) -> dict[str, Any]:
     from .. import plots
 
     test = test or _split(s, "test")
     train = train or _local_train_split(s)
     phase = phase or sa_phase()
     pixels, num_classes, shape = test.num_pixels, test.num_classes, datasets.digit_shape(s.crop)
-    c = ev.classify(model, test.data[:, :pixels], test.labels, num_classes, phase.draw,
-                    num_samples=s.classify_samples, seed=s.seed, progress=progress,
-                    executor=executor)
+    c = ev.classify(
+        model,
+        test.data[:, :pixels],
+        test.labels,
+        num_classes,
+        phase.draw,
+        num_samples=s.classify_samples,
+        seed=s.seed,
+        progress=progress,
+        executor=executor,
+    )
     names = [str(k) for k in s.classes]
-    plots.confusion(out / "digits_confusion.png", c.confusion, names,
-                    f"test accuracy {c.accuracy:.3f} ({len(test)} pictures)")
+    plots.confusion(
+        out / "digits_confusion.png",
+        c.confusion,
+        names,
+        f"test accuracy {c.accuracy:.3f} ({len(test)} pictures)",
+    )
     noisy, known = ev.salt_and_pepper(test.data, s.noise_rate, seed=s.seed, num_pixels=pixels)
     known[:, pixels:] = False  # the class is not given to the reconstruction
     # As in the paper's clamping, the corrupted positions are known and treated
     # as missing: only the intact pixels are fixed, so the noisy values never
     # reach the model and the clean pictures serve as the truth to score on.
-    r = ev.reconstruct(model, test.data, known, phase.draw,
-                       num_reconstructions=s.num_reconstructions, seed=s.seed,
-                       columns=np.arange(pixels), progress=progress, executor=executor)
+    r = ev.reconstruct(
+        model,
+        test.data,
+        known,
+        phase.draw,
+        num_reconstructions=s.num_reconstructions,
+        seed=s.seed,
+        columns=np.arange(pixels),
+        progress=progress,
+        executor=executor,
+    )
     corrupted_wrong = r.wrong.sum() / max(int(r.corrupted.sum()), 1)
     k = 12
-    plots.picture_grid(out / "digits_reconstructions.png",
-                       [("test", list(test.data[:k])),
-                        (f"{s.noise_rate:.0%} noise", list(noisy[:k])),
-                        ("given (gray: missing)", list(noisy[:k])),
-                        ("reconstructed", list(r.values[:k]))], shape,
-                       f"salt-and-pepper rate {s.noise_rate}, corrupted positions known and "
-                       "reconstructed (red: tied)",
-                       known=[None, None, known[:k], None])
+    plots.picture_grid(
+        out / "digits_reconstructions.png",
+        [
+            ("test", list(test.data[:k])),
+            (f"{s.noise_rate:.0%} noise", list(noisy[:k])),
+            ("given (gray: missing)", list(noisy[:k])),
+            ("reconstructed", list(r.values[:k])),
+        ],
+        shape,
+        f"salt-and-pepper rate {s.noise_rate}, corrupted positions known and "
+        "reconstructed (red: tied)",
+        known=[None, None, known[:k], None],
+    )
     rows = []
     for cls_index, name in enumerate(names):
-        generated = ev.generate(model, cls_index, num_classes, phase.draw,
-                                num_pictures=s.generate_per_class, seed=s.seed + cls_index)
+        generated = ev.generate(
+            model,
+            cls_index,
+            num_classes,
+            phase.draw,
+            num_pictures=s.generate_per_class,
+            seed=s.seed + cls_index,
+        )
         real = test.data[test.labels == cls_index][: s.generate_per_class]
         rows += [(f"real {name}", list(real)), (f"generated {name}", list(generated))]
-    plots.picture_grid(out / "digits_generated.png", rows, shape,
-                       "class-conditioned generation beside real test pictures")
-    baseline = {} if train is None else {
-        "logistic_regression_accuracy": logistic_regression_accuracy(train, test)}
-    return {"num_test": len(test), "test_accuracy": c.accuracy, **baseline,
-            "confusion": c.confusion,
-            "reconstruction": {"noise_rate": s.noise_rate, "corrupted_positions_known": True,
-                               "expected_wrong_per_picture": r.mean_expected_wrong,
-                               "wrong_per_picture": r.mean_wrong,
-                               "ties_per_picture": r.mean_ties,
-                               "corrupted_per_picture": float(r.corrupted.mean()),
-                               "wrong_fraction_of_corrupted": float(corrupted_wrong)}}
-
-
+    plots.picture_grid(
+        out / "digits_generated.png",
+        rows,
+        shape,
+        "class-conditioned generation beside real test pictures",
+    )
+    baseline = (
+        {}
+        if train is None
+        else {"logistic_regression_accuracy": logistic_regression_accuracy(train, test)}
+    )
+    return {
+        "num_test": len(test),
+        "test_accuracy": c.accuracy,
+        **baseline,
+        "confusion": c.confusion,
+        "reconstruction": {
+            "noise_rate": s.noise_rate,
+            "corrupted_positions_known": True,
+            "expected_wrong_per_picture": r.mean_expected_wrong,
+            "wrong_per_picture": r.mean_wrong,
+            "ties_per_picture": r.mean_ties,
+            "corrupted_per_picture": float(r.corrupted.mean()),
+            "wrong_fraction_of_corrupted": float(corrupted_wrong),
+        },
+    }

@@ -28,8 +28,9 @@ def settings_for(experiment: str, quick: bool, values: Mapping[str, Any]) -> Any
     fields = {f.name: f for f in dataclasses.fields(e.settings)}
     unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise ValueError(f"{experiment} has no setting {unknown[0]!r}; its settings are "
-                         f"{sorted(fields)}")
+        raise ValueError(
+            f"{experiment} has no setting {unknown[0]!r}; its settings are {sorted(fields)}"
+        )
     changes = {}
     for key, value in values.items():
         if isinstance(getattr(base, key), tuple) and not isinstance(value, (list, tuple)):
@@ -40,8 +41,11 @@ def settings_for(experiment: str, quick: bool, values: Mapping[str, Any]) -> Any
 
 #: The figure a grid of each experiment plots unless told otherwise (a
 #: pattern over the flat figure names).
-HEADLINES = {"bas": "expected_mistakes_per_picture.end", "digits": "test_accuracy",
-             "sk": "curves.SA physical*.final_gap_to_data_mean"}
+HEADLINES = {
+    "bas": "expected_mistakes_per_picture.end",
+    "digits": "test_accuracy",
+    "sk": "curves.SA physical*.final_gap_to_data_mean",
+}
 
 
 def flat_figures(figures: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
@@ -71,8 +75,9 @@ def headline(experiment: str, names: Sequence[str]) -> str | None:
     return next((n for n in names if pattern and fnmatch.fnmatchcase(n, pattern)), None)
 
 
-def run_point(experiment: str, quick: bool, settings: dict[str, Any], out_dir: Path,
-              seed: int) -> dict[str, float]:
+def run_point(
+    experiment: str, quick: bool, settings: dict[str, Any], out_dir: Path, seed: int
+) -> dict[str, float]:
     """One grid point: the experiment with the point's settings, run in
     ``out_dir``. Without a ``seed`` setting the point's own seed (from the
     grid's seed and the point's id) seeds the run."""
@@ -95,10 +100,19 @@ def _remove(path: Path) -> None:
         path.unlink()
 
 
-def experiment_grid(experiment: str, spec: GridSpec, out: str | os.PathLike, seed: int, *,
-                    quick: bool = False, executor: Executor | None = None,
-                    progress: bool | None = None, figure: str | None = None,
-                    x: str | None = None, average_over: Sequence[str] = ()) -> GridResult:
+def experiment_grid(
+    experiment: str,
+    spec: GridSpec,
+    out: str | os.PathLike,
+    seed: int,
+    *,
+    quick: bool = False,
+    executor: Executor | None = None,
+    progress: bool | None = None,
+    figure: str | None = None,
+    x: str | None = None,
+    average_over: Sequence[str] = (),
+) -> GridResult:
     """Run ``experiment`` at every point of ``spec`` (settings checked for every
     point before any runs) and summarise the grid in ``out``."""
     e = _experiment(experiment)
@@ -112,9 +126,18 @@ def experiment_grid(experiment: str, spec: GridSpec, out: str | os.PathLike, see
     chosen: Any = figure
     if figure is None and spec.figure is None:
         chosen = functools.partial(headline, e.name)
-    return run_grid(spec, fn, out, seed, executor=executor, progress=progress, figure=chosen,
-                    x=x, average_over=average_over,
-                    identity={"experiment": e.name, "quick": quick})
+    return run_grid(
+        spec,
+        fn,
+        out,
+        seed,
+        executor=executor,
+        progress=progress,
+        figure=chosen,
+        x=x,
+        average_over=average_over,
+        identity={"experiment": e.name, "quick": quick},
+    )
 
 
 def _experiment(name: str) -> Any:

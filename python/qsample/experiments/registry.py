@@ -26,14 +26,25 @@ class Experiment:
     #: Trains one model on a dataset, so ``qsample train`` and ``evaluate`` apply.
     trains_one_model: bool
 
-    def start(self, settings: Any, out: Path, progress: bool | None = None,
-              evaluate: bool = True, *, checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-              resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
+    def start(
+        self,
+        settings: Any,
+        out: Path,
+        progress: bool | None = None,
+        evaluate: bool = True,
+        *,
+        checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+        resume: bool = False,
+        executor: Executor | None = None,
+    ) -> dict[str, Any]:
         """Run (or with ``resume`` continue) the experiment in ``out``;
         ``evaluate=False`` only trains; independent parts of the work run as
         tasks of ``executor`` (serial by default)."""
-        options: dict[str, Any] = {"checkpoint_every": checkpoint_every, "resume": resume,
-                                   "executor": executor}
+        options: dict[str, Any] = {
+            "checkpoint_every": checkpoint_every,
+            "resume": resume,
+            "executor": executor,
+        }
         if self.trains_one_model:
             options["evaluate"] = evaluate
         elif not evaluate:
@@ -54,17 +65,40 @@ class Experiment:
             raise ValueError(f"{source}: {e}") from None
 
 
-EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
-    Experiment("sk", "the SK experiment (Fig. 7): exact-gradient vs SA-based learning",
-               SKSettings, run_sk, trains_one_model=False),
-    Experiment("bas", "bars and stripes 7x6: learn, reconstruct a blacked-out block (Fig. 5)",
-               BASSettings, run_bas, trains_one_model=True),
-    Experiment("digits", "OptDigits 1-4 with classes: accuracy, denoising, generation "
-               "(Figs. 4, 6)", DigitsSettings, run_digits, trains_one_model=True),
-    Experiment("shootout", "every sampler learns BAS 7x6 and SK at equal sampling budgets and "
-               "equal wall time: learning curves, test log-likelihood, the table",
-               ShootoutSettings, run_shootout, trains_one_model=False),
-)}
+EXPERIMENTS: dict[str, Experiment] = {
+    e.name: e
+    for e in (
+        Experiment(
+            "sk",
+            "the SK experiment (Fig. 7): exact-gradient vs SA-based learning",
+            SKSettings,
+            run_sk,
+            trains_one_model=False,
+        ),
+        Experiment(
+            "bas",
+            "bars and stripes 7x6: learn, reconstruct a blacked-out block (Fig. 5)",
+            BASSettings,
+            run_bas,
+            trains_one_model=True,
+        ),
+        Experiment(
+            "digits",
+            "OptDigits 1-4 with classes: accuracy, denoising, generation (Figs. 4, 6)",
+            DigitsSettings,
+            run_digits,
+            trains_one_model=True,
+        ),
+        Experiment(
+            "shootout",
+            "every sampler learns BAS 7x6 and SK at equal sampling budgets and "
+            "equal wall time: learning curves, test log-likelihood, the table",
+            ShootoutSettings,
+            run_shootout,
+            trains_one_model=False,
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +117,9 @@ def stored_run(folder: str | os.PathLike) -> StoredRun:
     source = Path(folder) / "run.json"
     experiment = EXPERIMENTS.get(record["experiment"])
     if experiment is None:
-        raise ValueError(f"{source} records the experiment {record['experiment']!r}; this "
-                         f"qsample runs {sorted(EXPERIMENTS)}")
+        raise ValueError(
+            f"{source} records the experiment {record['experiment']!r}; this "
+            f"qsample runs {sorted(EXPERIMENTS)}"
+        )
     settings = experiment.settings_from_dict(record["settings"], source)
     return StoredRun(Path(folder), experiment, settings, record["evaluate"])

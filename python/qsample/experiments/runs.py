@@ -48,8 +48,9 @@ class Interrupted(KeyboardInterrupt):
 
 
 @contextmanager
-def open_results_folder(out: str | os.PathLike | None, name: str, *,
-                        resume: bool = False) -> Iterator[Path]:
+def open_results_folder(
+    out: str | os.PathLike | None, name: str, *, resume: bool = False
+) -> Iterator[Path]:
     """The folder a run writes to: ``out`` (created; must be empty) or a new
     ``results/<name>-<time>``, or with ``resume`` the existing ``out``. If the
     body fails before a checkpoint was written, everything the run wrote goes
@@ -80,7 +81,8 @@ def resumable(folder: str | os.PathLike) -> bool:
     folder = Path(folder)
     units = folder / UNITS_FOLDER
     return (folder / CHECKPOINT_FILE).exists() or (
-        units.is_dir() and any(units.glob("*/result.json")))
+        units.is_dir() and any(units.glob("*/result.json"))
+    )
 
 
 def _discard(path: Path, made: list[Path]) -> None:
@@ -100,22 +102,33 @@ def begin_run(out: Path, name: str, settings: Any, evaluate: bool, resume: bool)
     """Record the run (``run.json``) so it can be resumed; when resuming, check
     that the record is this experiment's with these settings."""
     _files.clean_orphans(out)
-    record = {"format": RUN_FORMAT, "experiment": name, "evaluate": evaluate,
-              "settings": asdict(settings)}
+    record = {
+        "format": RUN_FORMAT,
+        "experiment": name,
+        "evaluate": evaluate,
+        "settings": asdict(settings),
+    }
     record = json.loads(json.dumps(record, default=_files.json_default))
     if not resume:
         _files.write_json(out / RUN_FILE, record)
         return
     stored = read_run_record(out)
     if (stored["experiment"], stored["evaluate"]) != (name, evaluate):
-        raise ValueError(f"{out / RUN_FILE} records a {stored['experiment']} run"
-                         f"{'' if stored['evaluate'] else ' (training only)'}, not a {name} "
-                         f"run{'' if evaluate else ' (training only)'}")
+        raise ValueError(
+            f"{out / RUN_FILE} records a {stored['experiment']} run"
+            f"{'' if stored['evaluate'] else ' (training only)'}, not a {name} "
+            f"run{'' if evaluate else ' (training only)'}"
+        )
     if stored["settings"] != record["settings"]:
-        changed = sorted(k for k in {*stored["settings"], *record["settings"]}
-                         if stored["settings"].get(k) != record["settings"].get(k))
-        raise ValueError(f"{out / RUN_FILE} was written with other settings ({', '.join(changed)} "
-                         "differ); a run resumes with the settings it started with")
+        changed = sorted(
+            k
+            for k in {*stored["settings"], *record["settings"]}
+            if stored["settings"].get(k) != record["settings"].get(k)
+        )
+        raise ValueError(
+            f"{out / RUN_FILE} was written with other settings ({', '.join(changed)} "
+            "differ); a run resumes with the settings it started with"
+        )
 
 
 def read_run_record(folder: str | os.PathLike) -> dict[str, Any]:
@@ -124,19 +137,27 @@ def read_run_record(folder: str | os.PathLike) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / RUN_FILE
     if not path.is_file():
-        raise ValueError(f"{folder} holds no run to resume (no {RUN_FILE}; resume a folder "
-                         "that a qsample experiment wrote)")
+        raise ValueError(
+            f"{folder} holds no run to resume (no {RUN_FILE}; resume a folder "
+            "that a qsample experiment wrote)"
+        )
     if (folder / RESULTS_FILE).exists():
-        raise ValueError(f"the run in {folder} has finished ({RESULTS_FILE} is written); "
-                         "nothing to resume")
+        raise ValueError(
+            f"the run in {folder} has finished ({RESULTS_FILE} is written); nothing to resume"
+        )
     record = _files.read_json(path, "a qsample run record")
-    ok = (isinstance(record, dict) and record.get("format") == RUN_FORMAT
-          and isinstance(record.get("experiment"), str)
-          and isinstance(record.get("evaluate"), bool)
-          and isinstance(record.get("settings"), dict))
+    ok = (
+        isinstance(record, dict)
+        and record.get("format") == RUN_FORMAT
+        and isinstance(record.get("experiment"), str)
+        and isinstance(record.get("evaluate"), bool)
+        and isinstance(record.get("settings"), dict)
+    )
     if not ok:
-        raise ValueError(f"{path} is not a qsample run record (format {RUN_FORMAT!r} with "
-                         "the experiment, whether it evaluates, and its settings)")
+        raise ValueError(
+            f"{path} is not a qsample run record (format {RUN_FORMAT!r} with "
+            "the experiment, whether it evaluates, and its settings)"
+        )
     return record
 
 
@@ -147,12 +168,14 @@ def run_embedding(out: Path, n: int, settings: Any, resume: bool) -> Embedding:
     if resume and path.exists():
         embedding = Embedding.load(path)
         if embedding.source.number_of_nodes() != n:
-            raise ValueError(f"{path} embeds {embedding.source.number_of_nodes()} variables; "
-                             f"the run needs {n}")
+            raise ValueError(
+                f"{path} embeds {embedding.source.number_of_nodes()} variables; the run needs {n}"
+            )
         return embedding
     s = settings
-    embedding = make_embedding(n, make_target(s.target, s.seed), s.embedding,
-                               s.embedding_tries, s.seed)
+    embedding = make_embedding(
+        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed
+    )
     embedding.save(path)
     return embedding
 
@@ -168,13 +191,16 @@ def experiment_state(checkpoint: Checkpoint, name: str) -> dict[str, Any]:
     ``name`` run saved it."""
     extra = checkpoint.extra
     if extra.get("experiment") != name:
-        raise ValueError(f"{checkpoint.path} is not a checkpoint of a {name} run "
-                         f"(it records {extra.get('experiment')!r})")
+        raise ValueError(
+            f"{checkpoint.path} is not a checkpoint of a {name} run "
+            f"(it records {extra.get('experiment')!r})"
+        )
     return extra
 
 
-def train(trainer: Trainer, iterations: int, keeper: PeriodicCheckpoint, out: Path,
-          where: str = "") -> None:
+def train(
+    trainer: Trainer, iterations: int, keeper: PeriodicCheckpoint, out: Path, where: str = ""
+) -> None:
     """Run ``trainer`` up to ``iterations`` in all, checkpointed by ``keeper`` (the
     trainer's last callback); after Ctrl-C, save the last complete iteration and
     raise :class:`Interrupted`. ``where`` names the part of the run, if any."""

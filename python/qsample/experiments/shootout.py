@@ -118,28 +118,59 @@ class ShootoutSettings:
         self.samplers = check_samplers(self.samplers)
         self.tasks = _check_tasks(self.tasks)
         self.likelihood_at = tuple(self.likelihood_at)
-        _check_settings(self, ("bas_iterations", "bas_reads", "bas_sweeps", "bas_repeats",
-                               "num_reconstructions", "instances", "num_samples", "num_test",
-                               "sk_iterations", "sk_reads", "sk_sweeps", "likelihood_runs",
-                               "likelihood_steps", "likelihood_chain_runs",
-                               "likelihood_chain_steps", "likelihood_fit_pictures",
-                               "max_iterations_factor", "embedding_tries"),
-                        ("bas_learning_rate", "sk_learning_rate", "zeta"))
+        _check_settings(
+            self,
+            (
+                "bas_iterations",
+                "bas_reads",
+                "bas_sweeps",
+                "bas_repeats",
+                "num_reconstructions",
+                "instances",
+                "num_samples",
+                "num_test",
+                "sk_iterations",
+                "sk_reads",
+                "sk_sweeps",
+                "likelihood_runs",
+                "likelihood_steps",
+                "likelihood_chain_runs",
+                "likelihood_chain_steps",
+                "likelihood_fit_pictures",
+                "max_iterations_factor",
+                "embedding_tries",
+            ),
+            ("bas_learning_rate", "sk_learning_rate", "zeta"),
+        )
         for name in ("bas_seconds", "sk_seconds"):
             check_number(name, getattr(self, name), 0.0)
         for f in self.likelihood_at:
             check_number("likelihood_at", f, 0.0, 1.0, low_open=True)
         check_int("spins", self.spins, 2, 20)  # the exact gradient enumerates 2^spins states
         if self.tasks == ("bas",) and self.samplers == ("exact",):
-            raise ValueError("'samplers' has only 'exact', which BAS (42 logical variables) "
-                             "cannot run; add a sampler or the sk task")
+            raise ValueError(
+                "'samplers' has only 'exact', which BAS (42 logical variables) "
+                "cannot run; add a sampler or the sk task"
+            )
 
     @classmethod
     def quick(cls) -> ShootoutSettings:
-        return cls(bas_iterations=40, bas_seconds=1.0, bas_repeats=1, num_reconstructions=20,
-                   instances=2, sk_iterations=80, sk_seconds=0.3, likelihood_at=(1.0,),
-                   likelihood_runs=64, likelihood_steps=1000, likelihood_chain_runs=16,
-                   likelihood_chain_steps=300, likelihood_fit_pictures=16, embedding_tries=1)
+        return cls(
+            bas_iterations=40,
+            bas_seconds=1.0,
+            bas_repeats=1,
+            num_reconstructions=20,
+            instances=2,
+            sk_iterations=80,
+            sk_seconds=0.3,
+            likelihood_at=(1.0,),
+            likelihood_runs=64,
+            likelihood_steps=1000,
+            likelihood_chain_runs=16,
+            likelihood_chain_steps=300,
+            likelihood_fit_pictures=16,
+            embedding_tries=1,
+        )
 
     @classmethod
     def full(cls) -> ShootoutSettings:
@@ -151,15 +182,22 @@ def _check_tasks(tasks: Any) -> tuple[str, ...]:
         raise TypeError(f"'tasks' must be a sequence of names from {TASKS}: value = {tasks!r}")
     names = tuple(tasks)
     if not names or any(t not in TASKS for t in names) or len(set(names)) != len(names):
-        raise ValueError(f"'tasks' must name one or more distinct tasks of {TASKS}: "
-                         f"value = {names!r}")
+        raise ValueError(
+            f"'tasks' must name one or more distinct tasks of {TASKS}: value = {names!r}"
+        )
     return names
 
 
 # -- the run ---------------------------------------------------------------------------
-def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = None, *,
-                 checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY, resume: bool = False,
-                 executor: Executor | None = None) -> dict[str, Any]:
+def run_shootout(
+    settings: ShootoutSettings,
+    out: Path,
+    progress: bool | None = None,
+    *,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: bool = False,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
     """Run every (task, sampler) — for BAS every (sampler, repeat), for SK every
     (instance, sampler) — as a task
     of ``executor`` (serial by default) and write the table (``summary.csv``,
@@ -174,20 +212,42 @@ def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = 
     tasks = []
     if "bas" in s.tasks:
         embedding = _embedding(out, "bas", BAS_SHAPE[0] * BAS_SHAPE[1], s, resume)
-        tasks += [Task(_bas_id(name, r),
-                       {"settings": s, "sampler": name, "repeat": r, "embedding": embedding,
-                        "threads": threads, "out": str(out)})
-                  for name in _slowest_first(s.samplers) if name != "exact"
-                  for r in range(s.bas_repeats)]
+        tasks += [
+            Task(
+                _bas_id(name, r),
+                {
+                    "settings": s,
+                    "sampler": name,
+                    "repeat": r,
+                    "embedding": embedding,
+                    "threads": threads,
+                    "out": str(out),
+                },
+            )
+            for name in _slowest_first(s.samplers)
+            if name != "exact"
+            for r in range(s.bas_repeats)
+        ]
     if "sk" in s.tasks:
         embedding = _embedding(out, "sk", s.spins, s, resume)
-        tasks += [Task(f"sk,instance={i},sampler={name}",
-                       {"settings": s, "sampler": name, "instance": i, "embedding": embedding,
-                        "threads": threads})
-                  for name in _slowest_first(s.samplers) for i in range(s.instances)]
+        tasks += [
+            Task(
+                f"sk,instance={i},sampler={name}",
+                {
+                    "settings": s,
+                    "sampler": name,
+                    "instance": i,
+                    "embedding": embedding,
+                    "threads": threads,
+                },
+            )
+            for name in _slowest_first(s.samplers)
+            for i in range(s.instances)
+        ]
     try:
-        results = run_tasks(_unit, tasks, s.seed, executor=executor, store=out / UNITS_FOLDER,
-                            progress=progress)
+        results = run_tasks(
+            _unit, tasks, s.seed, executor=executor, store=out / UNITS_FOLDER, progress=progress
+        )
     except KeyboardInterrupt:
         done = sum(1 for t in tasks if (out / UNITS_FOLDER / t.id / "result.json").exists())
         raise Interrupted(out, f"{done} of {len(tasks)} runs") from None
@@ -196,16 +256,23 @@ def run_shootout(settings: ShootoutSettings, out: Path, progress: bool | None = 
 
     runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     if "bas" in s.tasks:
-        runs["bas"] = {n: [units[_bas_id(n, r)] for r in range(s.bas_repeats)]
-                       for n in s.samplers if n != "exact"}
+        runs["bas"] = {
+            n: [units[_bas_id(n, r)] for r in range(s.bas_repeats)]
+            for n in s.samplers
+            if n != "exact"
+        }
     if "sk" in s.tasks:
-        runs["sk"] = {n: [units[f"sk,instance={i},sampler={n}"] for i in range(s.instances)]
-                      for n in s.samplers}
+        runs["sk"] = {
+            n: [units[f"sk,instance={i},sampler={n}"] for i in range(s.instances)]
+            for n in s.samplers
+        }
     figures: dict[str, Any] = {"threads_per_run": threads, "workers": workers}
     for task, by_sampler in runs.items():
         make = report.bas_figures if task == "bas" else report.sk_figures
-        figures[task] = {**make(s, by_sampler),
-                         "embedding": _report(Embedding.load(out / f"embedding_{task}.json"))}
+        figures[task] = {
+            **make(s, by_sampler),
+            "embedding": _report(Embedding.load(out / f"embedding_{task}.json")),
+        }
     report.write(out, figures, runs)
     return _finish(out, NAME, settings, figures, start)
 
@@ -226,11 +293,14 @@ def _embedding(out: Path, task: str, n: int, s: ShootoutSettings, resume: bool) 
     if resume and path.exists():
         embedding = Embedding.load(path)
         if embedding.source.number_of_nodes() != n:
-            raise ValueError(f"{path} embeds {embedding.source.number_of_nodes()} variables; "
-                             f"the {task} task needs {n}")
+            raise ValueError(
+                f"{path} embeds {embedding.source.number_of_nodes()} variables; "
+                f"the {task} task needs {n}"
+            )
         return embedding
-    embedding = make_embedding(n, make_target(s.target, s.seed), s.embedding,
-                               s.embedding_tries, s.seed)
+    embedding = make_embedding(
+        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed
+    )
     embedding.save(path)
     return embedding
 
@@ -240,11 +310,18 @@ def _unit(unit: dict[str, Any], task_id: str, seed: int) -> dict[str, Any]:
     instance, the same for every sampler, so the task seed is not needed)."""
     start = time.perf_counter()
     if "instance" in unit:
-        result = _sk_run(unit["settings"], unit["sampler"], unit["instance"],
-                         unit["embedding"], unit["threads"])
+        result = _sk_run(
+            unit["settings"], unit["sampler"], unit["instance"], unit["embedding"], unit["threads"]
+        )
     else:
-        result = _bas_run(unit["settings"], unit["sampler"], unit["repeat"],
-                          unit["embedding"], unit["threads"], Path(unit["out"]))
+        result = _bas_run(
+            unit["settings"],
+            unit["sampler"],
+            unit["repeat"],
+            unit["embedding"],
+            unit["threads"],
+            Path(unit["out"]),
+        )
     return {**result, "run_seconds": time.perf_counter() - start}
 
 
@@ -280,9 +357,14 @@ class Learned:
     time_point: int | None
 
 
-def learn(trainer: Trainer, budgets: Budgets, after_step: Callable[[int], None],
-          evaluate: Callable[[int, str, float], None], evaluate_at: set[int],
-          likelihood_at: set[int]) -> Learned:
+def learn(
+    trainer: Trainer,
+    budgets: Budgets,
+    after_step: Callable[[int], None],
+    evaluate: Callable[[int, str, float], None],
+    evaluate_at: set[int],
+    likelihood_at: set[int],
+) -> Learned:
     """Step ``trainer`` until it has done the iteration budget and the time
     budget (or reached the cap). ``after_step(k)`` runs after every step
     (outside the clock); ``evaluate(k, what, seconds)`` with what =
@@ -329,60 +411,97 @@ def _budgets(iterations: int, seconds: float, factor: int) -> Budgets:
 
 
 def _likelihood_options(s: ShootoutSettings, threads: int) -> dict[str, Any]:
-    return {"num_runs": s.likelihood_runs, "num_steps": s.likelihood_steps,
-            "chain_runs": s.likelihood_chain_runs, "chain_steps": s.likelihood_chain_steps,
-            "seed": s.seed, "num_threads": threads}
+    return {
+        "num_runs": s.likelihood_runs,
+        "num_steps": s.likelihood_steps,
+        "chain_runs": s.likelihood_chain_runs,
+        "chain_steps": s.likelihood_chain_steps,
+        "seed": s.seed,
+        "num_threads": threads,
+    }
 
 
 def _fit_options(s: ShootoutSettings, threads: int) -> dict[str, Any]:
     """The temperature fit: a quarter of the test figure's AIS runs for log Z and
     half its steps, a quarter of the chain term's steps (16 chain runs: they
     share a SIMD group, so fewer would cost as much)."""
-    return {"num_runs": max(16, s.likelihood_runs // 4),
-            "num_steps": max(1, s.likelihood_steps // 2),
-            "chain_runs": 16, "chain_steps": max(1, s.likelihood_chain_steps // 4),
-            "max_pictures": s.likelihood_fit_pictures, "seed": s.seed, "num_threads": threads}
+    return {
+        "num_runs": max(16, s.likelihood_runs // 4),
+        "num_steps": max(1, s.likelihood_steps // 2),
+        "chain_runs": 16,
+        "chain_steps": max(1, s.likelihood_chain_steps // 4),
+        "max_pictures": s.likelihood_fit_pictures,
+        "seed": s.seed,
+        "num_threads": threads,
+    }
 
 
-def _likelihood_entry(k: int, seconds: float, model: HardwareModel, train: np.ndarray,
-                      test: np.ndarray, c: Contender, s: ShootoutSettings,
-                      threads: int) -> dict[str, Any]:
+def _likelihood_entry(
+    k: int,
+    seconds: float,
+    model: HardwareModel,
+    train: np.ndarray,
+    test: np.ndarray,
+    c: Contender,
+    s: ShootoutSettings,
+    threads: int,
+) -> dict[str, Any]:
     """The test log-likelihood of the embedded model at the beta fitted on the
     training data (searched up to 3x the contender's nominal beta)."""
     nominal = c.nominal_beta(model.to_ising())
     fit = fit_beta(model, train, BETA_SEARCH * nominal, **_fit_options(s, threads))
-    r = logical_log_likelihood(model, test, beta=fit.beta,
-                               **_likelihood_options(s, threads)).summary()
-    return {"iteration": k, "seconds": seconds, "nominal_beta": nominal, **fit.summary(),
-            "log_likelihood": r["log_likelihood_per_picture"], "se": r["log_likelihood_se"],
-            "aligned": r["aligned_per_picture"], "chains": r["chains_per_picture"],
-            "log_partition_effective_runs": r["log_partition_effective_runs"]}
+    r = logical_log_likelihood(
+        model, test, beta=fit.beta, **_likelihood_options(s, threads)
+    ).summary()
+    return {
+        "iteration": k,
+        "seconds": seconds,
+        "nominal_beta": nominal,
+        **fit.summary(),
+        "log_likelihood": r["log_likelihood_per_picture"],
+        "se": r["log_likelihood_se"],
+        "aligned": r["aligned_per_picture"],
+        "chains": r["chains_per_picture"],
+        "log_partition_effective_runs": r["log_partition_effective_runs"],
+    }
 
 
-def _common_record(c: Contender, learned: Learned, budgets: Budgets,
-                   num_qubits: int, threads: int) -> dict[str, Any]:
-    return {"sampler": c.name, "description": c.description,
-            "replica_sweeps_per_iteration": c.replica_sweeps,
-            "spin_updates_per_iteration": spin_updates(c, num_qubits),
-            "num_reads": c.num_reads, "threads": threads,
-            "iterations": len(learned.seconds), "seconds": learned.seconds,
-            "cpu_seconds": learned.cpu_seconds, "time_point": learned.time_point,
-            "time_budget_reached": learned.time_point is not None,
-            "budgets": {"iterations": budgets.iterations, "seconds": budgets.seconds,
-                        "cap": budgets.cap}}
+def _common_record(
+    c: Contender, learned: Learned, budgets: Budgets, num_qubits: int, threads: int
+) -> dict[str, Any]:
+    return {
+        "sampler": c.name,
+        "description": c.description,
+        "replica_sweeps_per_iteration": c.replica_sweeps,
+        "spin_updates_per_iteration": spin_updates(c, num_qubits),
+        "num_reads": c.num_reads,
+        "threads": threads,
+        "iterations": len(learned.seconds),
+        "seconds": learned.seconds,
+        "cpu_seconds": learned.cpu_seconds,
+        "time_point": learned.time_point,
+        "time_budget_reached": learned.time_point is not None,
+        "budgets": {
+            "iterations": budgets.iterations,
+            "seconds": budgets.seconds,
+            "cap": budgets.cap,
+        },
+    }
 
 
 # -- BAS ---------------------------------------------------------------------------------
 def bas_data(seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The training and test pictures: the paper's 96/96 split of the 192 BAS
     pictures (duplicates kept), shuffled by ``seed``."""
-    train, test = datasets.shuffled_split(datasets.bars_and_stripes(*BAS_SHAPE), BAS_TRAIN,
-                                          seed=seed)
+    train, test = datasets.shuffled_split(
+        datasets.bars_and_stripes(*BAS_SHAPE), BAS_TRAIN, seed=seed
+    )
     return train.data, test.data
 
 
-def _bas_run(s: ShootoutSettings, name: str, repeat: int, embedding: Embedding, threads: int,
-             out: Path) -> dict[str, Any]:
+def _bas_run(
+    s: ShootoutSettings, name: str, repeat: int, embedding: Embedding, threads: int, out: Path
+) -> dict[str, Any]:
     """One BAS run: the split and the embedding are the settings' seed's; the
     start, the sampler's and the reconstructions' seeds the repeat's."""
     train, test = bas_data(s.seed)
@@ -390,10 +509,16 @@ def _bas_run(s: ShootoutSettings, name: str, repeat: int, embedding: Embedding, 
     seed = s.seed + repeat
     c = contender(name, s.bas_reads, s.bas_sweeps, threads=threads, seed=seed)
     model = HardwareModel(embedding, seed=seed)
-    trainer = embedded_trainer(model, train, c.phase,
-                               Hyperparameters(learning_rate=s.bas_learning_rate,
-                                               num_reads=c.num_reads, range_policy="ignore"),
-                               seed=seed, progress=False)
+    trainer = embedded_trainer(
+        model,
+        train,
+        c.phase,
+        Hyperparameters(
+            learning_rate=s.bas_learning_rate, num_reads=c.num_reads, range_policy="ignore"
+        ),
+        seed=seed,
+        progress=False,
+    )
     budgets = _budgets(s.bas_iterations, s.bas_seconds, s.max_iterations_factor)
     reconstructions: list[dict[str, Any]] = []
     likelihoods: list[dict[str, Any]] = []
@@ -401,26 +526,42 @@ def _bas_run(s: ShootoutSettings, name: str, repeat: int, embedding: Embedding, 
     def evaluate(k: int, what: str, seconds: float) -> None:
         learned = model.with_parameters(trainer.h, trainer.J)
         if what == "likelihood":
-            likelihoods.append(_likelihood_entry(k, seconds, learned, train, test, c, s,
-                                                 threads))
+            likelihoods.append(_likelihood_entry(k, seconds, learned, train, test, c, s, threads))
             return
         assert c.judge is not None
-        r = ev.reconstruct(learned, test, known, c.judge,
-                           num_reconstructions=s.num_reconstructions, seed=seed)
-        reconstructions.append({"iteration": k, "seconds": seconds,
-                                "mistakes": r.mean_expected_wrong, "wrong": r.mean_wrong,
-                                "ties": r.mean_ties})
+        r = ev.reconstruct(
+            learned, test, known, c.judge, num_reconstructions=s.num_reconstructions, seed=seed
+        )
+        reconstructions.append(
+            {
+                "iteration": k,
+                "seconds": seconds,
+                "mistakes": r.mean_expected_wrong,
+                "wrong": r.mean_wrong,
+                "ties": r.mean_ties,
+            }
+        )
 
-    record = learn(trainer, budgets, lambda k: None, evaluate, evaluation_points(budgets),
-                   budgets.likelihood_points(s.likelihood_at))
+    record = learn(
+        trainer,
+        budgets,
+        lambda k: None,
+        evaluate,
+        evaluation_points(budgets),
+        budgets.likelihood_points(s.likelihood_at),
+    )
     models = out / "models"
     models.mkdir(exist_ok=True)
     model.with_parameters(trainer.h, trainer.J).save(models / f"bas_{name}_repeat{repeat}.npz")
     h = trainer.history
-    return {**_common_record(c, record, budgets, model.num_qubits, threads), "repeat": repeat,
-            "reconstructions": sorted(reconstructions, key=lambda e: e["iteration"]),
-            "likelihood": sorted(likelihoods, key=lambda e: e["iteration"]),
-            "max_abs_J_intra": h.max_abs_J_intra[-1], "max_abs_J_inter": h.max_abs_J_inter[-1]}
+    return {
+        **_common_record(c, record, budgets, model.num_qubits, threads),
+        "repeat": repeat,
+        "reconstructions": sorted(reconstructions, key=lambda e: e["iteration"]),
+        "likelihood": sorted(likelihoods, key=lambda e: e["iteration"]),
+        "max_abs_J_intra": h.max_abs_J_intra[-1],
+        "max_abs_J_inter": h.max_abs_J_inter[-1],
+    }
 
 
 # -- SK ----------------------------------------------------------------------------------
@@ -433,21 +574,29 @@ def sk_data(s: ShootoutSettings, instance: int) -> tuple[Any, np.ndarray, np.nda
     return truth, data.data, exact.sample(truth, s.num_test, seed=test_seed)
 
 
-def _sk_run(s: ShootoutSettings, name: str, instance: int, embedding: Embedding,
-            threads: int) -> dict[str, Any]:
+def _sk_run(
+    s: ShootoutSettings, name: str, instance: int, embedding: Embedding, threads: int
+) -> dict[str, Any]:
     truth, data, test = sk_data(s, instance)
     log_z = exact.log_partition(truth)
     seed = s.seed + instance
     c = contender(name, s.sk_reads, s.sk_sweeps, threads=threads, seed=seed)
-    hyper = Hyperparameters(learning_rate=s.sk_learning_rate, num_reads=c.num_reads,
-                            range_policy="ignore")
+    hyper = Hyperparameters(
+        learning_rate=s.sk_learning_rate, num_reads=c.num_reads, range_policy="ignore"
+    )
     budgets = _budgets(s.sk_iterations, s.sk_seconds, s.max_iterations_factor)
     lam: list[float] = []
     likelihoods: list[dict[str, Any]] = []
     model: HardwareModel | None = None
     if name == "exact":
-        trainer = Trainer(logical_complete_graph(s.spins, seed=seed), data, c.phase, hyper,
-                          seed=seed, progress=False)
+        trainer = Trainer(
+            logical_complete_graph(s.spins, seed=seed),
+            data,
+            c.phase,
+            hyper,
+            seed=seed,
+            progress=False,
+        )
         num_qubits = s.spins
         before = [trainer.current_model()]
 
@@ -455,8 +604,9 @@ def _sk_run(s: ShootoutSettings, name: str, instance: int, embedding: Embedding,
             # Λ_av of the model at the start of iteration k, exact from the moments
             # its gradient used (remembered by the phase: no second enumeration).
             m = trainer.negative_phase.moments(before[0])  # type: ignore[attr-defined]
-            lam.append(float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow,
-                                                                          truth.icol]) - log_z))
+            lam.append(
+                float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol]) - log_z)
+            )
             before[0] = trainer.current_model()
 
         def evaluate(k: int, what: str, seconds: float) -> None:
@@ -464,8 +614,16 @@ def _sk_run(s: ShootoutSettings, name: str, instance: int, embedding: Embedding,
                 logical = trainer.current_model()
                 fit = fit_beta_exact(logical, data, BETA_SEARCH)
                 value = float(exact.log_probabilities(logical, test, beta=fit.beta).mean())
-                likelihoods.append({"iteration": k, "seconds": seconds, "nominal_beta": 1.0,
-                                    **fit.summary(), "log_likelihood": value, "se": 0.0})
+                likelihoods.append(
+                    {
+                        "iteration": k,
+                        "seconds": seconds,
+                        "nominal_beta": 1.0,
+                        **fit.summary(),
+                        "log_likelihood": value,
+                        "se": 0.0,
+                    }
+                )
     else:
         model = HardwareModel(embedding, seed=seed)
         trainer = embedded_trainer(model, data, c.phase, hyper, seed=seed, progress=False)
@@ -480,16 +638,21 @@ def _sk_run(s: ShootoutSettings, name: str, instance: int, embedding: Embedding,
         def evaluate(k: int, what: str, seconds: float) -> None:
             if what == "likelihood":
                 learned = physical.with_parameters(trainer.h, trainer.J)
-                likelihoods.append(_likelihood_entry(k, seconds, learned, data, test, c, s,
-                                                     threads))
+                likelihoods.append(
+                    _likelihood_entry(k, seconds, learned, data, test, c, s, threads)
+                )
 
-    record = learn(trainer, budgets, after_step, evaluate, set(),
-                   budgets.likelihood_points(s.likelihood_at))
+    record = learn(
+        trainer, budgets, after_step, evaluate, set(), budgets.likelihood_points(s.likelihood_at)
+    )
     ceiling = float(exact.log_probabilities(truth, test).mean())
     for e in likelihoods:  # instances differ in their own level: compare with the truth's
         e["gap_to_truth"] = e["log_likelihood"] - ceiling
-    return {**_common_record(c, record, budgets, num_qubits, threads),
-            "instance": instance, "lambda": lam,
-            "data_lambda": float(exact.log_likelihood_proxy(truth, data)),
-            "test_ceiling": ceiling,
-            "likelihood": sorted(likelihoods, key=lambda e: e["iteration"])}
+    return {
+        **_common_record(c, record, budgets, num_qubits, threads),
+        "instance": instance,
+        "lambda": lam,
+        "data_lambda": float(exact.log_likelihood_proxy(truth, data)),
+        "test_ceiling": ceiling,
+        "likelihood": sorted(likelihoods, key=lambda e: e["iteration"]),
+    }

@@ -24,13 +24,21 @@ def _panels(title: str) -> tuple[Any, Any]:
     return fig, axes
 
 
-def _finish(fig: Any, axes: Any, iteration_budget: int, seconds_budget: float,
-            ylabels: Sequence[str], path: str | os.PathLike, logx: bool) -> None:
+def _finish(
+    fig: Any,
+    axes: Any,
+    iteration_budget: int,
+    seconds_budget: float,
+    ylabels: Sequence[str],
+    path: str | os.PathLike,
+    logx: bool,
+) -> None:
     from matplotlib.ticker import NullFormatter
 
     for row, ylabel in enumerate(ylabels):
-        for col, (xlabel, line) in enumerate((("iteration", iteration_budget),
-                                              ("learning seconds", seconds_budget))):
+        for col, (xlabel, line) in enumerate(
+            (("iteration", iteration_budget), ("learning seconds", seconds_budget))
+        ):
             ax = axes[row][col]
             ax.axvline(line, color="0.5", ls="--", lw=0.8)
             if logx:
@@ -44,8 +52,9 @@ def _finish(fig: Any, axes: Any, iteration_budget: int, seconds_budget: float,
     _save(fig, path)
 
 
-def _likelihood(ax_it: Any, ax_s: Any, entries: Sequence[Mapping[str, Any]], colour: str,
-                label: str) -> None:
+def _likelihood(
+    ax_it: Any, ax_s: Any, entries: Sequence[Mapping[str, Any]], colour: str, label: str
+) -> None:
     """Means over the runs with the spread over the runs (or, for one run, the
     estimator's standard error) as error bars."""
     if not entries:
@@ -55,15 +64,17 @@ def _likelihood(ax_it: Any, ax_s: Any, entries: Sequence[Mapping[str, Any]], col
     v = np.array([e["value"] for e in entries])
     err = np.array([max(e["std"], e.get("se", 0.0)) for e in entries])
     for ax, x in ((ax_it, k), (ax_s, t)):
-        ax.errorbar(x, v, yerr=err, color=colour, marker="o", ms=4, lw=1.2, capsize=2,
-                    label=label)
+        ax.errorbar(x, v, yerr=err, color=colour, marker="o", ms=4, lw=1.2, capsize=2, label=label)
 
 
-def plot_bas(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
-             figures: Mapping[str, Any]) -> None:
-    fig, axes = _panels(f"BAS 7x6, mean of {figures['repeats']} runs per sampler: mistakes "
-                        "per reconstructed picture (of 20, ties as half) and test "
-                        "log-likelihood")
+def plot_bas(
+    path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]], figures: Mapping[str, Any]
+) -> None:
+    fig, axes = _panels(
+        f"BAS 7x6, mean of {figures['repeats']} runs per sampler: mistakes "
+        "per reconstructed picture (of 20, ties as half) and test "
+        "log-likelihood"
+    )
     for name, c in curves.items():
         colour, label = _COLOURS[name], LABELS[name]
         m = c["mistakes"]
@@ -78,14 +89,24 @@ def plot_bas(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
     for ax in axes[1]:
         ax.axhline(figures["ceiling"], color="0.3", lw=0.8, ls=":", label="ceiling -ln 190")
     axes[1][0].legend(fontsize=7)
-    _finish(fig, axes, figures["iteration_budget"], figures["time_budget_seconds"],
-            ("mistakes per picture", "test log-likelihood (nats per picture)"), path, logx=True)
+    _finish(
+        fig,
+        axes,
+        figures["iteration_budget"],
+        figures["time_budget_seconds"],
+        ("mistakes per picture", "test log-likelihood (nats per picture)"),
+        path,
+        logx=True,
+    )
 
 
-def plot_sk(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
-            figures: Mapping[str, Any]) -> None:
-    fig, axes = _panels(f"SK N=15, mean of {figures['instances']} instances: Λ_av minus the "
-                        "data's Λ_av(D), and test log-likelihood minus the truth's own")
+def plot_sk(
+    path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]], figures: Mapping[str, Any]
+) -> None:
+    fig, axes = _panels(
+        f"SK N=15, mean of {figures['instances']} instances: Λ_av minus the "
+        "data's Λ_av(D), and test log-likelihood minus the truth's own"
+    )
     for name, c in curves.items():
         colour, label = _COLOURS[name], LABELS[name]
         gap = np.array(c["lambda_gap"])
@@ -98,6 +119,12 @@ def plot_sk(path: str | os.PathLike, curves: Mapping[str, Mapping[str, Any]],
     for ax in axes[1]:
         ax.axhline(0.0, color="0.3", lw=0.8, ls=":", label="the truth's own")
     axes[1][0].legend(fontsize=7)
-    _finish(fig, axes, figures["iteration_budget"], figures["time_budget_seconds"],
-            ("Λ_av − Λ_av(D)", "test log-likelihood − the truth's (nats per sample)"), path,
-            logx=False)
+    _finish(
+        fig,
+        axes,
+        figures["iteration_budget"],
+        figures["time_budget_seconds"],
+        ("Λ_av − Λ_av(D)", "test log-likelihood − the truth's (nats per sample)"),
+        path,
+        logx=False,
+    )

@@ -31,18 +31,40 @@ from .shootout_samplers import LABELS
 CSV_FILE = "summary.csv"
 CURVES_FILE = "curves.json"
 #: The task's measure: (name in the figures, its label, "low" or "small" is better).
-MEASURES = {"bas": ("mistakes_per_picture", "mistakes/picture", "low"),
-            "sk": ("lambda_gap", "Lambda_av gap", "small")}
+MEASURES = {
+    "bas": ("mistakes_per_picture", "mistakes/picture", "low"),
+    "sk": ("lambda_gap", "Lambda_av gap", "small"),
+}
 CSV_COLUMNS = (
-    "task", "sampler", "label", "runs", "replica_sweeps_per_iteration",
-    "spin_updates_per_iteration", "seconds_per_iteration", "cpu_seconds_per_iteration",
+    "task",
+    "sampler",
+    "label",
+    "runs",
+    "replica_sweeps_per_iteration",
+    "spin_updates_per_iteration",
+    "seconds_per_iteration",
+    "cpu_seconds_per_iteration",
     "iterations_run",
-    "budget_iteration", "budget_seconds", "budget_measure", "budget_measure_std",
-    "budget_log_likelihood", "budget_log_likelihood_std", "budget_log_likelihood_se",
-    "budget_log_likelihood_gap_to_truth", "budget_fitted_beta",
-    "time_budget_seconds", "time_budget_reached", "time_iteration", "time_seconds",
-    "time_measure", "time_measure_std", "time_log_likelihood", "time_log_likelihood_std",
-    "time_log_likelihood_se", "time_log_likelihood_gap_to_truth", "time_fitted_beta",
+    "budget_iteration",
+    "budget_seconds",
+    "budget_measure",
+    "budget_measure_std",
+    "budget_log_likelihood",
+    "budget_log_likelihood_std",
+    "budget_log_likelihood_se",
+    "budget_log_likelihood_gap_to_truth",
+    "budget_fitted_beta",
+    "time_budget_seconds",
+    "time_budget_reached",
+    "time_iteration",
+    "time_seconds",
+    "time_measure",
+    "time_measure_std",
+    "time_log_likelihood",
+    "time_log_likelihood_std",
+    "time_log_likelihood_se",
+    "time_log_likelihood_gap_to_truth",
+    "time_fitted_beta",
 )
 
 Run = Mapping[str, Any]
@@ -75,8 +97,9 @@ def _mean_std(values: Sequence[float | None]) -> tuple[float | None, float | Non
     return float(a.mean()), float(a.std())
 
 
-def _point(runs: Sequence[Run], iterations: Sequence[int], measure: Measure,
-           name: str) -> dict[str, Any]:
+def _point(
+    runs: Sequence[Run], iterations: Sequence[int], measure: Measure, name: str
+) -> dict[str, Any]:
     """Means over the runs, each read at its own iteration."""
     value, spread = _mean_std([measure(r, k) for r, k in zip(runs, iterations)])
     lls = [_at(r["likelihood"], k) for r, k in zip(runs, iterations)]
@@ -86,14 +109,18 @@ def _point(runs: Sequence[Run], iterations: Sequence[int], measure: Measure,
     return {
         "iteration": float(np.mean(iterations)),
         "seconds": float(np.mean([r["seconds"][k - 1] for r, k in zip(runs, iterations)])),
-        name: value, f"{name}_std": spread,
-        "log_likelihood": ll, "log_likelihood_std": ll_std,
+        name: value,
+        f"{name}_std": spread,
+        "log_likelihood": ll,
+        "log_likelihood_std": ll_std,
         # The estimators' own error of the mean (AIS), beside the spread over runs.
         "log_likelihood_se": float(np.sqrt(np.sum([e["se"] ** 2 for e in read])) / len(read))
-        if whole else None,
+        if whole
+        else None,
         "fitted_beta": float(np.mean([e["fitted_beta"] for e in read])) if whole else None,
         "nominal_beta": float(np.mean([e["nominal_beta"] for e in read])) if whole else None,
-        **_gap_to_truth(lls)}
+        **_gap_to_truth(lls),
+    }
 
 
 def _gap_to_truth(lls: Sequence[Mapping[str, Any] | None]) -> dict[str, Any]:
@@ -104,49 +131,66 @@ def _gap_to_truth(lls: Sequence[Mapping[str, Any] | None]) -> dict[str, Any]:
     return {"log_likelihood_gap_to_truth": mean, "log_likelihood_gap_to_truth_std": spread}
 
 
-def _sampler_figures(runs: Sequence[Run], budget: int, measure: Measure,
-                     name: str) -> dict[str, Any]:
+def _sampler_figures(
+    runs: Sequence[Run], budget: int, measure: Measure, name: str
+) -> dict[str, Any]:
     first = runs[0]
     return {
-        "label": LABELS[first["sampler"]], "description": first["description"],
+        "label": LABELS[first["sampler"]],
+        "description": first["description"],
         "runs": len(runs),
         "replica_sweeps_per_iteration": first["replica_sweeps_per_iteration"],
         "spin_updates_per_iteration": first["spin_updates_per_iteration"],
         "num_reads": first["num_reads"],
         "at_budget": _point(runs, [min(budget, r["iterations"]) for r in runs], measure, name),
         "at_time": _point(runs, [time_iteration(r) for r in runs], measure, name),
-        "seconds_per_iteration": float(np.mean([r["seconds"][-1] / r["iterations"]
-                                                for r in runs])),
-        "cpu_seconds_per_iteration": float(np.mean([r["cpu_seconds"][-1] / r["iterations"]
-                                                    for r in runs])),
+        "seconds_per_iteration": float(np.mean([r["seconds"][-1] / r["iterations"] for r in runs])),
+        "cpu_seconds_per_iteration": float(
+            np.mean([r["cpu_seconds"][-1] / r["iterations"] for r in runs])
+        ),
         "iterations_run": float(np.mean([r["iterations"] for r in runs])),
-        "time_budget_reached": all(r["time_budget_reached"] for r in runs)}
+        "time_budget_reached": all(r["time_budget_reached"] for r in runs),
+    }
 
 
-def _best(samplers: Mapping[str, Mapping[str, Any]], point: str, key: str,
-          better: str) -> str | None:
-    values = {n: f[point][key] for n, f in samplers.items()
-              if n != "exact" and f[point].get(key) is not None}
+def _best(
+    samplers: Mapping[str, Mapping[str, Any]], point: str, key: str, better: str
+) -> str | None:
+    values = {
+        n: f[point][key]
+        for n, f in samplers.items()
+        if n != "exact" and f[point].get(key) is not None
+    }
     if not values:
         return None
-    score = {"low": lambda n: values[n], "high": lambda n: -values[n],
-             "small": lambda n: abs(values[n])}[better]
+    score = {
+        "low": lambda n: values[n],
+        "high": lambda n: -values[n],
+        "small": lambda n: abs(values[n]),
+    }[better]
     return min(values, key=score)
 
 
-def _task_figures(task: str, runs: Mapping[str, Sequence[Run]], budget: int,
-                  seconds: float, learning_rate: float) -> dict[str, Any]:
+def _task_figures(
+    task: str, runs: Mapping[str, Sequence[Run]], budget: int, seconds: float, learning_rate: float
+) -> dict[str, Any]:
     name, _, better = MEASURES[task]
     measure = _mistakes if task == "bas" else _lambda_gap
     samplers = {n: _sampler_figures(rs, budget, measure, name) for n, rs in runs.items()}
-    return {"iteration_budget": budget, "time_budget_seconds": seconds,
-            "learning_rate": learning_rate, "samplers": samplers,
-            "best_per_second": {name: _best(samplers, "at_time", name, better),
-                                "log_likelihood": _best(samplers, "at_time", "log_likelihood",
-                                                        "high")},
-            "best_per_iteration": {name: _best(samplers, "at_budget", name, better),
-                                   "log_likelihood": _best(samplers, "at_budget",
-                                                           "log_likelihood", "high")}}
+    return {
+        "iteration_budget": budget,
+        "time_budget_seconds": seconds,
+        "learning_rate": learning_rate,
+        "samplers": samplers,
+        "best_per_second": {
+            name: _best(samplers, "at_time", name, better),
+            "log_likelihood": _best(samplers, "at_time", "log_likelihood", "high"),
+        },
+        "best_per_iteration": {
+            name: _best(samplers, "at_budget", name, better),
+            "log_likelihood": _best(samplers, "at_budget", "log_likelihood", "high"),
+        },
+    }
 
 
 def bas_figures(s: Any, runs: Mapping[str, Sequence[Run]]) -> dict[str, Any]:
@@ -164,9 +208,13 @@ def sk_figures(s: Any, runs: Mapping[str, Sequence[Run]]) -> dict[str, Any]:
     f = _task_figures("sk", runs, s.sk_iterations, s.sk_seconds, s.sk_learning_rate)
     some = next(iter(runs.values()))
     data = [r["data_lambda"] for r in some]
-    return {**f, "instances": s.instances, "data_lambda_mean": float(np.mean(data)),
-            "data_lambda_std": float(np.std(data)),
-            "test_ceiling_mean": float(np.mean([r["test_ceiling"] for r in some]))}
+    return {
+        **f,
+        "instances": s.instances,
+        "data_lambda_mean": float(np.mean(data)),
+        "data_lambda_std": float(np.std(data)),
+        "test_ceiling_mean": float(np.mean([r["test_ceiling"] for r in some])),
+    }
 
 
 # -- curves ---------------------------------------------------------------------------------
@@ -179,18 +227,20 @@ def _mean_curve(runs: Sequence[Run], entries: str, value: str) -> list[dict[str,
         es = [_at(r[entries], k) for r in runs]
         points.append(_curve_point(es, value, k))
     timed = [_at(r[entries], time_iteration(r)) for r in runs]
-    if all(e is not None for e in timed) and not all(
-            time_iteration(r) in common for r in runs):
-        points.append(_curve_point(timed, value, float(np.mean([time_iteration(r)
-                                                                 for r in runs]))))
+    if all(e is not None for e in timed) and not all(time_iteration(r) in common for r in runs):
+        points.append(_curve_point(timed, value, float(np.mean([time_iteration(r) for r in runs]))))
         points.sort(key=lambda e: e["seconds"])
     return points
 
 
 def _curve_point(es: Sequence[Any], value: str, iteration: float) -> dict[str, Any]:
     values = np.array([e[value] for e in es], dtype=np.float64)
-    point = {"iteration": iteration, "seconds": float(np.mean([e["seconds"] for e in es])),
-             "value": float(values.mean()), "std": float(values.std())}
+    point = {
+        "iteration": iteration,
+        "seconds": float(np.mean([e["seconds"] for e in es])),
+        "value": float(values.mean()),
+        "std": float(values.std()),
+    }
     if "se" in es[0]:
         point["se"] = float(np.sqrt(np.sum([e["se"] ** 2 for e in es])) / len(es))
     return point
@@ -211,8 +261,9 @@ def curves(runs: Mapping[str, Mapping[str, Sequence[Run]]]) -> dict[str, Any]:
                 c["mistakes"] = _mean_curve(rs, "reconstructions", "mistakes")
             else:
                 n = min(r["iterations"] for r in rs)
-                c["lambda_gap"] = np.mean([np.asarray(r["lambda"][:n]) - r["data_lambda"]
-                                           for r in rs], axis=0).tolist()
+                c["lambda_gap"] = np.mean(
+                    [np.asarray(r["lambda"][:n]) - r["data_lambda"] for r in rs], axis=0
+                ).tolist()
                 c["seconds"] = np.mean([r["seconds"][:n] for r in rs], axis=0).tolist()
             out[task][name] = c
     return out
@@ -229,21 +280,44 @@ def table_rows(figures: Mapping[str, Any]) -> list[dict[str, Any]]:
         f = figures[task]
         name = MEASURES[task][0]
         for sampler, g in f["samplers"].items():
-            row = {"task": task, "sampler": sampler, "label": g["label"], "runs": g["runs"],
-                   "time_budget_seconds": f["time_budget_seconds"],
-                   **{k: g[k] for k in ("replica_sweeps_per_iteration",
-                                        "spin_updates_per_iteration", "seconds_per_iteration",
-                                        "cpu_seconds_per_iteration", "iterations_run",
-                                        "time_budget_reached")}}
+            row = {
+                "task": task,
+                "sampler": sampler,
+                "label": g["label"],
+                "runs": g["runs"],
+                "time_budget_seconds": f["time_budget_seconds"],
+                **{
+                    k: g[k]
+                    for k in (
+                        "replica_sweeps_per_iteration",
+                        "spin_updates_per_iteration",
+                        "seconds_per_iteration",
+                        "cpu_seconds_per_iteration",
+                        "iterations_run",
+                        "time_budget_reached",
+                    )
+                },
+            }
             for point, prefix in (("at_budget", "budget"), ("at_time", "time")):
                 p = g[point]
-                row.update({f"{prefix}_iteration": p["iteration"],
-                            f"{prefix}_seconds": p["seconds"],
-                            f"{prefix}_measure": p[name],
-                            f"{prefix}_measure_std": p[f"{name}_std"],
-                            **{f"{prefix}_{k}": p.get(k) for k in (
-                                "log_likelihood", "log_likelihood_std", "log_likelihood_se",
-                                "log_likelihood_gap_to_truth", "fitted_beta")}})
+                row.update(
+                    {
+                        f"{prefix}_iteration": p["iteration"],
+                        f"{prefix}_seconds": p["seconds"],
+                        f"{prefix}_measure": p[name],
+                        f"{prefix}_measure_std": p[f"{name}_std"],
+                        **{
+                            f"{prefix}_{k}": p.get(k)
+                            for k in (
+                                "log_likelihood",
+                                "log_likelihood_std",
+                                "log_likelihood_se",
+                                "log_likelihood_gap_to_truth",
+                                "fitted_beta",
+                            )
+                        },
+                    }
+                )
             rows.append(row)
     return rows
 
@@ -265,8 +339,9 @@ def _cell(v: Any) -> Any:
     return v
 
 
-def write(out: Path, figures: Mapping[str, Any],
-          runs: Mapping[str, Mapping[str, Sequence[Run]]]) -> None:
+def write(
+    out: Path, figures: Mapping[str, Any], runs: Mapping[str, Mapping[str, Sequence[Run]]]
+) -> None:
     """``summary.csv``, ``curves.json`` and the plots."""
     write_csv(out / CSV_FILE, table_rows(figures))
     drawn = curves(runs)
@@ -286,17 +361,26 @@ def summary_lines(figures: Mapping[str, Any]) -> list[str]:
         if task not in figures:
             continue
         f = figures[task]
-        lines.append(f"  {task}: iteration budget {f['iteration_budget']}, time budget "
-                     f"{f['time_budget_seconds']:g} s per run")
-        ll, head = (("log_likelihood", "test LL") if task == "bas"
-                    else ("log_likelihood_gap_to_truth", "LL - truth's"))
-        lines.append(f"    {'sampler':<10} {'s/it':>8} {label + ' (it)':>22} "
-                     f"{label + ' (time)':>22} {head + ' (it)':>18} {head + ' (time)':>20}")
+        lines.append(
+            f"  {task}: iteration budget {f['iteration_budget']}, time budget "
+            f"{f['time_budget_seconds']:g} s per run"
+        )
+        ll, head = (
+            ("log_likelihood", "test LL")
+            if task == "bas"
+            else ("log_likelihood_gap_to_truth", "LL - truth's")
+        )
+        lines.append(
+            f"    {'sampler':<10} {'s/it':>8} {label + ' (it)':>22} "
+            f"{label + ' (time)':>22} {head + ' (it)':>18} {head + ' (time)':>20}"
+        )
         for sampler, g in f["samplers"].items():
             b, t = g["at_budget"], g["at_time"]
-            lines.append(f"    {sampler:<10} {g['seconds_per_iteration']:>8.4f} "
-                         f"{_num(b[name]):>22} {_num(t[name]):>22} "
-                         f"{_num(b.get(ll)):>18} {_num(t.get(ll)):>20}")
+            lines.append(
+                f"    {sampler:<10} {g['seconds_per_iteration']:>8.4f} "
+                f"{_num(b[name]):>22} {_num(t[name]):>22} "
+                f"{_num(b.get(ll)):>18} {_num(t.get(ll)):>20}"
+            )
         best = f["best_per_second"]
         lines.append("    best per second: " + ", ".join(f"{k} {v}" for k, v in best.items()))
     return lines

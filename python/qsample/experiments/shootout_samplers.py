@@ -112,8 +112,9 @@ class Contender:
 def check_samplers(samplers: Any) -> tuple[str, ...]:
     """``samplers`` as a tuple of known, distinct names."""
     if isinstance(samplers, str) or not hasattr(samplers, "__iter__"):
-        raise TypeError(f"'samplers' must be a sequence of names from {SAMPLERS}: "
-                        f"value = {samplers!r}")
+        raise TypeError(
+            f"'samplers' must be a sequence of names from {SAMPLERS}: value = {samplers!r}"
+        )
     names = tuple(samplers)
     if not names:
         raise ValueError(f"'samplers' must name at least one of {SAMPLERS}: value = ()")
@@ -143,8 +144,7 @@ def _device_beta_of(model: IsingArrays) -> float:
     return float(device_beta()(model.to_bqm()))
 
 
-def contender(name: str, reads: int, sweeps: int, *, threads: int = 0,
-              seed: int = 0) -> Contender:
+def contender(name: str, reads: int, sweeps: int, *, threads: int = 0, seed: int = 0) -> Contender:
     """The contender ``name`` at the budget of ``reads`` x ``sweeps``
     replica-sweeps per iteration (see the module notes); ``threads`` bounds its
     sampler's threads (0: all cores); ``seed`` seeds the emulated device's noise."""
@@ -154,8 +154,15 @@ def contender(name: str, reads: int, sweeps: int, *, threads: int = 0,
     common: dict[str, Any] = {} if threads == 0 else {"num_threads": threads}
     sa_judge = SampledMoments(SimulatedAnnealingSampler(), {"num_sweeps": sweeps, **common})
     if name == "sa":
-        return Contender(name, sa_judge, reads, budget, sa_judge.draw, _at_beta_one,
-                         {"reads": reads, "sweeps": sweeps, "schedule": "linear beta 0 -> 1"})
+        return Contender(
+            name,
+            sa_judge,
+            reads,
+            budget,
+            sa_judge.draw,
+            _at_beta_one,
+            {"reads": reads, "sweeps": sweeps, "schedule": "linear beta 0 -> 1"},
+        )
     if name == "pt":
         per_chain = PT_SAMPLES_PER_CHAIN
         chains = -(-reads // per_chain)
@@ -163,43 +170,106 @@ def contender(name: str, reads: int, sweeps: int, *, threads: int = 0,
         rounds = budget // (replicas * chains)
         thinning = max(1, rounds // (2 * (per_chain - 1)))
         burn_in = max(0, rounds - (per_chain - 1) * thinning)
-        params = {"beta": 1.0, "num_replicas": PT_RUNGS, "num_sweeps": burn_in,
-                  "samples_per_chain": per_chain, "thinning": thinning,
-                  "cluster_moves": True, "cluster_beta_min": PT_CLUSTER_BETA_MIN}
+        params = {
+            "beta": 1.0,
+            "num_replicas": PT_RUNGS,
+            "num_sweeps": burn_in,
+            "samples_per_chain": per_chain,
+            "thinning": thinning,
+            "cluster_moves": True,
+            "cluster_beta_min": PT_CLUSTER_BETA_MIN,
+        }
         phase = SampledMoments(ParallelTemperingSampler(), {**params, **common})
         spent = replicas * chains * (burn_in + (per_chain - 1) * thinning)
-        return Contender(name, phase, reads, spent, phase.draw, _at_beta_one,
-                         {"reads": reads, "chains": chains, "replicas_per_chain": replicas,
-                          "rounds": burn_in + (per_chain - 1) * thinning, **params})
+        return Contender(
+            name,
+            phase,
+            reads,
+            spent,
+            phase.draw,
+            _at_beta_one,
+            {
+                "reads": reads,
+                "chains": chains,
+                "replicas_per_chain": replicas,
+                "rounds": burn_in + (per_chain - 1) * thinning,
+                **params,
+            },
+        )
     if name == "pcd":
-        phase = SampledMoments(PersistentChainSampler(),
-                               {"beta": 1.0, "num_sweeps": sweeps, **common})
-        return Contender(name, phase, reads, budget, sa_judge.draw, _at_beta_one,
-                         {"chains": reads, "sweeps_per_iteration": sweeps, "beta": 1.0,
-                          "acceptance": "Gibbs", "judged_by": "SA (linear beta 0 -> 1)"})
+        phase = SampledMoments(
+            PersistentChainSampler(), {"beta": 1.0, "num_sweeps": sweeps, **common}
+        )
+        return Contender(
+            name,
+            phase,
+            reads,
+            budget,
+            sa_judge.draw,
+            _at_beta_one,
+            {
+                "chains": reads,
+                "sweeps_per_iteration": sweeps,
+                "beta": 1.0,
+                "acceptance": "Gibbs",
+                "judged_by": "SA (linear beta 0 -> 1)",
+            },
+        )
     if name == "sqa":
         sqa_reads = max(1, round(reads / SQA_READ_SHARE))
         sqa_sweeps = max(1, budget // (sqa_reads * SQA_SLICES))
         params = {"num_slices": SQA_SLICES, "num_sweeps": sqa_sweeps, "s_stop": SQA_S_STOP}
         phase = SampledMoments(SimulatedQuantumAnnealingSampler(), {**params, **common})
         end = sqa_end_beta()
-        return Contender(name, phase, sqa_reads, sqa_reads * SQA_SLICES * sqa_sweeps,
-                         phase.draw, lambda model: end,
-                         {"reads": sqa_reads, **params, "beta_per_GHz": DEFAULT_BETA,
-                          "schedule": "built-in D-Wave-like A(s), B(s), s linear 0 -> s_stop",
-                          "classical_end_beta": end})
+        return Contender(
+            name,
+            phase,
+            sqa_reads,
+            sqa_reads * SQA_SLICES * sqa_sweeps,
+            phase.draw,
+            lambda model: end,
+            {
+                "reads": sqa_reads,
+                **params,
+                "beta_per_GHz": DEFAULT_BETA,
+                "schedule": "built-in D-Wave-like A(s), B(s), s linear 0 -> s_stop",
+                "classical_end_beta": end,
+            },
+        )
     if name == "emulated":
-        device = EmulatedDevice(SimulatedAnnealingSampler(), beta=device_beta(),
-                                noise_h=DEVICE_NOISE, noise_j=DEVICE_NOISE, seed=seed)
+        device = EmulatedDevice(
+            SimulatedAnnealingSampler(),
+            beta=device_beta(),
+            noise_h=DEVICE_NOISE,
+            noise_j=DEVICE_NOISE,
+            seed=seed,
+        )
         phase = SampledMoments(device, {"num_sweeps": sweeps, **common})
-        return Contender(name, phase, reads, budget, phase.draw, _device_beta_of,
-                         {"reads": reads, "sweeps": sweeps, "schedule": "linear beta 0 -> 1",
-                          "hidden_beta": f"{DEVICE_BETA_BASE} / (1 + {DEVICE_BETA_SLOPE} "
-                                         "max|bias|)",
-                          "noise_sd_h_and_J": DEVICE_NOISE})
+        return Contender(
+            name,
+            phase,
+            reads,
+            budget,
+            phase.draw,
+            _device_beta_of,
+            {
+                "reads": reads,
+                "sweeps": sweeps,
+                "schedule": "linear beta 0 -> 1",
+                "hidden_beta": f"{DEVICE_BETA_BASE} / (1 + {DEVICE_BETA_SLOPE} max|bias|)",
+                "noise_sd_h_and_J": DEVICE_NOISE,
+            },
+        )
     if name == "exact":
-        return Contender(name, ExactMoments(), reads, 0, None, _at_beta_one,
-                         {"moments": "exact, by enumeration of the logical model"})
+        return Contender(
+            name,
+            ExactMoments(),
+            reads,
+            0,
+            None,
+            _at_beta_one,
+            {"moments": "exact, by enumeration of the logical model"},
+        )
     raise ValueError(f"'sampler' must be one of {SAMPLERS}: value = {name!r}")
 
 

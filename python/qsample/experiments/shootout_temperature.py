@@ -49,9 +49,12 @@ class BetaFit:
     edge: bool = False
 
     def summary(self) -> dict[str, Any]:
-        return {"fitted_beta": self.beta, "fitted_beta_at_grid_edge": self.edge,
-                "beta_grid": self.grid.tolist(),
-                "train_log_likelihood": self.train_log_likelihood.tolist()}
+        return {
+            "fitted_beta": self.beta,
+            "fitted_beta_at_grid_edge": self.edge,
+            "beta_grid": self.grid.tolist(),
+            "train_log_likelihood": self.train_log_likelihood.tolist(),
+        }
 
 
 def beta_grid(beta_max: float, grid_points: int, spread: float) -> np.ndarray:
@@ -60,8 +63,7 @@ def beta_grid(beta_max: float, grid_points: int, spread: float) -> np.ndarray:
     return np.geomspace(beta_max / spread, beta_max, check_int("grid_points", grid_points, 2))
 
 
-def _search(grid: np.ndarray, value: Callable[[float], float],
-            refine_points: int) -> BetaFit:
+def _search(grid: np.ndarray, value: Callable[[float], float], refine_points: int) -> BetaFit:
     """Maximise ``value`` over ``grid``, then between the best's neighbours."""
     tried = {float(b): value(float(b)) for b in grid}
     best = int(np.argmax([tried[float(b)] for b in grid]))
@@ -70,15 +72,27 @@ def _search(grid: np.ndarray, value: Callable[[float], float],
         tried.setdefault(float(b), value(float(b)))
     betas = np.array(sorted(tried))
     values = np.array([tried[b] for b in betas])
-    return BetaFit(float(betas[int(np.argmax(values))]), betas, values,
-                   edge=best in (0, len(grid) - 1))
+    return BetaFit(
+        float(betas[int(np.argmax(values))]), betas, values, edge=best in (0, len(grid) - 1)
+    )
 
 
-def fit_beta(model: HardwareModel, pictures: Any, beta_max: float, *, grid_points: int = 10,
-             spread: float = 200.0, refine_points: int = 7, num_runs: int = 64,
-             num_steps: int = 4000, chain_runs: int = 4, chain_steps: int = 500,
-             max_pictures: int = 32, seed: int = 0,
-             num_threads: int | None = None) -> BetaFit:
+def fit_beta(
+    model: HardwareModel,
+    pictures: Any,
+    beta_max: float,
+    *,
+    grid_points: int = 10,
+    spread: float = 200.0,
+    refine_points: int = 7,
+    num_runs: int = 64,
+    num_steps: int = 4000,
+    chain_runs: int = 4,
+    chain_steps: int = 500,
+    max_pictures: int = 32,
+    seed: int = 0,
+    num_threads: int | None = None,
+) -> BetaFit:
     """The beta maximising the log-likelihood of the logical ``pictures`` (the
     training data) under the embedded ``model`` (see the module notes)."""
     v = check_spins("pictures", pictures, model.layout.num_logical)
@@ -93,8 +107,15 @@ def fit_beta(model: HardwareModel, pictures: Any, beta_max: float, *, grid_point
     grid = beta_grid(beta_max, grid_points, spread)
     ising = model.to_ising()
     schedule = np.concatenate([[0.0], np.geomspace(grid[0], grid[-1], steps)])
-    z = log_partition(ising, float(grid[-1]), num_runs=num_runs, schedule=schedule,
-                      seed=seed, num_threads=num_threads, keep_energies=True)
+    z = log_partition(
+        ising,
+        float(grid[-1]),
+        num_runs=num_runs,
+        schedule=schedule,
+        seed=seed,
+        num_threads=num_threads,
+        keep_energies=True,
+    )
     assert z.energies is not None
     partial = np.cumsum(-np.diff(z.betas)[None, :] * z.energies, axis=1)  # (R, K)
 
@@ -102,20 +123,32 @@ def fit_beta(model: HardwareModel, pictures: Any, beta_max: float, *, grid_point
         # The schedule's beta nearest to the one asked for (its steps are fine).
         k = int(np.clip(np.searchsorted(z.betas, beta), 1, len(z.betas) - 1))
         estimate = _partial_estimate(z, partial[:, k - 1], k, ising.offset)
-        r = logical_log_likelihood(model, subset, beta=float(z.betas[k]),
-                                   log_partition_estimate=estimate, chain_runs=chain_runs,
-                                   chain_steps=chain_steps, seed=seed, num_threads=num_threads)
+        r = logical_log_likelihood(
+            model,
+            subset,
+            beta=float(z.betas[k]),
+            log_partition_estimate=estimate,
+            chain_runs=chain_runs,
+            chain_steps=chain_steps,
+            seed=seed,
+            num_threads=num_threads,
+        )
         return float(np.average(r.log_likelihood, weights=weights))
 
     fit = _search(grid, train_log_likelihood, check_int("refine_points", refine_points, 0))
     # Report the betas the estimates were made at.
     at = np.clip(np.searchsorted(z.betas, fit.grid), 1, len(z.betas) - 1)
-    return BetaFit(float(z.betas[at[int(np.argmax(fit.train_log_likelihood))]]), z.betas[at],
-                   fit.train_log_likelihood, edge=fit.edge)
+    return BetaFit(
+        float(z.betas[at[int(np.argmax(fit.train_log_likelihood))]]),
+        z.betas[at],
+        fit.train_log_likelihood,
+        edge=fit.edge,
+    )
 
 
-def _partial_estimate(z: LogPartitionEstimate, log_w: np.ndarray, k: int,
-                      offset: float) -> LogPartitionEstimate:
+def _partial_estimate(
+    z: LogPartitionEstimate, log_w: np.ndarray, k: int, offset: float
+) -> LogPartitionEstimate:
     """log Z(beta_k) from the runs' weights accrued up to step k."""
     top = float(log_w.max())
     w = np.exp(log_w - top)
@@ -123,17 +156,28 @@ def _partial_estimate(z: LogPartitionEstimate, log_w: np.ndarray, k: int,
     log_z = z.log_base + top + np.log(mean) - float(z.betas[k]) * offset
     se = float(w.std() / (mean * np.sqrt(len(w)))) if len(w) > 1 else float("inf")
     ess = float(w.sum() ** 2 / np.sum(w**2))
-    return LogPartitionEstimate(log_z, se, ess, log_w, z.log_base, z.betas[:k + 1],
-                                z.sweeps_per_beta, z.precision, 0.0)
+    return LogPartitionEstimate(
+        log_z, se, ess, log_w, z.log_base, z.betas[: k + 1], z.sweeps_per_beta, z.precision, 0.0
+    )
 
 
-def fit_beta_exact(model: IsingArrays, data: Any, beta_max: float, *, grid_points: int = 10,
-                   spread: float = 200.0, refine_points: int = 7) -> BetaFit:
+def fit_beta_exact(
+    model: IsingArrays,
+    data: Any,
+    beta_max: float,
+    *,
+    grid_points: int = 10,
+    spread: float = 200.0,
+    refine_points: int = 7,
+) -> BetaFit:
     """:func:`fit_beta` for a logical model small enough to enumerate."""
     samples = check_spins("data", data, model.num_variables)
 
     def train_log_likelihood(beta: float) -> float:
         return float(exact.log_probabilities(model, samples, beta=beta).mean())
 
-    return _search(beta_grid(beta_max, grid_points, spread), train_log_likelihood,
-                   check_int("refine_points", refine_points, 0))
+    return _search(
+        beta_grid(beta_max, grid_points, spread),
+        train_log_likelihood,
+        check_int("refine_points", refine_points, 0),
+    )

@@ -43,8 +43,11 @@ class SKSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        _check_settings(self, ("instances", "spins", "num_samples", "iterations", "num_reads",
-                               "embedding_tries"), ("zeta", "learning_rates"))
+        _check_settings(
+            self,
+            ("instances", "spins", "num_samples", "iterations", "num_reads", "embedding_tries"),
+            ("zeta", "learning_rates"),
+        )
         check_int("spins", self.spins, 2)
         check_exact_size(self.spins, "exact samples and log Z", name="spins")
 
@@ -57,9 +60,15 @@ class SKSettings:
         return cls()
 
 
-def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
-           checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
-           resume: bool = False, executor: Executor | None = None) -> dict[str, Any]:
+def run_sk(
+    settings: SKSettings,
+    out: Path,
+    progress: bool | None = None,
+    *,
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY,
+    resume: bool = False,
+    executor: Executor | None = None,
+) -> dict[str, Any]:
     """Exact-gradient learning of the logical K_N vs SA-based learning of the
     embedded physical model, Λ_av per iteration against the data's Λ_av(D).
 
@@ -78,12 +87,23 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
     s = settings
     begin_run(out, "sk", s, True, resume)
     embedding = run_embedding(out, s.spins, s, resume)
-    tasks = [Task(_unit_id(i, eta), {"settings": s, "instance": i, "eta": eta,
-                                     "embedding": embedding, "out": str(out)})
-             for i in range(s.instances) for eta in s.learning_rates]
+    tasks = [
+        Task(
+            _unit_id(i, eta),
+            {"settings": s, "instance": i, "eta": eta, "embedding": embedding, "out": str(out)},
+        )
+        for i in range(s.instances)
+        for eta in s.learning_rates
+    ]
     try:
-        results = run_tasks(_sk_unit_task, tasks, s.seed, executor=executor,
-                            store=out / UNITS_FOLDER, progress=progress)
+        results = run_tasks(
+            _sk_unit_task,
+            tasks,
+            s.seed,
+            executor=executor,
+            store=out / UNITS_FOLDER,
+            progress=progress,
+        )
     except KeyboardInterrupt:
         done = sum(1 for t in tasks if (out / UNITS_FOLDER / t.id / "result.json").exists())
         raise Interrupted(out, f"{done} of {len(tasks)} units") from None
@@ -100,9 +120,11 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
         for eta in s.learning_rates:
             u = units[_unit_id(i, eta)]
             curves.setdefault(f"exact logical, eta={eta}", []).append(
-                np.asarray(u["exact_curve"], dtype=np.float64))
+                np.asarray(u["exact_curve"], dtype=np.float64)
+            )
             curves.setdefault(f"SA physical, eta={eta}", []).append(
-                np.asarray(u["sa_curve"], dtype=np.float64))
+                np.asarray(u["sa_curve"], dtype=np.float64)
+            )
             kl_exact.setdefault(eta, []).append(u["kl_exact"])
             kl_sa.setdefault(eta, []).append(u["kl_sa"])
             max_j.setdefault(eta, []).append(u["max_abs_J_intra_inter"])
@@ -117,7 +139,8 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
         series[label] = (x, mean, std)
         inside = np.flatnonzero(mean >= band_low)
         summary[label] = {
-            "final_mean": float(mean[-1]), "final_std": float(std[-1]),
+            "final_mean": float(mean[-1]),
+            "final_std": float(std[-1]),
             "first_iteration_in_band": int(inside[0] + 1) if inside.size else None,
             "final_in_band": bool(mean[-1] >= band_low),
             # Per instance, the model's final Λ_av minus its own data's Λ_av(D).
@@ -125,23 +148,34 @@ def run_sk(settings: SKSettings, out: Path, progress: bool | None = None, *,
         }
     from .. import plots
 
-    plots.curves(out / "sk_proxy.png", series, "iteration", "Λ_av",
-                 f"SK N={s.spins}, {s.instances} instances, D={s.num_samples} (mean ± std)",
-                 band=(d_mean - d_std, d_mean + d_std, "Λ_av(D) ± std"))
+    plots.curves(
+        out / "sk_proxy.png",
+        series,
+        "iteration",
+        "Λ_av",
+        f"SK N={s.spins}, {s.instances} instances, D={s.num_samples} (mean ± std)",
+        band=(d_mean - d_std, d_mean + d_std, "Λ_av(D) ± std"),
+    )
     figures = {
-        "data_proxy_mean": d_mean, "data_proxy_std": d_std, "curves": summary,
+        "data_proxy_mean": d_mean,
+        "data_proxy_std": d_std,
+        "curves": summary,
         "kl_exact_logical": {str(k): float(np.mean(v)) for k, v in kl_exact.items()},
         "kl_sa_physical_empirical_20000": {str(k): float(np.mean(v)) for k, v in kl_sa.items()},
         "max_abs_J_intra_inter_final": {str(k): np.mean(v, axis=0) for k, v in max_j.items()},
         "embedding": _report(embedding),
     }
-    _files.savez(out / "sk_curves.npz", data_proxy=np.array(data_proxy),
-             **{k.replace(" ", "_").replace(",", ""): np.array(v) for k, v in curves.items()})
+    _files.savez(
+        out / "sk_curves.npz",
+        data_proxy=np.array(data_proxy),
+        **{k.replace(" ", "_").replace(",", ""): np.array(v) for k, v in curves.items()},
+    )
     return _finish(out, "sk", settings, figures, start)
 
 
-def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int,
-                    seed: int) -> tuple[np.ndarray, Trainer]:
+def _sk_exact_curve(
+    truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int, seed: int
+) -> tuple[np.ndarray, Trainer]:
     """Exact-gradient learning of the logical K_N; Λ_av = -<E_Q>_P - log Z_Q per
     iteration, exact from the model's moments."""
     lam = np.empty(T)
@@ -152,15 +186,21 @@ def _sk_exact_curve(truth: Any, data: np.ndarray, hyper: Hyperparameters, T: int
 
     def expected_proxy(model: Any) -> float:
         m = phase.moments(model)
-        return float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol])
-                     - log_z)
+        return float(-(truth.h @ m.mean + truth.J @ m.correlation[truth.irow, truth.icol]) - log_z)
 
     def record(t: Trainer, it: int) -> None:
         if it < T:  # entry k is the model at the start of iteration k + 1, as for SA
             lam[it] = expected_proxy(t.current_model())
 
-    logical = Trainer(logical_complete_graph(truth.num_variables, seed=seed), data,
-                      phase, hyper, seed=seed, progress=False, callbacks=[(1, record)])
+    logical = Trainer(
+        logical_complete_graph(truth.num_variables, seed=seed),
+        data,
+        phase,
+        hyper,
+        seed=seed,
+        progress=False,
+        callbacks=[(1, record)],
+    )
     lam[0] = expected_proxy(logical.current_model())
     logical.run(T)
     return lam, logical
@@ -179,25 +219,35 @@ def _sk_unit_task(unit: dict[str, Any], task_id: str, seed: int) -> dict[str, An
     truth, data = datasets.sk_dataset(s.spins, s.num_samples, s.zeta, seed=s.seed + i)
     hyper = Hyperparameters(learning_rate=eta, num_reads=s.num_reads, range_policy="ignore")
     lam, logical = _sk_exact_curve(truth, data.data, hyper, s.iterations, s.seed)
-    lam_sa, physical = _sk_physical_curve(truth, data.data, unit["embedding"], s, eta,
-                                          s.seed + i)
+    lam_sa, physical = _sk_physical_curve(truth, data.data, unit["embedding"], s, eta, s.seed + i)
     decoded = physical.sample(20000, random_state=s.seed)  # ties kept (0), broken by the KL
     if i == 0:
         physical.model_.save(Path(unit["out"]) / f"model_instance0_eta{eta}.npz")
-    return {"exact_curve": lam.tolist(), "sa_curve": lam_sa.tolist(),
-            "kl_exact": _exact_kl(logical.current_model(), truth),
-            "kl_sa": ev.empirical_kl(decoded, truth),
-            "max_abs_J_intra_inter": [physical.history_.max_abs_J_intra[-1],
-                                      physical.history_.max_abs_J_inter[-1]]}
+    return {
+        "exact_curve": lam.tolist(),
+        "sa_curve": lam_sa.tolist(),
+        "kl_exact": _exact_kl(logical.current_model(), truth),
+        "kl_sa": ev.empirical_kl(decoded, truth),
+        "max_abs_J_intra_inter": [
+            physical.history_.max_abs_J_intra[-1],
+            physical.history_.max_abs_J_inter[-1],
+        ],
+    }
 
 
-def _sk_physical_curve(truth: Any, data: np.ndarray, embedding: Embedding,
-                       settings: SKSettings, eta: float, seed: int
-                       ) -> tuple[np.ndarray, EmbeddedBoltzmannMachine]:
+def _sk_physical_curve(
+    truth: Any, data: np.ndarray, embedding: Embedding, settings: SKSettings, eta: float, seed: int
+) -> tuple[np.ndarray, EmbeddedBoltzmannMachine]:
     """SA-based learning of the embedded model; Λ_av of the decoded
     negative-phase samples of each iteration."""
-    machine = embedded_machine(embedding, settings, seed=seed, progress=False,
-                               learning_rate=eta, num_reads=settings.num_reads)
+    machine = embedded_machine(
+        embedding,
+        settings,
+        seed=seed,
+        progress=False,
+        learning_rate=eta,
+        num_reads=settings.num_reads,
+    )
     lam = np.empty(settings.iterations)
     log_z = exact.log_partition(truth)  # the truth's, fixed: enumerated once
 
@@ -219,5 +269,3 @@ def _exact_kl(model: Any, truth: Any) -> float:
     log_p = exact.log_probabilities(model, states)
     log_q = exact.log_probabilities(truth, states)
     return float(np.sum(np.exp(log_p) * (log_p - log_q)))
-
-

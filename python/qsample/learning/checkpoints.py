@@ -64,15 +64,24 @@ class Snapshot:
 
 
 def snapshot(trainer: Trainer) -> Snapshot:
-    return Snapshot(trainer.iteration, trainer.h.copy(), trainer.J.copy(),
-                    trainer.velocity_h.copy(), trainer.velocity_J.copy(),
-                    copy.deepcopy(dict(trainer.rng.bit_generator.state)), trainer._cursor,
-                    trainer._order.copy(), trainer.stopped, len(trainer.history),
-                    len(trainer.range_events))
+    return Snapshot(
+        trainer.iteration,
+        trainer.h.copy(),
+        trainer.J.copy(),
+        trainer.velocity_h.copy(),
+        trainer.velocity_J.copy(),
+        copy.deepcopy(dict(trainer.rng.bit_generator.state)),
+        trainer._cursor,
+        trainer._order.copy(),
+        trainer.stopped,
+        len(trainer.history),
+        len(trainer.range_events),
+    )
 
 
-def capture(trainer: Trainer, state: Snapshot, extra: Mapping[str, Any] | None = None,
-            path: str = "") -> Checkpoint:
+def capture(
+    trainer: Trainer, state: Snapshot, extra: Mapping[str, Any] | None = None, path: str = ""
+) -> Checkpoint:
     """``state`` of ``trainer`` and the caller's ``extra`` as a :class:`Checkpoint`
     in memory (what :func:`write` writes; what ``Trainer.load_checkpoint``
     restores). ``path`` names it in error messages."""
@@ -82,10 +91,10 @@ def capture(trainer: Trainer, state: Snapshot, extra: Mapping[str, Any] | None =
         "iteration": state.iteration,
         "rng": state.rng,
         "cursor": state.cursor,
-        "history": {k: v[:state.history_length] for k, v in asdict(trainer.history).items()},
+        "history": {k: v[: state.history_length] for k, v in asdict(trainer.history).items()},
         "hyper": asdict(trainer.hyper),
         "stopped": state.stopped,
-        "range_events": [asdict(e) for e in trainer.range_events[:state.num_range_events]],
+        "range_events": [asdict(e) for e in trainer.range_events[: state.num_range_events]],
         "num_variables": trainer.model.num_variables,
         "num_edges": len(state.J),
         "model_fingerprint": _model_fingerprint(trainer),
@@ -94,33 +103,48 @@ def capture(trainer: Trainer, state: Snapshot, extra: Mapping[str, Any] | None =
     }
     # Through JSON and back: the checkpoint holds what a file would hold.
     meta = json.loads(json.dumps(meta, default=_files.json_default))
-    arrays = {"h": state.h, "J": state.J, "velocity_h": state.velocity_h,
-              "velocity_J": state.velocity_J, "order": state.order}
+    arrays = {
+        "h": state.h,
+        "J": state.J,
+        "velocity_h": state.velocity_h,
+        "velocity_J": state.velocity_J,
+        "order": state.order,
+    }
     return Checkpoint(path, meta, arrays, extra)
 
 
-def write(path: str | os.PathLike, trainer: Trainer, state: Snapshot,
-          extra: Mapping[str, Any] | None = None) -> None:
+def write(
+    path: str | os.PathLike,
+    trainer: Trainer,
+    state: Snapshot,
+    extra: Mapping[str, Any] | None = None,
+) -> None:
     """Write ``state`` of ``trainer`` and the caller's ``extra`` (JSON values;
     numpy arrays are stored as arrays, exactly) to ``path`` atomically."""
     save(path, capture(trainer, state, extra, os.fspath(path)))
 
 
-def save(path: str | os.PathLike, checkpoint: Checkpoint,
-         extra: Mapping[str, Any] | None = None) -> None:
+def save(
+    path: str | os.PathLike, checkpoint: Checkpoint, extra: Mapping[str, Any] | None = None
+) -> None:
     """Write ``checkpoint`` (captured, or read from a file) to ``path``
     atomically, with ``extra`` in place of its own if given."""
     extra = dict(checkpoint.extra if extra is None else extra)
     meta = dict(checkpoint.meta)
     meta["extra"] = {k: v for k, v in extra.items() if not isinstance(v, np.ndarray)}
     arrays = {_EXTRA + k: v for k, v in extra.items() if isinstance(v, np.ndarray)}
-    _files.savez(path, **{k: checkpoint.arrays[k] for k in _ARRAYS}, **arrays,
-                 meta=np.array(json.dumps(meta, default=_files.json_default)))
+    _files.savez(
+        path,
+        **{k: checkpoint.arrays[k] for k in _ARRAYS},
+        **arrays,
+        meta=np.array(json.dumps(meta, default=_files.json_default)),
+    )
 
 
 def _model_fingerprint(trainer: Trainer) -> str:
-    return fingerprint(np.asarray(trainer.model.irow, np.int64),
-                       np.asarray(trainer.model.icol, np.int64))
+    return fingerprint(
+        np.asarray(trainer.model.irow, np.int64), np.asarray(trainer.model.icol, np.int64)
+    )
 
 
 @dataclass
@@ -156,8 +180,10 @@ def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         if isinstance(found, str) and found.startswith("qsample-checkpoint-"):
-            raise ValueError(f"{path} was written by another version of qsample (format "
-                             f"{found!r}, this one reads {FORMAT!r}); start a new run")
+            raise ValueError(
+                f"{path} was written by another version of qsample (format "
+                f"{found!r}, this one reads {FORMAT!r}); start a new run"
+            )
         raise ValueError(f"{path} is not {what}")
     try:
         _check(meta, z)
@@ -165,7 +191,7 @@ def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
         problem = f"no {e} entry" if isinstance(e, KeyError) else str(e)
         raise ValueError(f"{path} is not a usable checkpoint: {problem}") from None
     extra = dict(meta["extra"])
-    extra.update({k[len(_EXTRA):]: v for k, v in z.items() if k.startswith(_EXTRA)})
+    extra.update({k[len(_EXTRA) :]: v for k, v in z.items() if k.startswith(_EXTRA)})
     return Checkpoint(path, meta, {k: z[k] for k in _ARRAYS}, extra)
 
 
@@ -183,13 +209,20 @@ def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
         if not np.all(np.isfinite(a)):
             raise ValueError(f"'{name}' holds values that are not finite")
     order = z["order"]
-    if order.dtype.kind not in "iu" or order.ndim != 1 or not np.array_equal(
-            np.sort(order), np.arange(len(order))):
+    if (
+        order.dtype.kind not in "iu"
+        or order.ndim != 1
+        or not np.array_equal(np.sort(order), np.arange(len(order)))
+    ):
         raise ValueError("'order' must be a permutation of the data points")
     iteration, cursor = meta["iteration"], meta["cursor"]
     for name, value, high in (("iteration", iteration, None), ("cursor", cursor, len(order))):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or (
-                high is not None and value > high):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < 0
+            or (high is not None and value > high)
+        ):
             limit = f"in [0, {high}]" if high is not None else ">= 0"
             raise ValueError(f"'{name}' must be an integer {limit}: value = {value!r}")
     history = meta["history"]
@@ -197,10 +230,12 @@ def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
     if not isinstance(history, dict) or set(history) != names:
         raise ValueError(f"'history' must have the entries {sorted(names)}")
     for name, values in history.items():
-        if not isinstance(values, list) or len(values) != iteration or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-            raise ValueError(f"history '{name}' must hold {iteration} numbers, one per "
-                             "iteration")
+        if (
+            not isinstance(values, list)
+            or len(values) != iteration
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+        ):
+            raise ValueError(f"history '{name}' must hold {iteration} numbers, one per iteration")
     np.random.PCG64().state = meta["rng"]  # raises unless it is a PCG64 state
     if meta["stopped"] is not None and not isinstance(meta["stopped"], str):
         raise ValueError(f"'stopped' must be a text or null: value = {meta['stopped']!r}")
@@ -216,8 +251,9 @@ def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
             raise ValueError(f"'{name}' must be a text: value = {meta[name]!r}")
 
 
-def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint, *,
-            same_data: bool = True) -> None:
+def restore(
+    trainer: Trainer, source: str | os.PathLike | Checkpoint, *, same_data: bool = True
+) -> None:
     """Load ``source`` into ``trainer`` after checking that it was made for the
     same model structure, hyperparameters and data. With ``same_data=False``
     the trainer keeps its own data and starts a new pass over it (a shuffled
@@ -226,25 +262,32 @@ def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint, *,
 
     c = source if isinstance(source, Checkpoint) else read_checkpoint(source)
     meta, path = c.meta, c.path
-    if (meta["num_variables"], meta["num_edges"]) != (trainer.model.num_variables,
-                                                      len(trainer.J)):
+    if (meta["num_variables"], meta["num_edges"]) != (trainer.model.num_variables, len(trainer.J)):
         raise ValueError(
             f"{path}: checkpoint is for {meta['num_variables']} variables and "
             f"{meta['num_edges']} edges; this trainer has {trainer.model.num_variables} "
-            f"and {len(trainer.J)}")
+            f"and {len(trainer.J)}"
+        )
     if meta["model_fingerprint"] != _model_fingerprint(trainer):
-        raise ValueError(f"{path}: checkpoint is for a model with other edges (another "
-                         "embedding or target)")
+        raise ValueError(
+            f"{path}: checkpoint is for a model with other edges (another embedding or target)"
+        )
     hyper = json.loads(json.dumps(asdict(trainer.hyper)))
     if meta["hyper"] != hyper:
-        raise ValueError(f"{path}: checkpoint was made with hyperparameters {meta['hyper']}; "
-                         f"this trainer has {hyper}")
+        raise ValueError(
+            f"{path}: checkpoint was made with hyperparameters {meta['hyper']}; "
+            f"this trainer has {hyper}"
+        )
     if same_data and len(c.arrays["order"]) != len(trainer.data):
-        raise ValueError(f"{path}: checkpoint is for {len(c.arrays['order'])} data points; "
-                         f"this trainer has {len(trainer.data)}")
+        raise ValueError(
+            f"{path}: checkpoint is for {len(c.arrays['order'])} data points; "
+            f"this trainer has {len(trainer.data)}"
+        )
     if same_data and meta["data_fingerprint"] != fingerprint(trainer.data):
-        raise ValueError(f"{path}: checkpoint was trained on other data (the fingerprints of "
-                         "the training data differ)")
+        raise ValueError(
+            f"{path}: checkpoint was trained on other data (the fingerprints of "
+            "the training data differ)"
+        )
     a = c.arrays
     trainer.h, trainer.J = a["h"].astype(np.float64), a["J"].astype(np.float64)
     trainer.velocity_h = a["velocity_h"].astype(np.float64)
@@ -257,9 +300,15 @@ def restore(trainer: Trainer, source: str | os.PathLike | Checkpoint, *,
     trainer.history = History(**meta["history"])
     trainer.stopped = meta["stopped"]
     trainer.range_events = [
-        RangeEvent(**{**e, "variables": tuple(_label_from_json(v) for v in e["variables"]),
-                      "limit": tuple(e["limit"])})
-        for e in meta["range_events"]]
+        RangeEvent(
+            **{
+                **e,
+                "variables": tuple(_label_from_json(v) for v in e["variables"]),
+                "limit": tuple(e["limit"]),
+            }
+        )
+        for e in meta["range_events"]
+    ]
     trainer._clipped = {(e.kind, e.index) for e in trainer.range_events}
     trainer._validated = False
 
@@ -277,8 +326,12 @@ class PeriodicCheckpoint:
     as of that iteration (JSON values or numpy arrays).
     """
 
-    def __init__(self, path: str | os.PathLike, every: int,
-                 extra: Callable[[int], Mapping[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        every: int,
+        extra: Callable[[int], Mapping[str, Any]] | None = None,
+    ) -> None:
         from .._validate import check_positive_int
 
         self.path = path

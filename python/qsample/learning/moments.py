@@ -9,8 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def sample_moments(samples: np.ndarray, irow: np.ndarray,
-                   icol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sample_moments(
+    samples: np.ndarray, irow: np.ndarray, icol: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(<s_i>, <s_irow[k] s_icol[k]>) over the rows of an int8 ±1 sample array."""
     s = np.asarray(samples)
     if s.ndim != 2 or s.shape[0] == 0:

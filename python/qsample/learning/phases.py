@@ -73,14 +73,19 @@ class SampledMoments:
     passed down the stack.
     """
 
-    def __init__(self, sampler: dimod.Sampler | None = None,
-                 sampler_parameters: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        sampler: dimod.Sampler | None = None,
+        sampler_parameters: Mapping[str, Any] | None = None,
+    ) -> None:
         self.sampler = SimulatedAnnealingSampler() if sampler is None else sampler
         if not isinstance(self.sampler, dimod.Sampler):
             raise TypeError(f"'sampler' must be a dimod.Sampler, got {type(sampler).__name__}")
         if sampler_parameters is not None and not isinstance(sampler_parameters, Mapping):
-            raise TypeError(f"'sampler_parameters' must be a mapping of keyword arguments: "
-                            f"value = {sampler_parameters!r}")
+            raise TypeError(
+                f"'sampler_parameters' must be a mapping of keyword arguments: "
+                f"value = {sampler_parameters!r}"
+            )
         params = dict(sampler_parameters or {})
         accepted = set(self.sampler.parameters)
         if drives_qsample_annealer(self.sampler) and not SCHEDULE_PARAMETERS & set(params):
@@ -89,7 +94,8 @@ class SampledMoments:
                 raise ValueError(
                     f"{type(self.sampler).__name__} does not pass {missing} down to qsample's "
                     "SimulatedAnnealingSampler, so the fixed learning schedule cannot reach it; "
-                    "give the schedule in 'sampler_parameters' to whatever sampler it reaches")
+                    "give the schedule in 'sampler_parameters' to whatever sampler it reaches"
+                )
             sweeps = params.pop("num_sweeps", len(DEFAULT_SA_PARAMETERS["beta_schedule"]))
             sweeps = check_positive_int("num_sweeps", sweeps)
             params.update(DEFAULT_SA_PARAMETERS, beta_schedule=np.linspace(0.0, 1.0, sweeps))
@@ -97,12 +103,15 @@ class SampledMoments:
         if unknown:
             raise ValueError(
                 f"'sampler_parameters' has {unknown}, which {type(self.sampler).__name__} does "
-                f"not accept; it accepts {sorted(accepted)}")
+                f"not accept; it accepts {sorted(accepted)}"
+            )
         if "num_reads" in params:
             raise ValueError("give 'num_reads' as a hyperparameter, not a sampler parameter")
         if "seed" in params:
-            raise ValueError("'seed' is set on every call from the trainer's seed; give the "
-                             "seed to the Trainer, not as a sampler parameter")
+            raise ValueError(
+                "'seed' is set on every call from the trainer's seed; give the "
+                "seed to the Trainer, not as a sampler parameter"
+            )
         self.parameters = params
 
     @property
@@ -159,8 +168,9 @@ class ExactMoments:
     def moments(self, model: IsingArrays) -> exact.Moments:
         """``exact.moments(model, beta)``, remembered for the next call with the
         same parameters."""
-        key = tuple(np.ascontiguousarray(a).tobytes()
-                    for a in (model.h, model.J, model.irow, model.icol))
+        key = tuple(
+            np.ascontiguousarray(a).tobytes() for a in (model.h, model.J, model.irow, model.icol)
+        )
         if self._last is None or self._last[0] != key:
             self._last = (key, exact.moments(model, self.beta))
         return self._last[1]

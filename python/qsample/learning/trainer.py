@@ -35,6 +35,7 @@ from .phases import NegativePhase, PhaseResult, SampledMoments
 
 RANGE_POLICIES = ("stop", "clip", "ignore")
 
+
 @dataclass(frozen=True)
 class Hyperparameters:
     """Learning settings; defaults are the paper's (eta 0.0025, momentum 0.5, L2 1e-5)."""
@@ -142,15 +143,17 @@ class Trainer:
         if self.hyper.batch_size is not None and self.hyper.batch_size > len(self.data):
             raise ValueError(
                 f"'batch_size' ({self.hyper.batch_size}) must not exceed the number of data "
-                f"points ({len(self.data)})")
+                f"points ({len(self.data)})"
+            )
         self.negative_phase = negative_phase if negative_phase is not None else SampledMoments()
         #: The last negative phase's result (moments and samples), or None.
         self.negative: PhaseResult | None = None
         self.h_range = _check_range("h_range", h_range)
         self.j_range = _check_range("j_range", j_range)
         m = len(model.J)
-        self.intra_chain = (np.zeros(m, dtype=bool) if intra_chain is None
-                            else np.asarray(intra_chain, dtype=bool))
+        self.intra_chain = (
+            np.zeros(m, dtype=bool) if intra_chain is None else np.asarray(intra_chain, dtype=bool)
+        )
         if self.intra_chain.shape != (m,):
             raise ValueError(f"'intra_chain' must be a boolean mask over the {m} edges")
         for every, fn in callbacks:
@@ -170,8 +173,11 @@ class Trainer:
         self.stopped: str | None = None
         self._order = np.arange(len(self.data))
         self._cursor = len(self.data)  # forces a shuffle before the first mini-batch
-        self._full_batch = (None if self.hyper.batch_size not in (None, len(self.data))
-                            else sample_moments(self.data, model.irow, model.icol))
+        self._full_batch = (
+            None
+            if self.hyper.batch_size not in (None, len(self.data))
+            else sample_moments(self.data, model.irow, model.icol)
+        )
         self._validated = False
 
     @property
@@ -197,7 +203,7 @@ class Trainer:
         if self._cursor + b > len(self.data):
             self._order = self.rng.permutation(len(self.data))
             self._cursor = 0
-        rows = self._order[self._cursor:self._cursor + b]
+        rows = self._order[self._cursor : self._cursor + b]
         self._cursor += b
         return sample_moments(self.data[rows], self.model.irow, self.model.icol)
 
@@ -229,10 +235,13 @@ class Trainer:
         self.history.append(
             moment_error_h=np.abs(grad_h).max(initial=0.0),
             moment_error_J=np.abs(grad_J).max(initial=0.0),
-            norm_h=float(np.linalg.norm(self.h)), norm_J=float(np.linalg.norm(self.J)),
+            norm_h=float(np.linalg.norm(self.h)),
+            norm_J=float(np.linalg.norm(self.J)),
             max_abs_J_intra=J_abs[self.intra_chain].max(initial=0.0),
             max_abs_J_inter=J_abs[~self.intra_chain].max(initial=0.0),
-            sampling_seconds=t1 - t0, update_seconds=t2 - t1)
+            sampling_seconds=t1 - t0,
+            update_seconds=t2 - t1,
+        )
         for every, fn in self.callbacks:
             if self.iteration % every == 0:
                 fn(self, self.iteration)
@@ -248,13 +257,18 @@ class Trainer:
             for k in map(int, outside):
                 if policy == "clip" and (kind, k) in self._clipped:
                     continue  # a clipped parameter pushes out again every step: log it once
-                events.append(RangeEvent(self.iteration + 1, kind, k, self._labels(kind, k),
-                                         float(values[k]), limit))
+                events.append(
+                    RangeEvent(
+                        self.iteration + 1, kind, k, self._labels(kind, k), float(values[k]), limit
+                    )
+                )
         if events and policy == "stop":
             self.range_events.extend(events)
             first = events[0]
-            self.stopped = (f"iteration {first.iteration}: {first.kind}{list(first.variables)} "
-                            f"would become {first.value:.4g}, outside {first.limit}")
+            self.stopped = (
+                f"iteration {first.iteration}: {first.kind}{list(first.variables)} "
+                f"would become {first.value:.4g}, outside {first.limit}"
+            )
             return False
         if policy == "clip":
             self.range_events.extend(events)
@@ -287,8 +301,9 @@ class Trainer:
         return self
 
     # -- checkpoints ---------------------------------------------------------------
-    def save_checkpoint(self, path: str | os.PathLike,
-                        extra: Mapping[str, Any] | None = None) -> None:
+    def save_checkpoint(
+        self, path: str | os.PathLike, extra: Mapping[str, Any] | None = None
+    ) -> None:
         """Parameters, momentum, RNG and mini-batch state, history, and
         fingerprints of the model structure and data: enough to continue exactly
         as if never stopped. ``extra`` is kept beside it (JSON values or numpy
@@ -296,8 +311,9 @@ class Trainer:
         Written atomically."""
         checkpoints.write(path, self, checkpoints.snapshot(self), extra)
 
-    def load_checkpoint(self, source: str | os.PathLike | checkpoints.Checkpoint, *,
-                        same_data: bool = True) -> Trainer:
+    def load_checkpoint(
+        self, source: str | os.PathLike | checkpoints.Checkpoint, *, same_data: bool = True
+    ) -> Trainer:
         """Restore a checkpoint (a path, or one read with
         :func:`~qsample.learning.read_checkpoint`) into a trainer built on the same
         model structure, hyperparameters and data; ``ValueError`` naming the file
@@ -314,12 +330,16 @@ class Trainer:
         if self.hyper.batch_size is not None and self.hyper.batch_size > len(data):
             raise ValueError(
                 f"'batch_size' ({self.hyper.batch_size}) must not exceed the number of data "
-                f"points ({len(data)})")
+                f"points ({len(data)})"
+            )
         self.data = data
         self._order = np.arange(len(data))
         self._cursor = len(data)
-        self._full_batch = (None if self.hyper.batch_size not in (None, len(data))
-                            else sample_moments(data, self.model.irow, self.model.icol))
+        self._full_batch = (
+            None
+            if self.hyper.batch_size not in (None, len(data))
+            else sample_moments(data, self.model.irow, self.model.icol)
+        )
         return self
 
 
@@ -328,8 +348,11 @@ def _check_data(data: Any, n: int) -> np.ndarray:
 
 
 def _warn_renamed(old: str, new: str, stacklevel: int = 3) -> None:
-    warnings.warn(f"'{old}' is deprecated; use '{new}' (D-Wave's name for the coupling range)",
-                  DeprecationWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"'{old}' is deprecated; use '{new}' (D-Wave's name for the coupling range)",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _check_range(name: str, r: Any) -> tuple[float, float] | None:
@@ -344,18 +367,28 @@ def _check_range(name: str, r: Any) -> tuple[float, float] | None:
     return lo, hi
 
 
-def embedded_trainer(model: Any, logical_data: Any,
-                     negative_phase: NegativePhase | None = None,
-                     hyper: Hyperparameters | None = None, **options: Any) -> Trainer:
+def embedded_trainer(
+    model: Any,
+    logical_data: Any,
+    negative_phase: NegativePhase | None = None,
+    hyper: Hyperparameters | None = None,
+    **options: Any,
+) -> Trainer:
     """A :class:`Trainer` for a :class:`~qsample.model.HardwareModel`: the logical
     data is encoded with f, the device range is the target's, and max |J| is
     reported inside and between chains. ``trainer.h``/``trainer.J`` map back
     with ``model.with_parameters(trainer.h, trainer.J)``."""
     if "J_range" not in options:  # the deprecated name reaches Trainer, which warns
         options.setdefault("j_range", model.target.j_range)
-    return Trainer(model.to_ising(), model.encode(logical_data), negative_phase, hyper,
-                   h_range=options.pop("h_range", model.target.h_range),
-                   intra_chain=model.intra_chain, **options)
+    return Trainer(
+        model.to_ising(),
+        model.encode(logical_data),
+        negative_phase,
+        hyper,
+        h_range=options.pop("h_range", model.target.h_range),
+        intra_chain=model.intra_chain,
+        **options,
+    )
 
 
 def logical_complete_graph(n: int, seed: int | None = None, scale: float = 1e-6) -> IsingArrays:
@@ -364,7 +397,10 @@ def logical_complete_graph(n: int, seed: int | None = None, scale: float = 1e-6)
     n = check_positive_int("n", n)
     rng = np.random.default_rng(seed)
     irow, icol = np.triu_indices(n, k=1)
-    return IsingArrays(list(range(n)), rng.uniform(-scale, scale, n),
-                       irow.astype(np.int64), icol.astype(np.int64),
-                       rng.uniform(-scale, scale, len(irow)))
-
+    return IsingArrays(
+        list(range(n)),
+        rng.uniform(-scale, scale, n),
+        irow.astype(np.int64),
+        icol.astype(np.int64),
+        rng.uniform(-scale, scale, len(irow)),
+    )

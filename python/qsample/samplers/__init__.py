@@ -7,5 +7,11 @@ from .persistent import PersistentChainSampler
 from .sqa import SimulatedQuantumAnnealingSampler
 from .tempering import ParallelTemperingSampler
 
-__all__ = ["EmulatedDevice", "ExactSampler", "ParallelTemperingSampler", "PersistentChainSampler",
-           "SimulatedAnnealingSampler", "SimulatedQuantumAnnealingSampler"]
+__all__ = [
+    "EmulatedDevice",
+    "ExactSampler",
+    "ParallelTemperingSampler",
+    "PersistentChainSampler",
+    "SimulatedAnnealingSampler",
+    "SimulatedQuantumAnnealingSampler",
+]

@@ -122,31 +122,49 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
         num_threads: Any = None,
         precision: Any = "auto",
     ) -> AnnealPlan:
-        num_reads, init = self._starts(model, bqm, initial_states, initial_states_generator,
-                                       num_reads, seed)
+        num_reads, init = self._starts(
+            model, bqm, initial_states, initial_states_generator, num_reads, seed
+        )
         if interrupt_function is not None and not callable(interrupt_function):
-            raise TypeError(f"'interrupt_function' must be a callable (or None): "
-                            f"value = {interrupt_function!r}")
+            raise TypeError(
+                f"'interrupt_function' must be a callable (or None): value = {interrupt_function!r}"
+            )
         betas, reported_range = make_schedule(
-            model, num_sweeps=num_sweeps, num_sweeps_per_beta=num_sweeps_per_beta,
-            beta_range=beta_range, beta_schedule_type=beta_schedule_type,
-            beta_schedule=beta_schedule)
+            model,
+            num_sweeps=num_sweeps,
+            num_sweeps_per_beta=num_sweeps_per_beta,
+            beta_range=beta_range,
+            beta_schedule_type=beta_schedule_type,
+            beta_schedule=beta_schedule,
+        )
         gibbs = is_gibbs(proposal_acceptance_criteria)
         randomize_order = check_bool("randomize_order", randomize_order)
         return AnnealPlan(
             num_reads=num_reads,
             info={"beta_range": reported_range, "beta_schedule_type": beta_schedule_type},
-            betas=betas, sweeps_per_beta=int(num_sweeps_per_beta), initial_states=init,
-            fixed=fixed_array(model, fixed_variables, bqm), gibbs=gibbs,
-            randomize_order=randomize_order, precision=check_precision(precision),
+            betas=betas,
+            sweeps_per_beta=int(num_sweeps_per_beta),
+            initial_states=init,
+            fixed=fixed_array(model, fixed_variables, bqm),
+            gibbs=gibbs,
+            randomize_order=randomize_order,
+            precision=check_precision(precision),
             num_threads=check_threads(num_threads),
             interrupt_function=interrupt_function,
-            core_bytes_per_read=(CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order
-                                 else CORE_BYTES_PER_READ))
+            core_bytes_per_read=(
+                CORE_BYTES_PER_RANDOM_ORDER_READ if randomize_order else CORE_BYTES_PER_READ
+            ),
+        )
 
-    def _starts(self, model: IsingArrays, bqm: dimod.BinaryQuadraticModel | None,
-                initial_states: Any, generator: Any, num_reads: Any, seed: int
-                ) -> tuple[int, np.ndarray | None]:
+    def _starts(
+        self,
+        model: IsingArrays,
+        bqm: dimod.BinaryQuadraticModel | None,
+        initial_states: Any,
+        generator: Any,
+        num_reads: Any,
+        seed: int,
+    ) -> tuple[int, np.ndarray | None]:
         """(num_reads, starting states in the model's order or None), by
         dimod's rules for ``initial_states`` and ``initial_states_generator``.
         Without given states, reads start from their own random streams in
@@ -154,22 +172,29 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
         if num_reads is not None:
             check_num_reads(num_reads)
         if not isinstance(generator, str) or generator not in INITIAL_STATES_GENERATORS:
-            raise ValueError(f"'initial_states_generator' must be one of "
-                             f"{INITIAL_STATES_GENERATORS}: value = {generator!r}")
+            raise ValueError(
+                f"'initial_states_generator' must be one of "
+                f"{INITIAL_STATES_GENERATORS}: value = {generator!r}"
+            )
         if initial_states is None and generator == "random":
             return (1 if num_reads is None else int(num_reads)), None
         spin = (bqm if bqm is not None else model.to_bqm()).spin
         try:
             parsed = self.parse_initial_states(
-                spin, initial_states=initial_states,
+                spin,
+                initial_states=initial_states,
                 initial_states_generator=cast(InitialStatesGenerator, generator),
-                num_reads=num_reads, seed=seed % 2**32)
+                num_reads=num_reads,
+                seed=seed % 2**32,
+            )
         except ValueError as e:
             if initial_states is None:
-                raise ValueError(f"'initial_states_generator' = {generator!r} needs "
-                                 f"'initial_states': {e}") from None
-            raise ValueError(f"'initial_states' (with initial_states_generator="
-                             f"{generator!r}): {e}") from None
+                raise ValueError(
+                    f"'initial_states_generator' = {generator!r} needs 'initial_states': {e}"
+                ) from None
+            raise ValueError(
+                f"'initial_states' (with initial_states_generator={generator!r}): {e}"
+            ) from None
         states = parsed.initial_states
         columns = [states.variables.index(v) for v in model.variables]
         init = np.ascontiguousarray(states.record.sample[:, columns], dtype=np.int8)
@@ -180,10 +205,20 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
         native = native_model(model)
 
         def run(offset: int, count: int, init: np.ndarray | None) -> tuple[np.ndarray, str]:
-            return _core.anneal(native, plan.betas, plan.sweeps_per_beta, count, seed,
-                                read_offset=offset, initial_states=init, fixed=plan.fixed,
-                                gibbs=plan.gibbs, randomize_order=plan.randomize_order,
-                                precision=plan.precision, num_threads=plan.num_threads)
+            return _core.anneal(
+                native,
+                plan.betas,
+                plan.sweeps_per_beta,
+                count,
+                seed,
+                read_offset=offset,
+                initial_states=init,
+                fixed=plan.fixed,
+                gibbs=plan.gibbs,
+                randomize_order=plan.randomize_order,
+                precision=plan.precision,
+                num_threads=plan.num_threads,
+            )
 
         f = plan.interrupt_function
         if f is None or model.num_variables == 0:
@@ -199,11 +234,11 @@ class SimulatedAnnealingSampler(NativeSampler, dimod.Initialized):
         done, used = 0, "single"
         while done < plan.num_reads:
             count = min(batch, plan.num_reads - done)
-            init = None if plan.initial_states is None else plan.initial_states[done:done + count]
+            init = None if plan.initial_states is None else plan.initial_states[done : done + count]
             part, used = run(read_offset + done, count, init)
             for k in range(count):
                 if f():
-                    parts.append(part[:k + 1])
+                    parts.append(part[: k + 1])
                     return Drawn(np.concatenate(parts), {"precision": used})
             parts.append(part)
             done += count

@@ -79,8 +79,15 @@ class NativeSampler(dimod.Sampler):
     def properties(self) -> dict[str, Any]:
         return self._properties
 
-    def prepare(self, model: IsingArrays, *, num_reads: Any = None, seed: int = 0,
-                bqm: dimod.BinaryQuadraticModel | None = None, **parameters: Any) -> Plan:
+    def prepare(
+        self,
+        model: IsingArrays,
+        *,
+        num_reads: Any = None,
+        seed: int = 0,
+        bqm: dimod.BinaryQuadraticModel | None = None,
+        **parameters: Any,
+    ) -> Plan:
         """Check and resolve ``parameters`` for sampling ``model``; raises
         ``TypeError``/``ValueError`` naming the parameter. ``bqm`` is the
         user's model when called from ``sample`` (for label-based inputs)."""
@@ -90,28 +97,46 @@ class NativeSampler(dimod.Sampler):
         raise NotImplementedError
 
     # -- the two doors ------------------------------------------------------------
-    def sample_arrays(self, model: IsingArrays, num_reads: Any = None, seed: Any = None, *,
-                      read_offset: Any = 0, **parameters: Any) -> np.ndarray:
+    def sample_arrays(
+        self,
+        model: IsingArrays,
+        num_reads: Any = None,
+        seed: Any = None,
+        *,
+        read_offset: Any = 0,
+        **parameters: Any,
+    ) -> np.ndarray:
         """int8 ±1 samples, shape (num_reads, n), of ``model`` in its variable order."""
-        return self.draw_arrays(model, num_reads, seed, read_offset=read_offset,
-                                **parameters).samples
+        return self.draw_arrays(
+            model, num_reads, seed, read_offset=read_offset, **parameters
+        ).samples
 
-    def draw_arrays(self, model: IsingArrays, num_reads: Any = None, seed: Any = None, *,
-                    read_offset: Any = 0, **parameters: Any) -> Drawn:
+    def draw_arrays(
+        self,
+        model: IsingArrays,
+        num_reads: Any = None,
+        seed: Any = None,
+        *,
+        read_offset: Any = 0,
+        **parameters: Any,
+    ) -> Drawn:
         """Like :meth:`sample_arrays`, with what the sampler reports (``info``)."""
         if not isinstance(model, IsingArrays):
             raise TypeError(f"'model' must be an IsingArrays, got {type(model).__name__}")
         unknown = sorted(set(parameters) - set(self.parameters))
         if unknown:
-            raise ValueError(f"{type(self).__name__} has no parameter {unknown[0]!r}; it "
-                             f"takes {sorted(self.parameters)}")
+            raise ValueError(
+                f"{type(self).__name__} has no parameter {unknown[0]!r}; it "
+                f"takes {sorted(self.parameters)}"
+            )
         seed = check_seed(seed)
         read_offset = check_int("read_offset", read_offset, 0, 2**64 - 1)
         plan = self.prepare(model, num_reads=num_reads, seed=seed, **parameters)
         # Reads are numbered in 64 bits: the last one asked for must have a number.
         check_int("read_offset", read_offset, 0, 2**64 - 1 - plan.num_reads)
-        check_sample_memory(plan.num_reads, model.num_variables, copies=1,
-                            per_read_bytes=_work_bytes(model, plan))
+        check_sample_memory(
+            plan.num_reads, model.num_variables, copies=1, per_read_bytes=_work_bytes(model, plan)
+        )
         return self._draw_reads(model, plan, seed, read_offset)
 
     def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: Any) -> dimod.SampleSet:
@@ -122,23 +147,32 @@ class NativeSampler(dimod.Sampler):
         seed = check_seed(parameters.pop("seed", None))
         ising = from_bqm(bqm, sorted_variables(bqm))
         plan = self.prepare(ising, seed=seed, bqm=bqm, **parameters)
-        check_sample_memory(plan.num_reads, ising.num_variables, copies=2,
-                            per_read_bytes=SAMPLESET_BYTES_PER_READ + _work_bytes(ising, plan))
+        check_sample_memory(
+            plan.num_reads,
+            ising.num_variables,
+            copies=2,
+            per_read_bytes=SAMPLESET_BYTES_PER_READ + _work_bytes(ising, plan),
+        )
         t1 = time.perf_counter_ns()
         drawn = self._draw_reads(ising, plan, seed, 0)
         t2 = time.perf_counter_ns()
         energies = ising.native().energies(drawn.samples) + ising.offset
-        ss = dimod.SampleSet.from_samples((drawn.samples, ising.variables), vartype=dimod.SPIN,
-                                          energy=energies,
-                                          info={**plan.info, **drawn.info, "seed": seed})
+        ss = dimod.SampleSet.from_samples(
+            (drawn.samples, ising.variables),
+            vartype=dimod.SPIN,
+            energy=energies,
+            info={**plan.info, **drawn.info, "seed": seed},
+        )
         if bqm.vartype is not dimod.SPIN:
             ss.change_vartype(bqm.vartype, inplace=True)
-        ss.info["timing"] = {"preprocessing_ns": t1 - t0, "sampling_ns": t2 - t1,
-                             "postprocessing_ns": time.perf_counter_ns() - t2}
+        ss.info["timing"] = {
+            "preprocessing_ns": t1 - t0,
+            "sampling_ns": t2 - t1,
+            "postprocessing_ns": time.perf_counter_ns() - t2,
+        }
         return ss
 
-    def _draw_reads(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int
-                    ) -> Drawn:
+    def _draw_reads(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         """``_draw``, but a model without variables has one state, the empty one:
         its reads are not walked one by one in the core (2^62 of them would run
         for ever); one read is drawn, for what the sampler reports."""

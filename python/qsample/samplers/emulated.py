@@ -19,15 +19,19 @@ from .._validate import check_int, check_number
 from ..ising import from_bqm
 
 
-def parameter_dependent_beta(base: float = 0.7,
-                             slope: float = 0.3) -> Callable[[dimod.BinaryQuadraticModel], float]:
+def parameter_dependent_beta(
+    base: float = 0.7, slope: float = 0.3
+) -> Callable[[dimod.BinaryQuadraticModel], float]:
     """beta_eff = base / (1 + slope * max|bias|): the device runs hotter, relative
     to the programmed scale, as the parameters grow."""
+
     def beta(bqm: dimod.BinaryQuadraticModel) -> float:
         spin = bqm.spin
-        largest = max((abs(b) for b in (*spin.linear.values(), *spin.quadratic.values())),
-                      default=0.0)
+        largest = max(
+            (abs(b) for b in (*spin.linear.values(), *spin.quadratic.values())), default=0.0
+        )
         return base / (1.0 + slope * float(largest))
+
     return beta
 
 
@@ -46,8 +50,14 @@ class EmulatedDevice(dimod.ComposedSampler):
         seed: seeds the noise (a new draw on every call).
     """
 
-    def __init__(self, child: dimod.Sampler, beta: float | Callable[[Any], float] = 1.0,
-                 noise_h: float = 0.0, noise_j: float = 0.0, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        child: dimod.Sampler,
+        beta: float | Callable[[Any], float] = 1.0,
+        noise_h: float = 0.0,
+        noise_j: float = 0.0,
+        seed: int | None = None,
+    ) -> None:
         if not isinstance(child, dimod.Sampler):
             raise TypeError(f"'child' must be a dimod.Sampler, got {type(child).__name__}")
         if not callable(beta):
@@ -73,17 +83,30 @@ class EmulatedDevice(dimod.ComposedSampler):
     def sample(self, bqm: dimod.BinaryQuadraticModel, **parameters: Any) -> dimod.SampleSet:
         ising = from_bqm(bqm)
         factor = _check_beta(self.beta(bqm) if callable(self.beta) else self.beta)
-        h = ising.h + self._rng.normal(0.0, self.noise_h, ising.h.shape) if self.noise_h \
+        h = (
+            ising.h + self._rng.normal(0.0, self.noise_h, ising.h.shape)
+            if self.noise_h
             else ising.h
-        J = ising.J + self._rng.normal(0.0, self.noise_j, ising.J.shape) if self.noise_j \
+        )
+        J = (
+            ising.J + self._rng.normal(0.0, self.noise_j, ising.J.shape)
+            if self.noise_j
             else ising.J
+        )
         device = dimod.BinaryQuadraticModel.from_numpy_vectors(
-            factor * h, (ising.irow, ising.icol, factor * J), 0.0, dimod.SPIN,
-            variable_order=ising.variables)
+            factor * h,
+            (ising.irow, ising.icol, factor * J),
+            0.0,
+            dimod.SPIN,
+            variable_order=ising.variables,
+        )
         ss = self._child.sample(device, **parameters)
-        samples = ss.change_vartype(dimod.SPIN, inplace=False) if ss.vartype is not dimod.SPIN \
-            else ss
+        samples = (
+            ss.change_vartype(dimod.SPIN, inplace=False) if ss.vartype is not dimod.SPIN else ss
+        )
         out = dimod.SampleSet.from_samples_bqm(
-            (samples.record.sample, samples.variables), bqm.spin,
-            num_occurrences=samples.record.num_occurrences)
+            (samples.record.sample, samples.variables),
+            bqm.spin,
+            num_occurrences=samples.record.num_occurrences,
+        )
         return out.change_vartype(bqm.vartype, inplace=True)

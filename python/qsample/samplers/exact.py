@@ -43,9 +43,15 @@ class ExactSampler(NativeSampler):
         self._parameters: dict[str, list[str]] = {"num_reads": [], "beta": [], "seed": []}
         self._properties: dict[str, Any] = {"max_num_variables": MAX_EXACT_SPINS}
 
-    def prepare(self, model: IsingArrays, *, num_reads: Any = None,  # type: ignore[override]
-                seed: int = 0, bqm: dimod.BinaryQuadraticModel | None = None,
-                beta: Any = 1.0) -> ExactPlan:
+    def prepare(  # type: ignore[override]
+        self,
+        model: IsingArrays,
+        *,
+        num_reads: Any = None,
+        seed: int = 0,
+        bqm: dimod.BinaryQuadraticModel | None = None,
+        beta: Any = 1.0,
+    ) -> ExactPlan:
         reads = 1 if num_reads is None else check_num_reads(num_reads)
         beta = check_beta(beta)
         check_exact_size(model.num_variables, "ExactSampler")
@@ -53,5 +59,8 @@ class ExactSampler(NativeSampler):
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, ExactPlan)
-        return Drawn(enumeration.sample(model, plan.num_reads, beta=plan.beta, seed=seed,
-                                        read_offset=read_offset))
+        return Drawn(
+            enumeration.sample(
+                model, plan.num_reads, beta=plan.beta, seed=seed, read_offset=read_offset
+            )
+        )

@@ -50,16 +50,16 @@ def criterion(value: Any, name: str = "proposal_acceptance_criteria") -> str:
     for known in ACCEPTANCE_CRITERIA:
         if value.lower() == known.lower():
             return known
-    raise ValueError(f"'{name}' must be one of {ACCEPTANCE_CRITERIA} (any case): "
-                     f"value = {value!r}")
+    raise ValueError(f"'{name}' must be one of {ACCEPTANCE_CRITERIA} (any case): value = {value!r}")
 
 
 def is_gibbs(value: Any, name: str = "proposal_acceptance_criteria") -> bool:
     return criterion(value, name) == "Gibbs"
 
 
-def fixed_array(model: IsingArrays, fixed: Mapping[Hashable, int] | None,
-                bqm: dimod.BinaryQuadraticModel | None) -> np.ndarray | None:
+def fixed_array(
+    model: IsingArrays, fixed: Mapping[Hashable, int] | None, bqm: dimod.BinaryQuadraticModel | None
+) -> np.ndarray | None:
     """The core's vector of held values (0 free, ±1 held) from ``{label: value}``,
     values in the vartype of the model the user gave (SPIN without one)."""
     vartype = dimod.SPIN if bqm is None else bqm.vartype

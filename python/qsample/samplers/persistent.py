@@ -108,8 +108,13 @@ class PersistentChainSampler(NativeSampler):
         self._chains: OrderedDict[StructureKey, Chains] = OrderedDict()
         self._lock = threading.Lock()
         self._parameters: dict[str, list[str]] = {
-            "num_reads": [], "seed": [], "beta": [], "num_sweeps": [],
-            "proposal_acceptance_criteria": [], "fixed_variables": [], "num_threads": [],
+            "num_reads": [],
+            "seed": [],
+            "beta": [],
+            "num_sweeps": [],
+            "proposal_acceptance_criteria": [],
+            "fixed_variables": [],
+            "num_threads": [],
             "precision": [],
         }
         self._properties: dict[str, Any] = {
@@ -147,13 +152,18 @@ class PersistentChainSampler(NativeSampler):
         beta = check_beta(beta)
         sweeps = check_int("num_sweeps", num_sweeps, 0, MAX_SWEEPS)
         return PersistentPlan(
-            num_reads=reads, info={"beta": beta, "num_sweeps": sweeps}, beta=beta,
-            num_sweeps=sweeps, fixed=fixed_array(model, fixed_variables, bqm),
-            gibbs=is_gibbs(proposal_acceptance_criteria), precision=check_precision(precision),
+            num_reads=reads,
+            info={"beta": beta, "num_sweeps": sweeps},
+            beta=beta,
+            num_sweeps=sweeps,
+            fixed=fixed_array(model, fixed_variables, bqm),
+            gibbs=is_gibbs(proposal_acceptance_criteria),
+            precision=check_precision(precision),
             num_threads=check_threads(num_threads),
             # per chain: its sweep counts (here and in the core), the states the
             # core returns, the copy handed back, and the core's task list
-            core_bytes_per_read=2 * model.num_variables + 24)
+            core_bytes_per_read=2 * model.num_variables + 24,
+        )
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, PersistentPlan)
@@ -175,15 +185,28 @@ class PersistentChainSampler(NativeSampler):
                     sweeps[mine] = held.sweeps[theirs]
                     fresh[mine] = False
             out, done, used = _core.persistent_sweeps(
-                native_model(model), states, sweeps, fresh, plan.beta, plan.num_sweeps, seed,
-                first_chain=read_offset, fixed=plan.fixed, gibbs=plan.gibbs,
-                precision=plan.precision, num_threads=plan.num_threads)
+                native_model(model),
+                states,
+                sweeps,
+                fresh,
+                plan.beta,
+                plan.num_sweeps,
+                seed,
+                first_chain=read_offset,
+                fixed=plan.fixed,
+                gibbs=plan.gibbs,
+                precision=plan.precision,
+                num_threads=plan.num_threads,
+            )
             self._chains[key] = Chains(read_offset, out, done)
             self._chains.move_to_end(key)
             while len(self._chains) > self.max_structures:
                 self._chains.popitem(last=False)
-        return Drawn(out.copy(), {
-            "precision": used,
-            "new_chains": int(fresh.sum()),
-            "sweeps_per_chain": [int(done.min()), int(done.max())],
-        })
+        return Drawn(
+            out.copy(),
+            {
+                "precision": used,
+                "new_chains": int(fresh.sum()),
+                "sweeps_per_chain": [int(done.min()), int(done.max())],
+            },
+        )

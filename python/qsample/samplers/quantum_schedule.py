@@ -58,27 +58,34 @@ def check_schedule(schedule: Any) -> np.ndarray:
     try:
         table = np.asarray(schedule, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"'schedule' must be an array of rows (s, A(s), B(s)): "
-                        f"value = {schedule!r}") from None
+        raise TypeError(
+            f"'schedule' must be an array of rows (s, A(s), B(s)): value = {schedule!r}"
+        ) from None
     if table.ndim != 2 or table.shape[1] != 3 or table.shape[0] < 2:
-        raise ValueError(f"'schedule' must have at least 2 rows of 3 columns (s, A(s), B(s)), "
-                         f"got shape {table.shape}")
+        raise ValueError(
+            f"'schedule' must have at least 2 rows of 3 columns (s, A(s), B(s)), "
+            f"got shape {table.shape}"
+        )
     if not np.all(np.isfinite(table)):
         r, c = (int(v) for v in np.argwhere(~np.isfinite(table))[0])
         raise ValueError(f"'schedule' must be finite: row {r}, column {c} is {table[r, c]}")
     s = table[:, 0]
     if np.any(np.diff(s) <= 0):
         k = int(np.flatnonzero(np.diff(s) <= 0)[0])
-        raise ValueError(f"'schedule' s values must increase: row {k} has s = {s[k]}, "
-                         f"row {k + 1} has s = {s[k + 1]}")
+        raise ValueError(
+            f"'schedule' s values must increase: row {k} has s = {s[k]}, "
+            f"row {k + 1} has s = {s[k + 1]}"
+        )
     if s[0] > 0 or s[-1] < 0:
-        raise ValueError(f"'schedule' must cover the anneal from s = 0: its s runs from "
-                         f"{s[0]} to {s[-1]}")
+        raise ValueError(
+            f"'schedule' must cover the anneal from s = 0: its s runs from {s[0]} to {s[-1]}"
+        )
     bad = np.argwhere(table[:, 1:] < 0)
     if bad.size:
         r, c = (int(v) for v in bad[0])
-        raise ValueError(f"'schedule' A and B must be non-negative: row {r}, "
-                         f"{'AB'[c]} = {table[r, c + 1]}")
+        raise ValueError(
+            f"'schedule' A and B must be non-negative: row {r}, {'AB'[c]} = {table[r, c + 1]}"
+        )
     return table
 
 
@@ -88,14 +95,19 @@ def energy_scales(s: np.ndarray, schedule: np.ndarray | None) -> tuple[np.ndarra
     if schedule is None:
         return advantage_like(s)
     if s.size and s.max() > schedule[-1, 0]:
-        raise ValueError(f"'schedule' ends at s = {schedule[-1, 0]}, before the anneal's "
-                         f"s = {s.max()} ('s_stop')")
-    return (np.interp(s, schedule[:, 0], schedule[:, 1]),
-            np.interp(s, schedule[:, 0], schedule[:, 2]))
+        raise ValueError(
+            f"'schedule' ends at s = {schedule[-1, 0]}, before the anneal's "
+            f"s = {s.max()} ('s_stop')"
+        )
+    return (
+        np.interp(s, schedule[:, 0], schedule[:, 1]),
+        np.interp(s, schedule[:, 0], schedule[:, 2]),
+    )
 
 
-def slice_parameters(s: np.ndarray, schedule: np.ndarray | None, beta: float,
-                     num_slices: int) -> tuple[np.ndarray, np.ndarray]:
+def slice_parameters(
+    s: np.ndarray, schedule: np.ndarray | None, beta: float, num_slices: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Per value of s: the slices' problem beta, beta B(s) / (2P), and
     J_perp = -1/2 ln tanh(beta A(s) / (2P))."""
     a, b = energy_scales(np.asarray(s, dtype=np.float64), schedule)

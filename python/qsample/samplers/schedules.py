@@ -17,8 +17,9 @@ from ..ising import IsingArrays
 SCHEDULE_TYPES = ("linear", "geometric", "custom")
 
 
-def default_beta_range(ising: IsingArrays,
-                       max_single_qubit_excitation_rate: float = 0.01) -> tuple[float, float]:
+def default_beta_range(
+    ising: IsingArrays, max_single_qubit_excitation_rate: float = 0.01
+) -> tuple[float, float]:
     """(hot, cold) betas: hot enough that every spin flips with probability ≥ 1/2,
     cold enough that the smallest gap is excited with probability ~ the rate.
     """
@@ -45,15 +46,15 @@ def default_beta_range(ising: IsingArrays,
     number_min_gaps = int(np.sum(finite == min_field))
     with np.errstate(over="ignore", divide="ignore"):
         hot = 1.0 if max_field == 0 else float(np.log(2) / (2 * max_field))
-        cold = float(np.log(number_min_gaps / max_single_qubit_excitation_rate)
-                     / (2 * min_field))
+        cold = float(np.log(number_min_gaps / max_single_qubit_excitation_rate) / (2 * min_field))
     # Biases near the ends of the float range put the heuristic's betas beyond
     # it (0 or inf): refuse rather than anneal on a schedule of zeros or infinities.
     if not (0 < hot < np.inf and 0 < cold < np.inf):
         raise ValueError(
             f"the model's biases (smallest {min_field:.3g}, largest field sum {max_field:.3g}) "
             "put the default 'beta_range' outside the floating-point range; give "
-            "'beta_range' or a custom 'beta_schedule'")
+            "'beta_range' or a custom 'beta_schedule'"
+        )
     return hot, cold
 
 
@@ -65,11 +66,13 @@ def _check_beta_range(beta_range: Any) -> tuple[float, float]:
     if isinstance(beta_range, (str, bytes)) or not hasattr(beta_range, "__len__"):
         raise TypeError(
             f"'beta_range' must be a pair (hot, cold) of non-negative numbers: "
-            f"value = {beta_range!r}")
+            f"value = {beta_range!r}"
+        )
     if len(beta_range) != 2:
         raise ValueError(
             f"'beta_range' must be a pair (hot, cold) of non-negative numbers: "
-            f"value = {beta_range!r}")
+            f"value = {beta_range!r}"
+        )
     lo, hi = (check_number("beta_range", b, 0.0) for b in beta_range)
     return lo, hi
 
@@ -88,8 +91,9 @@ def beta_schedule(
     pair, the user's value as given, or None for a custom schedule without one)."""
     per_beta = check_positive_int("num_sweeps_per_beta", num_sweeps_per_beta, MAX_SWEEPS)
     if not isinstance(beta_schedule_type, str):
-        raise TypeError(f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: "
-                        f"value = {beta_schedule_type!r}")
+        raise TypeError(
+            f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: value = {beta_schedule_type!r}"
+        )
     if beta_schedule_type not in SCHEDULE_TYPES:
         raise ValueError(
             f"'beta_schedule_type' must be one of {SCHEDULE_TYPES}: value = {beta_schedule_type!r}"
@@ -125,8 +129,9 @@ def beta_schedule(
     return np.geomspace(lo, hi, num=num_betas), reported
 
 
-def _custom(schedule: Any, num_sweeps: Any, per_beta: int, beta_range: Any
-            ) -> tuple[np.ndarray, Any]:
+def _custom(
+    schedule: Any, num_sweeps: Any, per_beta: int, beta_range: Any
+) -> tuple[np.ndarray, Any]:
     if schedule is None:
         raise ValueError("'beta_schedule' must be given for beta_schedule_type='custom'")
     try:
@@ -136,18 +141,23 @@ def _custom(schedule: Any, num_sweeps: Any, per_beta: int, beta_range: Any
             f"'beta_schedule' must be a 1-D array of numbers: value = {schedule!r}"
         ) from None
     if betas.ndim != 1:
-        raise TypeError(f"'beta_schedule' must be a 1-D sequence of inverse temperatures, got "
-                        f"shape {betas.shape}")
+        raise TypeError(
+            f"'beta_schedule' must be a 1-D sequence of inverse temperatures, got "
+            f"shape {betas.shape}"
+        )
     if betas.size == 0:
         raise ValueError("'beta_schedule' must hold at least one inverse temperature")
     # +inf is allowed: a zero-temperature quench (only moves that lower the energy).
     bad = np.flatnonzero(~(betas >= 0))
     if bad.size:
-        raise ValueError(f"'beta_schedule' must hold non-negative values (inf allowed): "
-                         f"beta_schedule[{bad[0]}] = {betas[bad[0]]}")
+        raise ValueError(
+            f"'beta_schedule' must hold non-negative values (inf allowed): "
+            f"beta_schedule[{bad[0]}] = {betas[bad[0]]}"
+        )
     if betas.size * per_beta > MAX_SWEEPS:
-        raise ValueError(f"'beta_schedule' asks for {betas.size * per_beta} sweeps, more than "
-                         f"{MAX_SWEEPS}")
+        raise ValueError(
+            f"'beta_schedule' asks for {betas.size * per_beta} sweeps, more than {MAX_SWEEPS}"
+        )
     if num_sweeps is not None:
         sweeps = check_int("num_sweeps", num_sweeps, 0)
         if sweeps != betas.size * per_beta:

@@ -79,9 +79,17 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
 
     def __init__(self) -> None:
         self._parameters: dict[str, list[str]] = {
-            "num_reads": [], "seed": [], "num_sweeps": [], "num_slices": [], "beta": [],
-            "schedule": [], "s_stop": [], "proposal_acceptance_criteria": [],
-            "fixed_variables": [], "num_threads": [], "precision": [],
+            "num_reads": [],
+            "seed": [],
+            "num_sweeps": [],
+            "num_slices": [],
+            "beta": [],
+            "schedule": [],
+            "s_stop": [],
+            "proposal_acceptance_criteria": [],
+            "fixed_variables": [],
+            "num_threads": [],
+            "precision": [],
         }
         self._properties: dict[str, Any] = {
             "proposal_acceptance_criteria_options": ACCEPTANCE_CRITERIA,
@@ -111,8 +119,10 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
         sweeps = check_int("num_sweeps", num_sweeps, 0, MAX_SWEEPS)
         slices = check_positive_int("num_slices", num_slices, MAX_SLICES)
         if sweeps * slices > MAX_SWEEPS:
-            raise ValueError(f"'num_sweeps' * 'num_slices' must be at most {MAX_SWEEPS}: "
-                             f"value = {sweeps * slices}")
+            raise ValueError(
+                f"'num_sweeps' * 'num_slices' must be at most {MAX_SWEEPS}: "
+                f"value = {sweeps * slices}"
+            )
         beta = check_number("beta", beta, 0.0)
         s_stop = check_number("s_stop", s_stop, 0.0, 1.0)
         table = None if schedule is None else check_schedule(schedule)
@@ -120,26 +130,47 @@ class SimulatedQuantumAnnealingSampler(NativeSampler):
         with np.errstate(over="ignore"):
             slice_betas, couplings = slice_parameters(s, table, beta, slices)
         if not np.all(np.isfinite(slice_betas)):
-            raise ValueError(f"'beta' x B(s) / (2 'num_slices') must be a finite number: with "
-                             f"beta = {beta:.3g} it is not (a smaller 'beta', or 'schedule')")
+            raise ValueError(
+                f"'beta' x B(s) / (2 'num_slices') must be a finite number: with "
+                f"beta = {beta:.3g} it is not (a smaller 'beta', or 'schedule')"
+            )
         a, b = energy_scales(np.array([s_stop]), table)
-        info = {"num_slices": slices, "returned_slice": RETURNED_SLICE, "beta": beta,
-                "s_stop": s_stop, "transverse_field_at_stop": float(a[0]) / 2,
-                "problem_scale_at_stop": float(b[0]) / 2,
-                "slice_coupling_at_stop": float(couplings[-1]) if sweeps else None}
-        return SQAPlan(num_reads=reads, info=info, slice_betas=slice_betas,
-                       slice_couplings=couplings, num_slices=slices,
-                       fixed=fixed_array(model, fixed_variables, bqm),
-                       gibbs=is_gibbs(proposal_acceptance_criteria),
-                       precision=check_precision(precision),
-                       num_threads=check_threads(num_threads),
-                       # the core's job list (rust/sqa.rs, run): a job per 16 reads
-                       core_bytes_per_read=8)
+        info = {
+            "num_slices": slices,
+            "returned_slice": RETURNED_SLICE,
+            "beta": beta,
+            "s_stop": s_stop,
+            "transverse_field_at_stop": float(a[0]) / 2,
+            "problem_scale_at_stop": float(b[0]) / 2,
+            "slice_coupling_at_stop": float(couplings[-1]) if sweeps else None,
+        }
+        return SQAPlan(
+            num_reads=reads,
+            info=info,
+            slice_betas=slice_betas,
+            slice_couplings=couplings,
+            num_slices=slices,
+            fixed=fixed_array(model, fixed_variables, bqm),
+            gibbs=is_gibbs(proposal_acceptance_criteria),
+            precision=check_precision(precision),
+            num_threads=check_threads(num_threads),
+            # the core's job list (rust/sqa.rs, run): a job per 16 reads
+            core_bytes_per_read=8,
+        )
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, SQAPlan)
-        samples, used = _core.sqa(native_model(model), plan.slice_betas, plan.slice_couplings,
-                                  plan.num_slices, plan.num_reads, seed,
-                                  read_offset=read_offset, fixed=plan.fixed, gibbs=plan.gibbs,
-                                  precision=plan.precision, num_threads=plan.num_threads)
+        samples, used = _core.sqa(
+            native_model(model),
+            plan.slice_betas,
+            plan.slice_couplings,
+            plan.num_slices,
+            plan.num_reads,
+            seed,
+            read_offset=read_offset,
+            fixed=plan.fixed,
+            gibbs=plan.gibbs,
+            precision=plan.precision,
+            num_threads=plan.num_threads,
+        )
         return Drawn(samples, {"precision": used})

@@ -56,14 +56,22 @@ def default_hot_beta(model: IsingArrays, cold: float) -> float:
         hot = np.log(2) / (2 * largest) if largest > 0 else cold
     hot = float(min(hot, cold / 10))
     if not hot > 0:  # biases near the top of the float range, or a subnormal 'beta'
-        raise ValueError(f"the default hot end of the ladder, ln 2 / (2 x the largest field "
-                         f"sum {largest:.3g}) and at most 'beta' / 10 = {cold / 10:.3g}, is 0 "
-                         "in floating point; give 'beta_range' or 'betas'")
+        raise ValueError(
+            f"the default hot end of the ladder, ln 2 / (2 x the largest field "
+            f"sum {largest:.3g}) and at most 'beta' / 10 = {cold / 10:.3g}, is 0 "
+            "in floating point; give 'beta_range' or 'betas'"
+        )
     return hot
 
 
-def beta_ladder(model: IsingArrays, *, betas: Any = None, beta_range: Any = None,
-                num_replicas: Any = 8, beta: Any = 1.0) -> np.ndarray:
+def beta_ladder(
+    model: IsingArrays,
+    *,
+    betas: Any = None,
+    beta_range: Any = None,
+    num_replicas: Any = 8,
+    beta: Any = 1.0,
+) -> np.ndarray:
     """The ladder, hot to cold: ``betas`` as given (increasing), or
     ``num_replicas`` values spaced geometrically over ``beta_range`` =
     (hot, cold), by default from :func:`default_hot_beta` to ``beta``."""
@@ -73,20 +81,26 @@ def beta_ladder(model: IsingArrays, *, betas: Any = None, beta_range: Any = None
         try:
             ladder = np.asarray(betas, dtype=np.float64)
         except (TypeError, ValueError):
-            raise TypeError(f"'betas' must be a 1-D array of inverse temperatures: "
-                            f"value = {betas!r}") from None
+            raise TypeError(
+                f"'betas' must be a 1-D array of inverse temperatures: value = {betas!r}"
+            ) from None
         if ladder.ndim != 1 or ladder.size == 0 or ladder.size > MAX_REPLICAS:
-            raise ValueError(f"'betas' must be a 1-D array of 1 to {MAX_REPLICAS} inverse "
-                             f"temperatures, got shape {ladder.shape}")
+            raise ValueError(
+                f"'betas' must be a 1-D array of 1 to {MAX_REPLICAS} inverse "
+                f"temperatures, got shape {ladder.shape}"
+            )
         bad = np.flatnonzero(~(np.isfinite(ladder) & (ladder >= 0)))
         if bad.size:
-            raise ValueError(f"'betas' must hold finite non-negative values: "
-                             f"betas[{bad[0]}] = {ladder[bad[0]]}")
+            raise ValueError(
+                f"'betas' must hold finite non-negative values: betas[{bad[0]}] = {ladder[bad[0]]}"
+            )
         down = np.flatnonzero(np.diff(ladder) <= 0)
         if down.size:
             k = int(down[0])
-            raise ValueError(f"'betas' must increase from hot to cold: betas[{k}] = "
-                             f"{ladder[k]}, betas[{k + 1}] = {ladder[k + 1]}")
+            raise ValueError(
+                f"'betas' must increase from hot to cold: betas[{k}] = "
+                f"{ladder[k]}, betas[{k + 1}] = {ladder[k + 1]}"
+            )
         return np.ascontiguousarray(ladder)
     k = check_positive_int("num_replicas", num_replicas, MAX_REPLICAS)
     if beta_range is None:
@@ -99,8 +113,9 @@ def beta_ladder(model: IsingArrays, *, betas: Any = None, beta_range: Any = None
             raise ValueError(f"'beta_range' must be a pair (hot, cold): value = {beta_range!r}")
         hot, cold = (check_number("beta_range", b, 0.0, low_open=True) for b in beta_range)
         if k > 1 and not hot < cold:
-            raise ValueError(f"'beta_range' must be (hot, cold) with hot < cold: "
-                             f"value = {beta_range!r}")
+            raise ValueError(
+                f"'beta_range' must be (hot, cold) with hot < cold: value = {beta_range!r}"
+            )
     if k == 1:
         return np.array([cold])
     return np.geomspace(hot, cold, k)
@@ -150,10 +165,21 @@ class ParallelTemperingSampler(NativeSampler):
 
     def __init__(self) -> None:
         self._parameters: dict[str, list[str]] = {
-            "num_reads": [], "seed": [], "beta": [], "beta_range": [], "num_replicas": [],
-            "betas": [], "num_sweeps": [], "samples_per_chain": [], "thinning": [],
-            "cluster_moves": [], "cluster_beta_min": [], "proposal_acceptance_criteria": [],
-            "fixed_variables": [], "num_threads": [], "precision": [],
+            "num_reads": [],
+            "seed": [],
+            "beta": [],
+            "beta_range": [],
+            "num_replicas": [],
+            "betas": [],
+            "num_sweeps": [],
+            "samples_per_chain": [],
+            "thinning": [],
+            "cluster_moves": [],
+            "cluster_beta_min": [],
+            "proposal_acceptance_criteria": [],
+            "fixed_variables": [],
+            "num_threads": [],
+            "precision": [],
         }
         self._properties: dict[str, Any] = {
             "proposal_acceptance_criteria_options": ACCEPTANCE_CRITERIA,
@@ -182,37 +208,60 @@ class ParallelTemperingSampler(NativeSampler):
         precision: Any = "auto",
     ) -> TemperingPlan:
         reads = check_reads(num_reads)
-        ladder = beta_ladder(model, betas=betas, beta_range=beta_range,
-                             num_replicas=num_replicas, beta=beta)
+        ladder = beta_ladder(
+            model, betas=betas, beta_range=beta_range, num_replicas=num_replicas, beta=beta
+        )
         sweeps = check_int("num_sweeps", num_sweeps, 0, MAX_SWEEPS)
         per_chain = check_positive_int("samples_per_chain", samples_per_chain)
         thin = check_positive_int("thinning", thinning, MAX_SWEEPS)
         if sweeps + (per_chain - 1) * thin > MAX_SWEEPS:
-            raise ValueError(f"'num_sweeps' + ('samples_per_chain' - 1) * 'thinning' must be at "
-                             f"most {MAX_SWEEPS}: value = {sweeps + (per_chain - 1) * thin}")
+            raise ValueError(
+                f"'num_sweeps' + ('samples_per_chain' - 1) * 'thinning' must be at "
+                f"most {MAX_SWEEPS}: value = {sweeps + (per_chain - 1) * thin}"
+            )
         clusters = check_bool("cluster_moves", cluster_moves)
         beta_min = check_number("cluster_beta_min", cluster_beta_min, 0.0)
         return TemperingPlan(
             num_reads=reads,
-            info={"beta_ladder": ladder.tolist(), "num_sweeps": sweeps,
-                  "samples_per_chain": per_chain, "thinning": thin},
-            betas=ladder, num_sweeps=sweeps, samples_per_chain=per_chain, thinning=thin,
+            info={
+                "beta_ladder": ladder.tolist(),
+                "num_sweeps": sweeps,
+                "samples_per_chain": per_chain,
+                "thinning": thin,
+            },
+            betas=ladder,
+            num_sweeps=sweeps,
+            samples_per_chain=per_chain,
+            thinning=thin,
             fixed=fixed_array(model, fixed_variables, bqm),
-            gibbs=is_gibbs(proposal_acceptance_criteria), cluster_moves=clusters,
-            cluster_beta_min=beta_min, precision=check_precision(precision),
+            gibbs=is_gibbs(proposal_acceptance_criteria),
+            cluster_moves=clusters,
+            cluster_beta_min=beta_min,
+            precision=check_precision(precision),
             num_threads=check_threads(num_threads),
             # the core's job list (rust/tempering.rs, run): up to a job per chain
-            core_bytes_per_read=-(-80 // per_chain))
+            core_bytes_per_read=-(-80 // per_chain),
+        )
 
     def _draw(self, model: IsingArrays, plan: Plan, seed: int, read_offset: int) -> Drawn:
         assert isinstance(plan, TemperingPlan)
         native = native_model(model)
         samples, attempts, accepts, moves, spins, used = _core.temper(
-            native, plan.betas, plan.num_sweeps, plan.num_reads, seed, read_offset=read_offset,
-            samples_per_chain=plan.samples_per_chain, thinning=plan.thinning, fixed=plan.fixed,
-            gibbs=plan.gibbs, cluster_moves=plan.cluster_moves,
-            cluster_beta_min=plan.cluster_beta_min, precision=plan.precision,
-            num_threads=plan.num_threads)
+            native,
+            plan.betas,
+            plan.num_sweeps,
+            plan.num_reads,
+            seed,
+            read_offset=read_offset,
+            samples_per_chain=plan.samples_per_chain,
+            thinning=plan.thinning,
+            fixed=plan.fixed,
+            gibbs=plan.gibbs,
+            cluster_moves=plan.cluster_moves,
+            cluster_beta_min=plan.cluster_beta_min,
+            precision=plan.precision,
+            num_threads=plan.num_threads,
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             acceptance = np.where(attempts > 0, accepts / np.maximum(attempts, 1), np.nan)
         info: dict[str, Any] = {
@@ -225,8 +274,7 @@ class ParallelTemperingSampler(NativeSampler):
         return Drawn(samples, info)
 
 
-def _mixing(native: Any, samples: np.ndarray, per_chain: int, read_offset: int
-            ) -> dict[str, float]:
+def _mixing(native: Any, samples: np.ndarray, per_chain: int, read_offset: int) -> dict[str, float]:
     """tau and ESS of the energy over the chains whose samples are all in the call."""
     if per_chain < 2:
         return {}
@@ -234,7 +282,9 @@ def _mixing(native: Any, samples: np.ndarray, per_chain: int, read_offset: int
     whole = (len(samples) - skip) // per_chain
     if whole < 1:
         return {}
-    rows = samples[skip:skip + whole * per_chain]
+    rows = samples[skip : skip + whole * per_chain]
     energies = native.energies(np.ascontiguousarray(rows)).reshape(whole, per_chain)
-    return {"energy_autocorrelation_time": integrated_time(energies),
-            "effective_sample_size": effective_sample_size(energies)}
+    return {
+        "energy_autocorrelation_time": integrated_time(energies),
+        "effective_sample_size": effective_sample_size(energies),
+    }
