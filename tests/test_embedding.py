@@ -85,6 +85,14 @@ def test_selection_rule_is_honoured(dw2x):
         em.find_embedding(4, dw2x, tries=0)
 
 
+def test_tries_run_as_tasks_find_the_same_embedding(dw2x):
+    from qsample.execution import SerialExecutor
+
+    one_by_one = em.find_embedding(12, dw2x, tries=4, seed=3)
+    as_tasks = em.find_embedding(12, dw2x, tries=4, seed=3, executor=SerialExecutor())
+    assert as_tasks.chains == one_by_one.chains
+
+
 def test_clique_embedder_gives_short_chains():
     t = hw.chimera(4)
     e = em.clique_embedding(12, t)

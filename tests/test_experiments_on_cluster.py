@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from qsample.embedding import find_embedding
 from qsample.execution import DaskExecutor, grid_spec_from_sets
-from qsample.experiments import BASSettings, SKSettings, run_bas, run_sk
+from qsample.experiments import BASSettings, SKSettings, make_target, run_bas, run_sk
 from qsample.experiments.grids import experiment_grid, flat_figures
 
 FAST = dict(target="zephyr4", embedding="clique")
@@ -48,6 +49,13 @@ def test_picture_batches_on_two_workers_give_the_serial_reconstructions(tmp_path
     serial = run_bas(s, tmp_path / "serial", progress=False)
     parallel = run_bas(s, tmp_path / "parallel", progress=False, executor=dask_executor)
     assert _figures(parallel) == _figures(serial)
+
+
+def test_embedding_tries_on_two_workers_find_the_serial_embedding(dask_executor):
+    target = make_target("dw2x", 0)
+    serial = find_embedding(15, target, tries=4, seed=2)
+    parallel = find_embedding(15, target, tries=4, seed=2, executor=dask_executor)
+    assert parallel.chains == serial.chains
 
 
 def _summary(folder: Path) -> list[dict[str, str]]:

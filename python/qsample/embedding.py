@@ -28,6 +28,7 @@ from . import _files
 from ._validate import check_int, check_number, check_positive_int, check_seed
 from .capacity import check_clique_fits
 from .chains import ChainLayout
+from .execution import Executor, Task, run_tasks
 from .hardware import Target, _label_from_json, _label_to_json
 
 SELECTION_RULES = ("max_chain", "num_qubits")
@@ -292,19 +293,42 @@ def _best_of(
 ) -> tuple[dict[Hashable, Any] | None, int]:
     """Best of up to ``tries`` runs by ``rule``; no run starts once ``deadline`` has
     passed. ``one_try(seed, seconds_left)`` returns chains, or nothing on failure."""
-    best, best_score, done = None, None, 0
+    found = []
     for i in range(tries):
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0:
             break
-        found = one_try(seed + i, left)
-        done += 1
-        if not found or len(found) < num_nodes:
+        found.append(one_try(seed + i, left))
+    return _pick_best(found, rule, num_nodes), len(found)
+
+
+def _pick_best(
+    found: Sequence[Mapping[Hashable, Any]], rule: str, num_nodes: int
+) -> dict[Hashable, Any] | None:
+    """The best complete embedding by ``rule``; the earliest try among equals."""
+    best, best_score = None, None
+    for chains in found:
+        if not chains or len(chains) < num_nodes:
             continue
-        score = _score(found, rule)
+        score = _score(chains, rule)
         if best_score is None or score < best_score:
-            best, best_score = dict(found), score
-    return best, done
+            best, best_score = dict(chains), score
+    return best
+
+
+def _minorminer_try(settings: dict[str, Any], task_id: str, task_seed: int) -> dict[Any, list]:
+    """Task: one minorminer run with the try's own seed (``seed + i``, as when
+    the tries run one after another), so any executor finds the same chains."""
+    import minorminer
+
+    chains = minorminer.find_embedding(
+        settings["edges"],
+        settings["target_edges"],
+        random_seed=settings["seed"],
+        timeout=settings["timeout"],
+        **settings["params"],
+    )
+    return {v: list(c) for v, c in chains.items()}
 
 
 def find_embedding(
@@ -316,6 +340,7 @@ def find_embedding(
     timeout: float = 60.0,
     time_budget: float | None = None,
     rule: str = "max_chain",
+    executor: Executor | None = None,
     **minorminer_params: Any,
 ) -> Embedding:
     """Best of ``tries`` minorminer runs by ``rule``.
@@ -326,6 +351,8 @@ def find_embedding(
     same number of runs). Each run stops after ``timeout`` seconds; all runs
     together after about ``time_budget`` seconds (default ``tries * timeout``):
     no run starts once it is spent, and the last one gets what is left.
+    With an ``executor`` (see :mod:`qsample.execution`) and no ``time_budget``
+    the runs are its tasks, side by side, and find the same embedding.
     A K_N that cannot fit is refused before it is built (:mod:`qsample.capacity`).
     """
     import minorminer
@@ -349,7 +376,24 @@ def find_embedding(
         )
 
     base = _first_seed(seed, int(tries))
-    best, done = _best_of(tries, base, rule, deadline, one_try, src.number_of_nodes())
+    if executor is not None and deadline is None and tries > 1:
+        tasks = [
+            Task(
+                f"try={i}",
+                {
+                    "edges": edges,
+                    "target_edges": target_edges,
+                    "seed": base + i,
+                    "timeout": timeout,
+                    "params": minorminer_params,
+                },
+            )
+            for i in range(tries)
+        ]
+        found = run_tasks(_minorminer_try, tasks, base, executor=executor, progress=False)
+        best, done = _pick_best(found, rule, src.number_of_nodes()), tries
+    else:
+        best, done = _best_of(tries, base, rule, deadline, one_try, src.number_of_nodes())
     if best is None:
         raise ValueError(
             f"minorminer found no embedding of the {src.number_of_nodes()}-node "

@@ -97,7 +97,7 @@ def run_bas(
         datasets.bars_and_stripes(s.rows, s.columns), s.num_train, seed=s.seed
     )
     known = ev.block_mask((s.rows, s.columns), *s.block)
-    embedding = run_embedding(out, s.rows * s.columns, s, resume)
+    embedding = run_embedding(out, s.rows * s.columns, s, resume, executor)
     machine = embedded_machine(
         embedding, s, learning_rate=s.learning_rate, num_reads=s.num_reads, progress=progress
     )

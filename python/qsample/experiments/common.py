@@ -30,6 +30,7 @@ from .. import __version__, _files, hardware
 from .._validate import check_number, check_positive_int
 from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
 from ..estimator import EmbeddedBoltzmannMachine
+from ..execution import Executor
 from ..learning import PeriodicCheckpoint, SampledMoments
 from ..learning.checkpoints import Checkpoint
 
@@ -44,11 +45,17 @@ EMBEDDING_METHODS = ("minorminer", "clique")
 
 
 def make_embedding(
-    n: int, target: hardware.Target, method: str = "minorminer", tries: int = 10, seed: int = 0
+    n: int,
+    target: hardware.Target,
+    method: str = "minorminer",
+    tries: int = 10,
+    seed: int = 0,
+    executor: Executor | None = None,
 ) -> Embedding:
-    """K_n on the target: minorminer with the paper's rule, or the clique embedder."""
+    """K_n on the target: minorminer with the paper's rule (its tries run as
+    tasks of ``executor`` when one is given), or the clique embedder."""
     if method == "minorminer":
-        return find_embedding(n, target, tries=tries, seed=seed)
+        return find_embedding(n, target, tries=tries, seed=seed, executor=executor)
     if method == "clique":
         return clique_embedding(n, target, seed=seed)
     raise ValueError(f"'embedding' must be one of {EMBEDDING_METHODS}: value = {method!r}")

@@ -112,7 +112,7 @@ def run_digits(
     begin_run(out, "digits", s, evaluate, resume)
     train = _split(s, "train")
     test = _split(s, "test") if evaluate else None
-    embedding = run_embedding(out, train.data.shape[1], s, resume)
+    embedding = run_embedding(out, train.data.shape[1], s, resume, executor)
     pixels = train.data.shape[1] - train.num_classes
     machine = embedded_machine(
         embedding,

@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import _files
 from ..embedding import Embedding
+from ..execution import Executor
 from ..learning import PeriodicCheckpoint, Trainer
 from ..learning.checkpoints import Checkpoint, read_checkpoint
 from .common import make_embedding, make_target, results_folder
@@ -161,9 +162,12 @@ def read_run_record(folder: str | os.PathLike) -> dict[str, Any]:
     return record
 
 
-def run_embedding(out: Path, n: int, settings: Any, resume: bool) -> Embedding:
+def run_embedding(
+    out: Path, n: int, settings: Any, resume: bool, executor: Executor | None = None
+) -> Embedding:
     """The run's embedding of K_n: the one it saved when resuming, else a new one
-    (saved at once, so that a resumed run learns on the same chains)."""
+    (saved at once, so that a resumed run learns on the same chains; the
+    embedder's tries run as tasks of ``executor``)."""
     path = out / EMBEDDING_FILE
     if resume and path.exists():
         embedding = Embedding.load(path)
@@ -174,7 +178,7 @@ def run_embedding(out: Path, n: int, settings: Any, resume: bool) -> Embedding:
         return embedding
     s = settings
     embedding = make_embedding(
-        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed
+        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed, executor
     )
     embedding.save(path)
     return embedding

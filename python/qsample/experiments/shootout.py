@@ -211,7 +211,7 @@ def run_shootout(
     threads = max(1, (os.cpu_count() or 1) // workers)
     tasks = []
     if "bas" in s.tasks:
-        embedding = _embedding(out, "bas", BAS_SHAPE[0] * BAS_SHAPE[1], s, resume)
+        embedding = _embedding(out, "bas", BAS_SHAPE[0] * BAS_SHAPE[1], s, resume, executor)
         tasks += [
             Task(
                 _bas_id(name, r),
@@ -229,7 +229,7 @@ def run_shootout(
             for r in range(s.bas_repeats)
         ]
     if "sk" in s.tasks:
-        embedding = _embedding(out, "sk", s.spins, s, resume)
+        embedding = _embedding(out, "sk", s.spins, s, resume, executor)
         tasks += [
             Task(
                 f"sk,instance={i},sampler={name}",
@@ -287,7 +287,9 @@ def _slowest_first(samplers: tuple[str, ...]) -> list[str]:
     return sorted(samplers, key=lambda n: n != "pt")
 
 
-def _embedding(out: Path, task: str, n: int, s: ShootoutSettings, resume: bool) -> Embedding:
+def _embedding(
+    out: Path, task: str, n: int, s: ShootoutSettings, resume: bool, executor: Executor | None
+) -> Embedding:
     """The task's embedding of K_n, saved at once (a resumed run reuses it)."""
     path = out / f"embedding_{task}.json"
     if resume and path.exists():
@@ -299,7 +301,7 @@ def _embedding(out: Path, task: str, n: int, s: ShootoutSettings, resume: bool) 
             )
         return embedding
     embedding = make_embedding(
-        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed
+        n, make_target(s.target, s.seed), s.embedding, s.embedding_tries, s.seed, executor
     )
     embedding.save(path)
     return embedding

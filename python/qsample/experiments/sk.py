@@ -86,7 +86,7 @@ def run_sk(
     start = time.perf_counter()
     s = settings
     begin_run(out, "sk", s, True, resume)
-    embedding = run_embedding(out, s.spins, s, resume)
+    embedding = run_embedding(out, s.spins, s, resume, executor)
     tasks = [
         Task(
             _unit_id(i, eta),
