@@ -73,6 +73,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sqa-reads", type=int, default=32, help="SQA reads per call (default 32)")
     p.add_argument("--sqa-sweeps", type=int, default=100, help="SQA sweeps per read (default 100)")
     p.add_argument(
+        "--sqa-longer",
+        type=_int_list,
+        default=[10],
+        help="rows of qsample's SQA on one thread with this many times the sweeps, to compare "
+        "at equal energy, comma-separated (default 10)",
+    )
+    p.add_argument(
         "--slices",
         type=int,
         default=32,
@@ -90,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     for name in ("sweeps", "pt_reads", "sqa_reads", "sqa_sweeps", "slices", "repeats"):
         check_positive_int(f"--{name.replace('_', '-')}", getattr(args, name))
+    for factor in args.sqa_longer:
+        check_positive_int("--sqa-longer", factor)
     chosen = [c.strip() for c in str(args.samplers).split(",") if c.strip()]
     unknown = sorted(set(chosen) - set(COMPARISONS))
     if unknown or not chosen:

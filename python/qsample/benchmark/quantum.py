@@ -90,15 +90,21 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
                     ),
                 )
             )
-        rows.append(
-            (
-                f"qsample SQA P={slices} 1 thread, 10x sweeps",
-                *best_time(
-                    ours, bqm, args.repeats, num_sweeps=10 * sweeps, num_threads=1, **common
-                ),
+        for factor in args.sqa_longer:
+            rows.append(
+                (
+                    f"qsample SQA P={slices} 1 thread, {factor}x sweeps",
+                    *best_time(
+                        ours,
+                        bqm,
+                        args.repeats,
+                        num_sweeps=factor * sweeps,
+                        num_threads=1,
+                        **common,
+                    ),
+                )
             )
-        )
-        # The last row makes ten times the sweeps: report it per qubit-sweep of the others.
+        # The longer rows are reported per qubit-sweep of the others: their whole time.
         table.append((f"{name} ({bqm.num_variables})", reads * sweeps * bqm.num_variables, rows))
     notes = []
     if pimc is None:
@@ -107,8 +113,8 @@ def compare_quantum(args: argparse.Namespace, chosen: list[str]) -> None:
         notes.append("OpenJij is not installed (pip install openjij)")
     print_table(
         f"Path-integral SQA: {reads} reads, {sweeps} sweeps along the Advantage-like "
-        f"schedule at beta = {beta:.3f}/GHz; ns per qubit-sweep (the 10x row: per "
-        "qubit-sweep of the others, i.e. its whole time)" + "".join(f"; {n}" for n in notes),
+        f"schedule at beta = {beta:.3f}/GHz; ns per qubit-sweep (the rows with k x sweeps: "
+        "per qubit-sweep of the others, i.e. their whole time)" + "".join(f"; {n}" for n in notes),
         "ns/qubit-sweep",
         table,
         "vs first",
