@@ -16,7 +16,6 @@ its checkpoint and prints how to resume it (exit status 130).
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -28,6 +27,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__, data_cli
+from .cli_executor import executor_arguments, open_executor_for
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def _experiment_arguments(experiment: Any) -> Callable[[argparse.ArgumentParser]
             help="iterations between checkpoints (default %(default)s)",
         )
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
-        _executor_arguments(p)
+        executor_arguments(p)
         for name, (option, kwargs) in _setting_options().items():
             if name in cls.__dataclass_fields__:
                 a, b = getattr(full, name), getattr(quick, name)
@@ -239,7 +239,7 @@ def _experiment_runner(experiment: Any, evaluate: bool) -> Callable[[argparse.Na
             ex.open_results_folder(
                 args.resume if resume else args.out, experiment.name, resume=resume
             ) as out,
-            _open_executor(args, small=args.quick) as executor,
+            open_executor_for(args, small=args.quick) as executor,
         ):
             args.results_folder = out
             what = "resuming the run in" if resume else "results in"
@@ -257,53 +257,6 @@ def _experiment_runner(experiment: Any, evaluate: bool) -> Callable[[argparse.Na
         return 0
 
     return run
-
-
-def _executor_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--workers",
-        type=int,
-        metavar="N",
-        help="run independent parts of the work (SK units, picture batches) on a "
-        "local Dask cluster of N processes; 1 runs them in this process "
-        "(default: one per core, or 1 with --quick; needs "
-        "pip install 'qsample[dask]')",
-    )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="run them on an existing Dask cluster, e.g. tcp://HOST:8786 "
-        "(default: $DASK_SCHEDULER_ADDRESS if set)",
-    )
-
-
-def _open_executor(args: argparse.Namespace, small: bool = False) -> Any:
-    """Where the tasks of a command run: ``--scheduler`` (or
-    $DASK_SCHEDULER_ADDRESS), ``--workers N``, else a local cluster of one
-    process per core for full runs and this process for small ones (or when
-    Dask is not installed, saying how to get it)."""
-    from ._validate import check_positive_int
-    from .execution import SCHEDULER_ENV, SerialExecutor, default_workers, open_executor
-
-    if args.scheduler is not None:
-        return open_executor(scheduler=args.scheduler)
-    if args.workers is not None:
-        n = check_positive_int("--workers", args.workers)
-        return SerialExecutor() if n == 1 else open_executor(workers=n)
-    if os.environ.get(SCHEDULER_ENV):
-        return open_executor()
-    n = default_workers()
-    if small or n == 1:
-        return SerialExecutor()
-    try:
-        return open_executor(workers=n)
-    except ImportError:
-        print(
-            f"{args.prog}: running in one process (pip install 'qsample[dask]' to use the "
-            f"{n} cores)",
-            file=sys.stderr,
-        )
-        return SerialExecutor()
 
 
 def _where(executor: Any) -> str:
@@ -747,7 +700,7 @@ def _grid_arguments(p: argparse.ArgumentParser) -> None:
         "and their id (default 0)",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _executor_arguments(p)
+    executor_arguments(p)
 
 
 def _grid(args: argparse.Namespace) -> int:
@@ -766,7 +719,7 @@ def _grid(args: argparse.Namespace) -> int:
     average = [k.strip() for k in args.average_over.split(",") if k.strip()]
     Path(args.out).mkdir(parents=True, exist_ok=True)
     args.results_folder = Path(args.out)
-    with _open_executor(args) as executor:
+    with open_executor_for(args) as executor:
         print(f"{args.prog}: {args.experiment} grid in {args.out}{_where(executor)}")
         result = experiment_grid(
             args.experiment,

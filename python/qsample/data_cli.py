@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from . import _files
+from .cli_executor import executor_arguments, open_executor_for
 
 RUN_FILE = "run.json"
 RUN_FORMAT = "qsample-fit-1"
@@ -719,9 +720,8 @@ def _option_errors(fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 # -- impute and predict -------------------------------------------------------------------
 def _executor_options(p: argparse.ArgumentParser) -> None:
-    from .cli import _executor_arguments
 
-    _executor_arguments(p)
+    executor_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -776,7 +776,6 @@ def _rows_for(machine: Any, data: Any) -> tuple[np.ndarray, Any]:
 
 
 def _impute(args: argparse.Namespace) -> int:
-    from .cli import _open_executor
 
     out = _check_output(args)
     machine = _load_model(args.model)
@@ -785,7 +784,7 @@ def _impute(args: argparse.Namespace) -> int:
     machine.set_params(tie=args.ties, progress=False if args.no_progress else None)
     if args.reconstructions is not None:
         machine.set_params(num_reconstructions=args.reconstructions)
-    with _open_executor(args, small=True) as executor:
+    with open_executor_for(args, small=True) as executor:
         filled = _option_errors(
             machine.impute, X, y=labels, random_state=args.seed, executor=executor
         )
@@ -834,7 +833,6 @@ def predict_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    from .cli import _open_executor
 
     out = _check_output(args)
     if out is not None and out.suffix.lower() == ".npy":
@@ -850,7 +848,7 @@ def _predict(args: argparse.Namespace) -> int:
     machine.set_params(progress=False if args.no_progress else None)
     if args.samples is not None:
         machine.set_params(classification_samples=args.samples)
-    with _open_executor(args, small=True) as executor:
+    with open_executor_for(args, small=True) as executor:
         if args.proba:
             proba = _option_errors(
                 machine.predict_proba, X, random_state=args.seed, executor=executor

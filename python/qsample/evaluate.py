@@ -36,11 +36,6 @@ from .model import HardwareModel
 Draw = Callable[[IsingArrays, int, int], np.ndarray]
 
 
-def progress_disabled(progress: bool | None) -> bool | None:
-    """tqdm's ``disable`` for a ``progress`` flag: None shows a bar only on a terminal."""
-    return None if progress is None else not progress
-
-
 # -- conditioning ------------------------------------------------------------------
 def condition(ising: IsingArrays, fixed: np.ndarray) -> tuple[IsingArrays, np.ndarray]:
     """The model over the free variables given ``fixed`` (int8 (n,), 0 = free,

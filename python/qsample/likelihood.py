@@ -225,7 +225,7 @@ def logical_log_likelihood(
     effective = np.empty(len(distinct))
     from tqdm.auto import tqdm
 
-    from .evaluate import progress_disabled
+    from .execution.progress import progress_disabled
 
     for j in tqdm(
         range(len(distinct)),

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def progress_disabled(progress: bool | None) -> bool | None:
+    """tqdm's ``disable`` for a ``progress`` flag: None shows a bar only on a terminal."""
+    return None if progress is None else not progress
+
+
 class TaskProgress:
     """Counts what happens to the tasks of one run and shows it as a tqdm bar
     on stderr (``enabled``: True, False, or None for only on a terminal). The
@@ -30,8 +35,6 @@ class TaskProgress:
         self.total, self.resumed = total, resumed
         if self.enabled is not False:
             from tqdm.auto import tqdm
-
-            from ..evaluate import progress_disabled
 
             self._bar = tqdm(
                 total=total,
