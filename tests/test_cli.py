@@ -58,6 +58,7 @@ def test_every_command_of_the_registry_is_a_subcommand_and_documents_its_options
         ("evaluate", ["m.npz", "bas", "--quick"]),
         ("demo", ["--out", "x"]),
         ("digits", ["--spins", "5"]),
+        ("shootout", ["--checkpoint-every", "5"]),  # it keeps finished runs, not checkpoints
     ],
 )
 def test_each_command_accepts_only_its_own_options(command, argv, capsys):

@@ -204,13 +204,14 @@ def _experiment_arguments(experiment: Any) -> Callable[[argparse.ArgumentParser]
             help="continue the unfinished run in DIR with the settings it started "
             "with; ends with the figures of a run never stopped",
         )
-        p.add_argument(
-            "--checkpoint-every",
-            type=int,
-            metavar="K",
-            default=DEFAULT_CHECKPOINT_EVERY,
-            help="iterations between checkpoints (default %(default)s)",
-        )
+        if experiment.checkpoints:
+            p.add_argument(
+                "--checkpoint-every",
+                type=int,
+                metavar="K",
+                default=DEFAULT_CHECKPOINT_EVERY,
+                help="iterations between checkpoints (default %(default)s)",
+            )
         p.add_argument("--no-progress", action="store_true", help="no progress bars")
         executor_arguments(p)
         for name, (option, kwargs) in _setting_options().items():
@@ -228,7 +229,9 @@ def _experiment_runner(experiment: Any, evaluate: bool) -> Callable[[argparse.Na
         from . import experiments as ex
         from ._validate import check_positive_int
 
-        every = check_positive_int("--checkpoint-every", args.checkpoint_every)
+        every = check_positive_int(
+            "--checkpoint-every", getattr(args, "checkpoint_every", ex.DEFAULT_CHECKPOINT_EVERY)
+        )
         progress = False if args.no_progress else None
         resume = args.resume is not None
         if resume:

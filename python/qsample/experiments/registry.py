@@ -25,6 +25,9 @@ class Experiment:
     run: Callable[..., dict[str, Any]]
     #: Trains one model on a dataset, so ``qsample train`` and ``evaluate`` apply.
     trains_one_model: bool
+    #: Keeps a checkpoint every ``checkpoint_every`` iterations (the shoot-out
+    #: keeps finished runs instead and computes an unfinished one again whole).
+    checkpoints: bool = True
 
     def start(
         self,
@@ -96,6 +99,7 @@ EXPERIMENTS: dict[str, Experiment] = {
             ShootoutSettings,
             run_shootout,
             trains_one_model=False,
+            checkpoints=False,
         ),
     )
 }
