@@ -18,12 +18,13 @@ from ..learning import History, PeriodicCheckpoint
 from ..learning.checkpoints import Checkpoint
 from ..likelihood import logical_log_likelihood
 from ..model import HardwareModel
-from .common import _check_settings, _finish, _report, embedded_machine, fit_machine, write_json
+from .common import _check_settings, _finish, _report, embedded_machine, write_json
 from .runs import (
     CHECKPOINT_FILE,
     DEFAULT_CHECKPOINT_EVERY,
     begin_run,
     experiment_state,
+    fit_machine,
     previous_checkpoint,
     run_embedding,
 )

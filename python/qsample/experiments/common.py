@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import platform
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,7 @@ from .._validate import check_number, check_positive_int
 from ..embedding import Embedding, check_embedder_seed, clique_embedding, find_embedding
 from ..estimator import EmbeddedBoltzmannMachine
 from ..execution import Executor
-from ..learning import PeriodicCheckpoint, SampledMoments
-from ..learning.checkpoints import Checkpoint
+from ..learning import SampledMoments
 
 #: The named targets, from the one registry (:data:`qsample.hardware.PRESETS`).
 TARGETS = tuple(hardware.PRESETS)
@@ -88,28 +86,6 @@ def embedded_machine(
         progress=progress,
         **learning,
     )
-
-
-def fit_machine(
-    machine: EmbeddedBoltzmannMachine,
-    X: Any,
-    y: Any,
-    keeper: PeriodicCheckpoint,
-    out: Path,
-    previous: Checkpoint | None,
-    callbacks: Sequence[Any] = (),
-) -> None:
-    """Fit ``machine`` (continuing ``previous``, the run's checkpoint, if any),
-    checkpointed by ``keeper``; after Ctrl-C, the last complete iteration is
-    saved and :class:`~qsample.experiments.runs.Interrupted` raised."""
-    from .runs import Interrupted
-
-    try:
-        machine.fit(X, y, callbacks=callbacks, checkpoint=keeper, resume=previous)
-    except KeyboardInterrupt:
-        if keeper.iteration is None:  # stopped before learning began: nothing to resume
-            raise
-        raise Interrupted(out, f"iteration {keeper.save()}") from None
 
 
 def environment() -> dict[str, str]:

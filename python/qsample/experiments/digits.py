@@ -23,12 +23,13 @@ from ..learning import PeriodicCheckpoint, SampledMoments
 from ..learning.checkpoints import Checkpoint
 from ..model import HardwareModel
 from .bas import _plot_history
-from .common import _check_settings, _finish, _report, embedded_machine, fit_machine, sa_phase
+from .common import _check_settings, _finish, _report, embedded_machine, sa_phase
 from .runs import (
     CHECKPOINT_FILE,
     DEFAULT_CHECKPOINT_EVERY,
     begin_run,
     experiment_state,
+    fit_machine,
     previous_checkpoint,
     run_embedding,
 )

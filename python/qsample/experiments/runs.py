@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import _files
 from ..embedding import Embedding
+from ..estimator import EmbeddedBoltzmannMachine
 from ..execution import Executor
 from ..learning import PeriodicCheckpoint, Trainer
 from ..learning.checkpoints import Checkpoint, read_checkpoint
@@ -215,3 +216,23 @@ def train(
         done = keeper.save()
         raise Interrupted(out, f"{where}iteration {done}") from None
     keeper.save()
+
+
+def fit_machine(
+    machine: EmbeddedBoltzmannMachine,
+    X: Any,
+    y: Any,
+    keeper: PeriodicCheckpoint,
+    out: Path,
+    previous: Checkpoint | None,
+    callbacks: Sequence[Any] = (),
+) -> None:
+    """Fit ``machine`` (continuing ``previous``, the run's checkpoint, if any),
+    checkpointed by ``keeper``; after Ctrl-C, the last complete iteration is
+    saved and :class:`Interrupted` raised."""
+    try:
+        machine.fit(X, y, callbacks=callbacks, checkpoint=keeper, resume=previous)
+    except KeyboardInterrupt:
+        if keeper.iteration is None:  # stopped before learning began: nothing to resume
+            raise
+        raise Interrupted(out, f"iteration {keeper.save()}") from None
