@@ -2,6 +2,7 @@
 both phases reduce samples to."""
 
 from .checkpoints import Checkpoint, PeriodicCheckpoint, read_checkpoint
+from .history import History, RangeEvent
 from .moments import sample_moments
 from .phases import (
     DEFAULT_SA_PARAMETERS,
@@ -12,9 +13,7 @@ from .phases import (
 )
 from .trainer import (
     RANGE_POLICIES,
-    History,
     Hyperparameters,
-    RangeEvent,
     Trainer,
     embedded_trainer,
     logical_complete_graph,

@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _files
 from ..hardware import _label_from_json
+from .history import History, RangeEvent
 
 if TYPE_CHECKING:
     from .trainer import Trainer
@@ -196,7 +197,6 @@ def read_checkpoint(path: str | os.PathLike, what: str = _WHAT) -> Checkpoint:
 
 
 def _check(meta: dict[str, Any], z: Mapping[str, np.ndarray]) -> None:
-    from .trainer import History, RangeEvent
 
     missing = [k for k in _ARRAYS if k not in z]
     if missing:
@@ -258,7 +258,6 @@ def restore(
     same model structure, hyperparameters and data. With ``same_data=False``
     the trainer keeps its own data and starts a new pass over it (a shuffled
     order, when it learns from mini-batches); everything else is restored."""
-    from .trainer import History, RangeEvent
 
     c = source if isinstance(source, Checkpoint) else read_checkpoint(source)
     meta, path = c.meta, c.path

@@ -21,7 +21,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
@@ -30,6 +30,7 @@ import numpy as np
 from .._validate import check_int, check_number, check_positive_int, check_spins
 from ..ising import IsingArrays
 from . import checkpoints
+from .history import History, RangeEvent
 from .moments import sample_moments
 from .phases import NegativePhase, PhaseResult, SampledMoments
 
@@ -58,39 +59,6 @@ class Hyperparameters:
             raise ValueError(
                 f"'range_policy' must be one of {RANGE_POLICIES}: value = {self.range_policy!r}"
             )
-
-
-@dataclass
-class RangeEvent:
-    """A parameter that reached the device range."""
-
-    iteration: int
-    kind: str  # "h" or "J"
-    index: int
-    variables: tuple[Hashable, ...]
-    value: float
-    limit: tuple[float, float]
-
-
-@dataclass
-class History:
-    """One entry per iteration (lists of equal length)."""
-
-    moment_error_h: list[float] = field(default_factory=list)  # max |data - model| of <z_k>
-    moment_error_J: list[float] = field(default_factory=list)  # max |data - model| of <z_k z_l>
-    norm_h: list[float] = field(default_factory=list)
-    norm_J: list[float] = field(default_factory=list)
-    max_abs_J_intra: list[float] = field(default_factory=list)
-    max_abs_J_inter: list[float] = field(default_factory=list)
-    sampling_seconds: list[float] = field(default_factory=list)
-    update_seconds: list[float] = field(default_factory=list)
-
-    def append(self, **values: float) -> None:
-        for k, v in values.items():
-            getattr(self, k).append(float(v))
-
-    def __len__(self) -> int:
-        return len(self.norm_h)
 
 
 Callback = Callable[["Trainer", int], None]
