@@ -18,6 +18,7 @@
 
 use rayon::prelude::*;
 
+use crate::anneal::Annealed;
 use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
 use crate::kernel::{
@@ -87,12 +88,7 @@ impl<'a> SqaParams<'a> {
     }
 }
 
-pub struct Annealed {
-    /// Slice 0 of every read.
-    pub samples: Samples,
-    pub precision: Precision,
-}
-
+/// Slice 0 of every read, with the float width used.
 pub fn sqa(graph: &IsingGraph, p: &SqaParams, stop: &Stop) -> Result<Annealed> {
     let n = graph.num_spins();
     validate(n, p)?;

@@ -355,7 +355,6 @@ def find_embedding(
     the runs are its tasks, side by side, and find the same embedding.
     A K_N that cannot fit is refused before it is built (:mod:`qsample.capacity`).
     """
-    import minorminer
 
     start = time.perf_counter()
     budget = _check_search(tries, rule, time_budget)
@@ -366,30 +365,22 @@ def find_embedding(
     target_edges = list(target.graph.edges)
     deadline = None if budget is None else start + budget
 
+    def settings(s: int, seconds: float) -> dict[str, Any]:
+        return {
+            "edges": edges,
+            "target_edges": target_edges,
+            "seed": s,
+            "timeout": seconds,
+            "params": minorminer_params,
+        }
+
     def one_try(s: int, left: float | None) -> Mapping[Hashable, Any]:
-        return minorminer.find_embedding(
-            edges,
-            target_edges,
-            random_seed=s,
-            timeout=timeout if left is None else min(timeout, left),
-            **minorminer_params,
-        )
+        seconds = timeout if left is None else min(timeout, left)
+        return _minorminer_try(settings(s, seconds), f"try={s - base}", s)
 
     base = _first_seed(seed, int(tries))
     if executor is not None and deadline is None and tries > 1:
-        tasks = [
-            Task(
-                f"try={i}",
-                {
-                    "edges": edges,
-                    "target_edges": target_edges,
-                    "seed": base + i,
-                    "timeout": timeout,
-                    "params": minorminer_params,
-                },
-            )
-            for i in range(tries)
-        ]
+        tasks = [Task(f"try={i}", settings(base + i, timeout)) for i in range(tries)]
         found = run_tasks(_minorminer_try, tasks, base, executor=executor, progress=False)
         best, done = _pick_best(found, rule, src.number_of_nodes()), tries
     else:
