@@ -22,24 +22,32 @@ pub fn range<const GIBBS: bool>() -> (f32, f32) {
     }
 }
 
+/// 1.5 * 2^23: adding it rounds a float below 2^22 to an integer held in
+/// the low mantissa bits.
+pub const EXP_NEG_ROUND: f32 = 12_582_912.0;
+
+/// 2^f on [-1/2, 1/2], Chebyshev fit, highest degree first (Horner's order).
+pub const EXP_NEG_POLY: [f32; 6] = [
+    1.340_043_2e-3,
+    9.676_04e-3,
+    5.550_327e-2,
+    2.402_210_7e-1,
+    6.931_472e-1,
+    1.000_000_1,
+];
+
 /// e^-x for x in [0, 17].
 #[inline(always)]
 pub fn exp_neg(x: f32) -> f32 {
-    const LOG2E: f32 = std::f32::consts::LOG2_E;
-    // 1.5 * 2^23: adding it rounds y to an integer held in the low mantissa bits.
-    const ROUND: f32 = 12_582_912.0;
-    let y = x * LOG2E;
-    let t = y + ROUND;
-    let n = t - ROUND; // round(y), exactly
+    let y = x * std::f32::consts::LOG2_E;
+    let t = y + EXP_NEG_ROUND;
+    let n = t - EXP_NEG_ROUND; // round(y), exactly
     let f = n - y; // in [-1/2, 1/2]: e^-x = 2^f * 2^-n
-                   // 2^f, Chebyshev fit on [-1/2, 1/2].
-    let mut p = 1.340_043_2e-3f32;
-    p = p * f + 9.676_04e-3;
-    p = p * f + 5.550_327e-2;
-    p = p * f + 2.402_210_7e-1;
-    p = p * f + 6.931_472e-1;
-    p = p * f + 1.000_000_1;
-    let shift = t.to_bits().wrapping_sub(ROUND.to_bits()) << 23;
+    let mut p = EXP_NEG_POLY[0];
+    for &c in &EXP_NEG_POLY[1..] {
+        p = p * f + c;
+    }
+    let shift = t.to_bits().wrapping_sub(EXP_NEG_ROUND.to_bits()) << 23;
     f32::from_bits(p.to_bits().wrapping_sub(shift))
 }
 

@@ -8,21 +8,18 @@
 //! is cheaper — both give the same samples. So `read_offset` splits a job
 //! across calls, threads or machines without changing any sample.
 
-use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::time::{Duration, Instant};
-
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::graph::IsingGraph;
 use crate::kernel::{
-    choose_precision, lane_sweep_ahead, lane_sweep_part, multiversion, spin_sweep, Acceptance,
-    KernelModel, Lanes, Precision, PrecisionRequest, Real, SharedRows, SpinGroups, TeamBarrier,
-    LANES,
+    choose_precision, lane_sweep_ahead, multiversion, spin_sweep, Acceptance, KernelModel,
+    LaneRows, Lanes, Precision, PrecisionRequest, Real, SpinGroups, LANES,
 };
-use crate::resources::{check_task_list, check_threads, try_filled, with_threads, Stop};
+use crate::resources::{check_task_list, check_threads, with_threads, Stop};
 use crate::rng::{ReadKeys, Xoshiro256};
 use crate::samples::Samples;
+use crate::team::{run_member, Outcome, SharedRows, TeamPlan, TeamSync};
 
 #[derive(Clone, Debug)]
 pub struct AnnealParams<'a> {
@@ -252,9 +249,9 @@ fn lane_start<T: Real>(
     m: &KernelModel<T>,
     p: &AnnealParams,
     first_read: u64,
-) -> Result<(Vec<Lanes<T>>, [ReadKeys; LANES])> {
+) -> Result<(LaneRows<T>, [ReadKeys; LANES])> {
     let n = m.num_spins();
-    let mut state: Vec<Lanes<T>> = try_filled("num_spins", "SIMD state", n, [T::ZERO; LANES])?;
+    let mut state = LaneRows::filled("num_spins", n, [T::ZERO; LANES])?;
     for l in 0..LANES {
         let read = first_read + l as u64;
         let s = start_state(m, p, read, &mut Xoshiro256::for_stream(p.seed, read));
@@ -298,12 +295,13 @@ fn lane_task<T: Real>(
 }
 
 /// Below this many spin visits per read (sweeps x spins) a group is not
-/// shared: starting the team's threads would cost more than it saves.
+/// shared: starting the team's threads (tens of microseconds) would cost
+/// more than it saves.
 const TEAM_MIN_WORK: usize = 200_000;
 
-/// One lane group annealed by `team` threads together (see
-/// `lane_sweep_part`): the calling thread and `team - 1` threads started for
-/// the call, so the team never waits on a busy pool.
+/// One lane group annealed by `team` threads together (rust/team.rs): the
+/// calling thread and `team - 1` threads started for the call, so the team
+/// never waits on a busy pool.
 #[allow(clippy::too_many_arguments)]
 fn lane_task_team<T: Real>(
     m: &KernelModel<T>,
@@ -316,38 +314,36 @@ fn lane_task_team<T: Real>(
     team: usize,
 ) -> Result<()> {
     let (mut state, keys) = lane_start(m, p, first_read)?;
-    // SAFETY: `state` outlives the scope below, its only users are the team's
-    // members, which all run the same sweeps and barriers, and it is not
-    // touched otherwise until they are joined.
-    let shared = unsafe { SharedRows::new(&mut state) };
-    let barrier = TeamBarrier::new(team);
-    let halt = AtomicBool::new(false);
+    let plan = TeamPlan::new(m, team);
+    let mut team_rows = plan.to_rows(&state)?;
+    let sync = TeamSync::new(team);
+    // SAFETY: `team_rows` outlives the scope below, its only users are the
+    // team's members (`run_member`), and it is not touched otherwise until
+    // they are joined.
+    let shared = unsafe { SharedRows::new(&mut team_rows) };
     let gibbs = p.acceptance == Acceptance::Gibbs;
     let member = |k: usize| {
+        let (plan, sync) = (&plan, &sync);
         if gibbs {
             team_anneal::<T, true>(
-                m,
                 p.betas,
                 p.sweeps_per_beta,
+                plan,
+                sync,
                 shared,
                 &keys,
                 k,
-                team,
-                &barrier,
-                &halt,
                 stop,
             )
         } else {
             team_anneal::<T, false>(
-                m,
                 p.betas,
                 p.sweeps_per_beta,
+                plan,
+                sync,
                 shared,
                 &keys,
                 k,
-                team,
-                &barrier,
-                &halt,
                 stop,
             )
         }
@@ -358,75 +354,43 @@ fn lane_task_team<T: Real>(
         }
         member(0);
     });
-    // `halt` also marks a team that handed its group to member 0; a stop
-    // request is what makes the result incomplete.
+    // A stop request is what makes the result incomplete.
     stop.check()?;
+    plan.from_rows(&team_rows, &mut state);
     write_group(&state, first_read, lo, hi, rows);
     Ok(())
 }
 
-/// Member `member`'s share of annealing a group; member 0 also watches
-/// `stop` and tells the others through `halt`.
+/// Member `member`'s share of annealing a group, and member 0's sweeps alone
+/// if the team does not help.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn team_anneal_body<T: Real, const GIBBS: bool>(
-    m: &KernelModel<T>,
     betas: &[f64],
     per_beta: usize,
+    plan: &TeamPlan<T>,
+    sync: &TeamSync,
     state: SharedRows<T>,
     keys: &[ReadKeys; LANES],
     member: usize,
-    team: usize,
-    barrier: &TeamBarrier,
-    halt: &AtomicBool,
     stop: &Stop,
 ) {
-    let mut t = 0u64;
-    let mut ahead = true;
-    // Member 0 watches how long it waits for the others: on a machine busy
-    // with other work the team only waits, and member 0 goes on alone.
-    let (mut waited, started) = (Duration::ZERO, Instant::now());
-    for &b in betas {
-        let beta = [m.beta(b); LANES];
-        for _ in 0..per_beta {
-            if member == 0 {
-                if stop.check().is_err() {
-                    halt.store(true, AtomicOrdering::Relaxed);
-                }
-                let busy = started.elapsed();
-                if t >= SOLO_CHECK_SWEEPS && waited * 2 > busy {
-                    halt.store(true, AtomicOrdering::Relaxed);
-                    barrier.wait();
-                    // SAFETY: the other members return after this barrier
-                    // without touching the rows again, so member 0 has them
-                    // to itself (`SharedRows::new`'s contract).
-                    let rows = unsafe { state.rows() };
-                    let _ = solo_anneal::<T, GIBBS>(m, betas, per_beta, rows, keys, t, stop);
-                    return;
-                }
-            }
-            waited += barrier.wait();
-            if halt.load(AtomicOrdering::Relaxed) {
-                return;
-            }
-            let mut k: Lanes<u32> = [0; LANES];
-            for (kl, key) in k.iter_mut().zip(keys) {
-                *kl = key.sweep(t);
-            }
-            // SAFETY: `SharedRows::new`'s contract: the rows stay alive and only
-            // the members of this team, sweeping in step, touch them.
-            let (needed, waits) = unsafe {
-                lane_sweep_part::<T, GIBBS>(m, &beta, state, &k, ahead, member, team, barrier)
-            };
-            waited += waits;
-            ahead = 2 * needed * team > m.num_free();
-            t += 1;
-        }
+    let m = plan.model();
+    let sweeps = (betas.len() * per_beta) as u64;
+    let beta_of = |t: u64| [m.beta(betas[t as usize / per_beta]); LANES];
+    let keys_of = |t: u64| -> Lanes<u32> { std::array::from_fn(|l| keys[l].sweep(t)) };
+    // SAFETY: `SharedRows::new`'s contract; every member runs this with the
+    // same arguments but `member`, on its own thread.
+    let outcome = unsafe {
+        run_member::<T, GIBBS>(plan, sync, state, member, sweeps, beta_of, keys_of, stop)
+    };
+    if let Outcome::Solo { from } = outcome {
+        // SAFETY: the other members have returned without touching the rows
+        // again, so member 0 has them to itself.
+        let rows = unsafe { state.rows() };
+        let _ = solo_anneal::<T, GIBBS>(m, betas, per_beta, rows, keys, from, stop);
     }
 }
-
-/// Sweeps after which member 0 judges whether the team helps.
-const SOLO_CHECK_SWEEPS: u64 = 8;
 
 /// The sweeps of a group from sweep `from` on, by one thread: a lone thread's
 /// whole anneal, or what member 0 does when its team does not help. A stop
@@ -464,15 +428,13 @@ fn solo_anneal<T: Real, const GIBBS: bool>(
 multiversion!(
     #[allow(clippy::too_many_arguments)]
     fn team_anneal [T: Real, const GIBBS: bool] [T, GIBBS] (
-        m: &KernelModel<T>,
         betas: &[f64],
         per_beta: usize,
+        plan: &TeamPlan<T>,
+        sync: &TeamSync,
         state: SharedRows<T>,
         keys: &[ReadKeys; LANES],
         member: usize,
-        team: usize,
-        barrier: &TeamBarrier,
-        halt: &AtomicBool,
         stop: &Stop,
     ) -> () => team_anneal_body
 );

@@ -26,9 +26,7 @@
 //! baseline, AVX2 and AVX-512 builds give bit-identical samples.
 
 use std::ops::{Add, Mul};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use crate::acceptance::{accepts, range};
 use crate::error::{Error, Result};
@@ -38,6 +36,49 @@ use crate::rng::{flip_uniform, spin_salt};
 /// Chains (or spins) per SIMD group.
 pub const LANES: usize = 16;
 pub type Lanes<T> = [T; LANES];
+
+/// One lane row on a cache line of its own (64 bytes for `f32`, two lines
+/// for `f64`): a row split across two lines costs two loads on every visit,
+/// and between the threads of a team a shared line would be written by both.
+#[repr(C, align(64))]
+#[derive(Clone, Copy)]
+struct AlignedRow<T>(Lanes<T>);
+
+/// A state of lane rows, each cache-line aligned, used as `[Lanes<T>]`.
+pub struct LaneRows<T> {
+    rows: Vec<AlignedRow<T>>,
+}
+
+impl<T: Real> LaneRows<T> {
+    /// `len` rows of `value`, or an `OutOfMemory` error naming `parameter`.
+    pub fn filled(parameter: &'static str, len: usize, value: Lanes<T>) -> Result<Self> {
+        // The rows are read as `[Lanes<T>]`: no padding may sit between them.
+        assert_eq!(
+            std::mem::size_of::<AlignedRow<T>>(),
+            std::mem::size_of::<Lanes<T>>()
+        );
+        Ok(LaneRows {
+            rows: crate::resources::try_filled(parameter, "SIMD state", len, AlignedRow(value))?,
+        })
+    }
+}
+
+impl<T> std::ops::Deref for LaneRows<T> {
+    type Target = [Lanes<T>];
+    fn deref(&self) -> &[Lanes<T>] {
+        // SAFETY: `AlignedRow<T>` is `repr(C)` around one `Lanes<T>` and of
+        // the same size (checked in `filled`), so the rows are a valid slice
+        // of `Lanes<T>`.
+        unsafe { std::slice::from_raw_parts(self.rows.as_ptr().cast(), self.rows.len()) }
+    }
+}
+
+impl<T> std::ops::DerefMut for LaneRows<T> {
+    fn deref_mut(&mut self) -> &mut [Lanes<T>] {
+        // SAFETY: as in `deref`, with the exclusive borrow of the rows.
+        unsafe { std::slice::from_raw_parts_mut(self.rows.as_mut_ptr().cast(), self.rows.len()) }
+    }
+}
 
 /// Largest change of beta dE that single-precision rounding may cause.
 pub const TOLERANCE: f64 = 1e-3;
@@ -272,6 +313,51 @@ impl<T: Real> KernelModel<T> {
         self.n
     }
 
+    /// The same model with spin i stored in row `row_of[i]` of a state of
+    /// `rows` rows: the rows no spin takes are spins without field or
+    /// coupling that are never visited. Each spin keeps its uniforms (its
+    /// salt), its neighbours in the same order and its place in the visiting
+    /// order, so a sweep of the rows makes the same decisions.
+    pub fn relabelled(&self, row_of: &[u32], rows: usize) -> KernelModel<T> {
+        let mut spin_at = vec![u32::MAX; rows];
+        for (i, &r) in row_of.iter().enumerate() {
+            spin_at[r as usize] = i as u32;
+        }
+        let mut m = KernelModel {
+            n: rows,
+            scale: self.scale,
+            h: vec![T::ZERO; rows],
+            offsets: Vec::with_capacity(rows + 1),
+            nbr: Vec::with_capacity(self.nbr.len()),
+            w: Vec::with_capacity(self.w.len()),
+            salt: vec![0; rows],
+            order: self.order.iter().map(|&i| row_of[i as usize]).collect(),
+            class_starts: self.class_starts.clone(),
+            fixed: self.fixed.as_ref().map(|f| {
+                let mut g = vec![0i8; rows];
+                for (i, &v) in f.iter().enumerate() {
+                    g[row_of[i] as usize] = v;
+                }
+                g
+            }),
+        };
+        m.offsets.push(0);
+        for &i in &spin_at {
+            if i != u32::MAX {
+                let i = i as usize;
+                let r = row_of[i] as usize;
+                m.h[r] = self.h[i];
+                m.salt[r] = self.salt[i];
+                for slot in self.offsets[i] as usize..self.offsets[i + 1] as usize {
+                    m.nbr.push(row_of[self.nbr[slot] as usize]);
+                    m.w.push(self.w[slot]);
+                }
+            }
+            m.offsets.push(m.nbr.len() as u32);
+        }
+        m
+    }
+
     pub fn num_free(&self) -> usize {
         self.order.len()
     }
@@ -312,6 +398,14 @@ impl<T: Real> KernelModel<T> {
             f = f + w * s[j as usize];
         }
         f
+    }
+
+    /// The free spins class by class (no coupling inside a class), in the
+    /// order the sweeps visit them.
+    pub fn colour_classes(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        self.class_starts
+            .windows(2)
+            .map(|w| &self.order[w[0]..w[1]])
     }
 
     /// The tables the sweeps read, for sweep variants defined in other files
@@ -454,7 +548,7 @@ pub(crate) fn add_scaled<T: Real>(acc: &mut Lanes<T>, w: T, s: &Lanes<T>) {
 
 /// Spins whose uniforms are drawn ahead in one batch: independent chains of
 /// arithmetic that the CPU overlaps.
-const AHEAD: usize = 8;
+pub(crate) const AHEAD: usize = 8;
 
 /// The uniforms of the 16 lanes for one spin (salt), from the lanes' sweep keys.
 #[inline(always)]
@@ -483,24 +577,87 @@ pub fn lane_sweep_ahead<T: Real, const GIBBS: bool>(
     ahead: bool,
 ) -> usize {
     assert!(state.len() >= m.n, "state must hold every spin");
+    // SAFETY: asserted above; the exclusive borrow keeps every other access out.
+    unsafe { sweep_spins::<T, GIBBS>(m, &m.order, beta, state.as_mut_ptr(), keys, ahead) }
+}
+
+/// Update `spins` in this order in every lane (see `lane_sweep_ahead` for
+/// `ahead`); returns how many needed uniforms. Runs the AVX-512 code of
+/// rust/kernel_avx512.rs for single precision where the CPU has it (the same
+/// samples).
+///
+/// # Safety
+/// That of `update_lanes_at`, for every spin of `spins`.
+#[inline(always)]
+pub(crate) unsafe fn sweep_spins<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    spins: &[u32],
+    beta: &Lanes<T>,
+    state: *mut Lanes<T>,
+    keys: &Lanes<u32>,
+    ahead: bool,
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
+        && simd_level() == SimdLevel::Avx512
+    {
+        // SAFETY: T is f32 (so the casts change no type), simd_level checked
+        // the CPU's features, and the caller's contract is passed on.
+        unsafe {
+            let tables = m.tables();
+            let tables: &KernelTables<'_, f32> = &*(&tables as *const KernelTables<'_, T>).cast();
+            return crate::kernel_avx512::sweep_spins::<GIBBS>(
+                tables,
+                spins,
+                &*(beta as *const Lanes<T>).cast(),
+                state.cast(),
+                keys,
+                ahead,
+            );
+        }
+    }
+    // SAFETY: the caller's contract.
+    unsafe { sweep_spins_generic::<T, GIBBS>(m, spins, beta, state, keys, ahead) }
+}
+
+/// `sweep_spins` as the compiler vectorises it (the reference the AVX-512
+/// code is tested against).
+///
+/// # Safety
+/// That of `sweep_spins`.
+#[inline(always)]
+pub(crate) unsafe fn sweep_spins_generic<T: Real, const GIBBS: bool>(
+    m: &KernelModel<T>,
+    spins: &[u32],
+    beta: &Lanes<T>,
+    state: *mut Lanes<T>,
+    keys: &Lanes<u32>,
+    ahead: bool,
+) -> usize {
     let mut needed = 0;
     if ahead {
         let mut u = [[0f32; LANES]; AHEAD];
-        for block in m.order.chunks(AHEAD) {
+        for block in spins.chunks(AHEAD) {
             for (k, &i) in block.iter().enumerate() {
-                // SAFETY: every spin index of `order` is < n = salt.len().
+                // SAFETY: every spin index of a model is < n = salt.len().
                 let salt = unsafe { *m.salt.get_unchecked(i as usize) };
                 u[k] = lane_uniforms(keys, salt);
             }
             for (k, &i) in block.iter().enumerate() {
-                needed += update_lanes::<T, GIBBS>(m, i as usize, beta, state, |_| u[k]) as usize;
+                // SAFETY: the caller's contract.
+                needed +=
+                    unsafe { update_lanes_at::<T, GIBBS>(m, i as usize, beta, state, |_| u[k]) }
+                        as usize;
             }
         }
     } else {
-        for &i in &m.order {
-            needed += update_lanes::<T, GIBBS>(m, i as usize, beta, state, |salt| {
-                lane_uniforms(keys, salt)
-            }) as usize;
+        for &i in spins {
+            // SAFETY: the caller's contract.
+            needed += unsafe {
+                update_lanes_at::<T, GIBBS>(m, i as usize, beta, state, |salt| {
+                    lane_uniforms(keys, salt)
+                })
+            } as usize;
         }
     }
     needed
@@ -508,20 +665,6 @@ pub fn lane_sweep_ahead<T: Real, const GIBBS: bool>(
 
 /// Update spin i in every lane; `uniforms(salt)` is called only when some
 /// lane's outcome depends on its draw. Returns whether it was called.
-#[inline(always)]
-fn update_lanes<T: Real, const GIBBS: bool>(
-    m: &KernelModel<T>,
-    i: usize,
-    beta: &Lanes<T>,
-    state: &mut [Lanes<T>],
-    uniforms: impl FnOnce(u32) -> Lanes<f32>,
-) -> bool {
-    // SAFETY: the caller asserted that `state` holds a row per spin, and the
-    // exclusive borrow keeps every other access out.
-    unsafe { update_lanes_at::<T, GIBBS>(m, i, beta, state.as_mut_ptr(), uniforms) }
-}
-
-/// `update_lanes` on the rows at `state`.
 ///
 /// # Safety
 /// `state` points to a row per spin of `m`; while this runs nobody else
@@ -581,142 +724,6 @@ unsafe fn update_lanes_at<T: Real, const GIBBS: bool>(
         }
         undecided
     }
-}
-
-/// A barrier for the threads of a team: spins briefly (the phases it
-/// separates last microseconds), then yields, so a loaded machine is not
-/// made worse. Its release orders every write before it before every read
-/// after it.
-pub struct TeamBarrier {
-    size: usize,
-    arrived: AtomicUsize,
-    generation: AtomicUsize,
-}
-
-impl TeamBarrier {
-    pub fn new(size: usize) -> Self {
-        TeamBarrier {
-            size,
-            arrived: AtomicUsize::new(0),
-            generation: AtomicUsize::new(0),
-        }
-    }
-
-    /// Wait for the whole team; returns how long this thread waited (zero
-    /// for the last to arrive).
-    pub fn wait(&self) -> Duration {
-        let generation = self.generation.load(Ordering::Acquire);
-        if self.arrived.fetch_add(1, Ordering::AcqRel) + 1 == self.size {
-            self.arrived.store(0, Ordering::Relaxed);
-            self.generation.fetch_add(1, Ordering::Release);
-            return Duration::ZERO;
-        }
-        let start = Instant::now();
-        let mut spins = 0u32;
-        while self.generation.load(Ordering::Acquire) == generation {
-            if spins < 2000 {
-                std::hint::spin_loop();
-                spins += 1;
-            } else {
-                std::thread::yield_now();
-            }
-        }
-        start.elapsed()
-    }
-}
-
-/// The rows of a lane group shared by the threads of a team.
-#[derive(Clone, Copy)]
-pub struct SharedRows<T> {
-    rows: *mut Lanes<T>,
-    len: usize,
-}
-
-impl<T> SharedRows<T> {
-    /// # Safety
-    /// `rows` must stay alive and untouched, but through `lane_sweep_part`
-    /// by the members of one team sweeping in step (or through `rows` by a
-    /// single member once the others have stopped), as long as the handle
-    /// is used.
-    pub unsafe fn new(rows: &mut [Lanes<T>]) -> Self {
-        SharedRows {
-            rows: rows.as_mut_ptr(),
-            len: rows.len(),
-        }
-    }
-
-    /// The rows as a slice.
-    ///
-    /// # Safety
-    /// No other thread may use the rows while the slice lives.
-    #[allow(clippy::mut_from_ref)]
-    pub unsafe fn rows(&self) -> &mut [Lanes<T>] {
-        // SAFETY: `new` took a live slice of `len` rows; the caller
-        // guarantees exclusive use.
-        unsafe { std::slice::from_raw_parts_mut(self.rows, self.len) }
-    }
-}
-
-// SAFETY: the team's threads write disjoint rows between barriers (see
-// `lane_sweep_part`), under the contract of `SharedRows::new`.
-unsafe impl<T: Send> Send for SharedRows<T> {}
-unsafe impl<T: Send> Sync for SharedRows<T> {}
-
-/// Member `member` of a team of `team` threads sweeping one lane group
-/// together: each colour class is cut into `team` contiguous parts, each
-/// thread updates its part, and all meet at `barrier` before the next class.
-/// The same updates as `lane_sweep_ahead`, so the same samples. Returns how
-/// many of its spins needed uniforms and how long it waited at the barrier.
-///
-/// # Safety
-/// `state` holds a row per spin of `m` (`SharedRows::new`'s contract), and
-/// every member of the team calls this with the same arguments but
-/// `member`, passing the barrier as often.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub unsafe fn lane_sweep_part<T: Real, const GIBBS: bool>(
-    m: &KernelModel<T>,
-    beta: &Lanes<T>,
-    state: SharedRows<T>,
-    keys: &Lanes<u32>,
-    ahead: bool,
-    member: usize,
-    team: usize,
-    barrier: &TeamBarrier,
-) -> (usize, Duration) {
-    let (mut needed, mut waited) = (0, Duration::ZERO);
-    for c in 0..m.class_starts.len().saturating_sub(1) {
-        let class = &m.order[m.class_starts[c]..m.class_starts[c + 1]];
-        let part = class.len().div_ceil(team);
-        let mine = &class[(member * part).min(class.len())..((member + 1) * part).min(class.len())];
-        if ahead {
-            let mut u = [[0f32; LANES]; AHEAD];
-            for block in mine.chunks(AHEAD) {
-                for (k, &i) in block.iter().enumerate() {
-                    u[k] = lane_uniforms(keys, m.salt[i as usize]);
-                }
-                for (k, &i) in block.iter().enumerate() {
-                    // SAFETY: this member's spins of one colour class: no
-                    // other member touches them or their neighbours' rows
-                    // until the barrier (the caller's contract).
-                    needed += unsafe {
-                        update_lanes_at::<T, GIBBS>(m, i as usize, beta, state.rows, |_| u[k])
-                    } as usize;
-                }
-            }
-        } else {
-            for &i in mine {
-                // SAFETY: as above.
-                needed += unsafe {
-                    update_lanes_at::<T, GIBBS>(m, i as usize, beta, state.rows, |salt| {
-                        lane_uniforms(keys, salt)
-                    })
-                } as usize;
-            }
-        }
-        waited += barrier.wait();
-    }
-    (needed, waited)
 }
 
 /// The colour classes cut into groups of up to `LANES` spins, each with its

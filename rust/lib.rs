@@ -14,11 +14,14 @@ pub mod error;
 pub mod exact;
 pub mod graph;
 pub mod kernel;
+#[cfg(target_arch = "x86_64")]
+mod kernel_avx512;
 pub mod persistent;
 pub mod resources;
 pub mod rng;
 pub mod samples;
 pub mod sqa;
+pub mod team;
 pub mod tempering;
 
 #[cfg(feature = "python")]

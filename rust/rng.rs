@@ -76,13 +76,16 @@ impl Xoshiro256 {
     }
 }
 
+/// The two multipliers of `mix32`.
+pub const MIX32_MULTIPLIERS: [u32; 2] = [0x7feb_352d, 0x846c_a68b];
+
 /// A 32-bit mixer with strong avalanche (Wellons' "lowbias32"); a bijection.
 #[inline(always)]
 pub fn mix32(mut x: u32) -> u32 {
     x ^= x >> 16;
-    x = x.wrapping_mul(0x7feb_352d);
+    x = x.wrapping_mul(MIX32_MULTIPLIERS[0]);
     x ^= x >> 15;
-    x = x.wrapping_mul(0x846c_a68b);
+    x = x.wrapping_mul(MIX32_MULTIPLIERS[1]);
     x ^= x >> 16;
     x
 }
@@ -122,7 +125,7 @@ impl ReadKeys {
 }
 
 /// 1 / 2^24.
-const UNIT24: f32 = 1.0 / 16_777_216.0;
+pub const UNIT24: f32 = 1.0 / 16_777_216.0;
 
 /// A uniform on the open interval (0, 1) from the 23 high bits k of a hash:
 /// (2k + 1) / 2^24, exact in f32, symmetric around 1/2, never 0 or 1.

@@ -529,7 +529,7 @@ fn run_task<T: Real>(
         }
         // Samples taken after this round.
         for ch in &chains {
-            if round < p.num_sweeps || (round - p.num_sweeps) % p.thinning != 0 {
+            if round < p.num_sweeps || !(round - p.num_sweeps).is_multiple_of(p.thinning) {
                 continue;
             }
             let j = (round - p.num_sweeps) / p.thinning;
