@@ -175,7 +175,11 @@ fn copy_states(
             format!("expected {n} columns (one per variable), got {cols}"),
         ));
     }
-    Samples::from_vec(parameter, rows, cols, view.iter().copied().collect())
+    let data = match view.as_slice() {
+        Some(contiguous) => contiguous.to_vec(),
+        None => view.iter().copied().collect(),
+    };
+    Samples::from_vec(parameter, rows, cols, data)
 }
 
 fn to_2d<'py, T: numpy::Element>(

@@ -59,20 +59,27 @@ impl<T: Real> TeamPlan<T> {
         // (hardware labels follow the chip's layout) or breadth-first order
         // (for models whose spins are numbered chain by chain), whichever
         // leaves fewer spins on a boundary.
-        let by_index = {
-            let mut s = tables.order.to_vec();
-            s.sort_unstable();
-            s
+        let mut free = vec![false; m.num_spins()];
+        for &i in tables.order {
+            free[i as usize] = true;
+        }
+        let by_index: Vec<u32> = (0..m.num_spins() as u32)
+            .filter(|&i| free[i as usize])
+            .collect();
+        let owner = owners(&tables, &by_index, team);
+        let count = boundary_count(&tables, &owner);
+        // Breadth-first order only when the index order leaves more than 1
+        // spin in 8 on a boundary (it costs as much as the rest of the plan).
+        let owner = if count * 8 > by_index.len() {
+            let other = owners(&tables, &breadth_first(&tables), team);
+            if boundary_count(&tables, &other) < count {
+                other
+            } else {
+                owner
+            }
+        } else {
+            owner
         };
-        let owner = [by_index, breadth_first(&tables)]
-            .into_iter()
-            .map(|order| {
-                let owner = owners(&tables, &order, team);
-                (boundary_count(&tables, &owner), owner)
-            })
-            .min_by_key(|(count, _)| *count)
-            .map(|(_, owner)| owner)
-            .unwrap_or_default();
         let classes: Vec<&[u32]> = m.colour_classes().collect();
         // parts[k][c] in the model's labels.
         let parts: Vec<Vec<(Vec<u32>, Vec<u32>)>> = (0..team)

@@ -14,8 +14,6 @@ learning loop does on every iteration.
 from __future__ import annotations
 
 import threading
-import weakref
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -88,50 +86,40 @@ class IsingArrays:
 
 class _StructureCache(threading.local):
     """Per thread (a native model's parameters are set, then sampled: two
-    threads must not share one), the last few structures, keyed by the
-    identity of their index arrays, which are held weakly, with a copy of
-    their contents (arrays can be changed in place: a hit must be the same pairs)."""
+    threads must not share one), the last few structures with a copy of
+    their index arrays: a model whose arrays hold the same pairs (the same
+    arrays in a learning loop, or the arrays of the same BQM converted again
+    on every ``sample`` call) meets its structure again; arrays changed in
+    place do not."""
 
     SIZE = 4
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[
-            tuple[int, int, int], tuple[Any, Any, np.ndarray, _core.IsingModel]
-        ] = OrderedDict()
+        self.entries: list[tuple[np.ndarray, np.ndarray, _core.IsingModel]] = []
 
 
 _structures = _StructureCache()
 
 
 def native_model(ising: IsingArrays) -> _core.IsingModel:
-    """The core's model of ``ising``: the structure is built once per pair of
-    index arrays and reused, only the parameters are set on each call."""
-    key = (ising.num_variables, id(ising.irow), id(ising.icol))
-    entry = _structures.entries.get(key)
-    if (
-        entry is not None
-        and entry[0]() is ising.irow
-        and entry[1]() is ising.icol
-        and np.array_equal(entry[2][0], ising.irow)
-        and np.array_equal(entry[2][1], ising.icol)
-    ):
-        _structures.entries.move_to_end(key)
-        model = entry[3]
+    """The core's model of ``ising``: the structure is built once per set of
+    coupled pairs and reused, only the parameters are set on each call."""
+    irow, icol = _index_array(ising.irow), _index_array(ising.icol)
+    n = ising.num_variables
+    entries = _structures.entries
+    for k, (rows, cols, model) in enumerate(entries):
+        if (
+            model.num_spins == n
+            and rows.shape == irow.shape
+            and np.array_equal(rows, irow)
+            and np.array_equal(cols, icol)
+        ):
+            entries.append(entries.pop(k))  # most recently used last
+            break
     else:
-        model = _core.IsingModel(
-            ising.num_variables, _index_array(ising.irow), _index_array(ising.icol)
-        )
-        try:
-            _structures.entries[key] = (
-                weakref.ref(ising.irow),
-                weakref.ref(ising.icol),
-                np.array((ising.irow, ising.icol)),
-                model,
-            )
-        except TypeError:  # arrays that cannot be referenced weakly are not cached
-            pass
-        while len(_structures.entries) > _StructureCache.SIZE:
-            _structures.entries.popitem(last=False)
+        model = _core.IsingModel(n, irow, icol)
+        entries.append((irow.copy(), icol.copy(), model))
+        del entries[: -_StructureCache.SIZE]
     model.set_parameters(
         np.ascontiguousarray(ising.h, dtype=np.float64),
         np.ascontiguousarray(ising.J, dtype=np.float64),

@@ -162,6 +162,9 @@ class NativeSampler(dimod.Sampler):
             vartype=dimod.SPIN,
             energy=energies,
             info={**plan.info, **drawn.info, "seed": seed},
+            # Already in dimod's order (sorted_variables); sorting again costs
+            # as much as a short anneal.
+            sort_labels=False,
         )
         if bqm.vartype is not dimod.SPIN:
             ss.change_vartype(bqm.vartype, inplace=True)
