@@ -112,14 +112,30 @@ pub fn check_threads(num_threads: usize) -> Result<usize> {
     Ok(num_threads)
 }
 
-/// Run `work` on `num_threads` threads (0: rayon's global pool, all cores).
-/// Pools are kept and reused, so a loop of small calls does not start threads
-/// each time.
+/// The thread count `num_threads = 0` stands for: `RAYON_NUM_THREADS` when
+/// set to a positive number (as rayon's global pool reads it; a Dask worker
+/// sets it to 1), else one per core.
+pub fn default_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(MAX_THREADS)
+}
+
+/// Run `work` on `num_threads` threads (0: `default_threads()`). Pools are kept and
+/// reused, so a loop of small calls does not start threads each time. 0 gets
+/// a pool of its own too, not rayon's global one: called from outside that
+/// pool, a team of threads sharing a group ran erratically on two cores (at
+/// times slower than one thread), and never did on a pool of its own.
 pub fn with_threads<R: Send>(num_threads: usize, work: impl FnOnce() -> R + Send) -> Result<R> {
     check_threads(num_threads)?;
-    if num_threads == 0 {
-        return Ok(work());
-    }
+    let num_threads = if num_threads == 0 {
+        default_threads()
+    } else {
+        num_threads
+    };
     static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
     let pool = {
         let mut pools = POOLS
