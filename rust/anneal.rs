@@ -187,7 +187,11 @@ fn run<T: Real>(
         let lane_groups = jobs.len();
         let all_lanes = jobs.iter().all(|(t, _)| matches!(t, Task::Lanes { .. }));
         let sweeps = p.betas.len() * p.sweeps_per_beta;
-        let team = if all_lanes && lane_groups < threads && sweeps * n >= TEAM_MIN_WORK {
+        let team = if all_lanes
+            && lane_groups < threads
+            && sweeps * n >= TEAM_MIN_WORK
+            && model.num_free() >= TEAM_MIN_SPINS
+        {
             threads / lane_groups.max(1)
         } else {
             1
@@ -298,6 +302,10 @@ fn lane_task<T: Real>(
 /// shared: starting the team's threads (tens of microseconds) would cost
 /// more than it saves.
 const TEAM_MIN_WORK: usize = 200_000;
+
+/// Below this many free spins a group is not shared: a colour class would
+/// hold too few spins to pay for handing the rest over between cores.
+const TEAM_MIN_SPINS: usize = 512;
 
 /// One lane group annealed by `team` threads together (rust/team.rs): the
 /// calling thread and `team - 1` threads started for the call, so the team

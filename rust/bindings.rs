@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::exact::{Enumerator, MAX_EXACT_SPINS};
 use crate::graph::IsingGraph;
 use crate::kernel::{simd_level, Acceptance, PrecisionRequest, LANES};
+use crate::moments::sample_moments as moments_core;
 use crate::persistent::{advance, PersistentParams};
 use crate::resources::{available_memory, Stop, MAX_THREADS};
 use crate::samples::Samples;
@@ -538,6 +539,32 @@ fn ais_summary(log_base: f64, log_weights: PyReadonlyArray1<'_, f64>) -> PyResul
     Ok((e.log_partition, e.std_error, e.effective_runs))
 }
 
+type MomentPair<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// (<s_i>, <s_irow[k] s_icol[k]>) over the rows of an int8 sample array.
+#[pyfunction]
+fn sample_moments<'py>(
+    py: Python<'py>,
+    samples: PyReadonlyArray2<'py, i8>,
+    irow: PyReadonlyArray1<'py, i64>,
+    icol: PyReadonlyArray1<'py, i64>,
+) -> PyResult<MomentPair<'py>> {
+    let view = samples.as_array();
+    let (rows, cols) = view.dim();
+    let data: Vec<i8> = match view.as_slice() {
+        Some(contiguous) => contiguous.to_vec(),
+        None => view.iter().copied().collect(),
+    };
+    let (irow, icol) = (irow.as_array().to_vec(), icol.as_array().to_vec());
+    let cost = (rows * (cols + irow.len())) as f64;
+    let (means, products) =
+        run_released(py, cost, |_| moments_core(&data, rows, cols, &irow, &icol))?;
+    Ok((
+        PyArray1::from_vec(py, means),
+        PyArray1::from_vec(py, products),
+    ))
+}
+
 fn enumeration_cost(graph: &IsingGraph) -> f64 {
     (graph.num_spins().min(62) as f64).exp2()
 }
@@ -648,6 +675,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(exact_log_probs, m)?)?;
     m.add_function(wrap_pyfunction!(exact_sample, m)?)?;
     m.add_function(wrap_pyfunction!(log_likelihood_proxy, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_moments, m)?)?;
     m.add_function(wrap_pyfunction!(simd_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(py_available_memory, m)?)?;
     m.add("MAX_EXACT_SPINS", MAX_EXACT_SPINS)?;

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod kernel;
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx512;
+pub mod moments;
 pub mod persistent;
 pub mod resources;
 pub mod rng;

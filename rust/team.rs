@@ -16,8 +16,9 @@
 //!
 //! Where the cost is: a row one member writes and another reads crosses
 //! between the cores' caches. So the spins are cut into runs of an order in
-//! which neighbours sit close (index or breadth-first order, whichever leaves
-//! fewer boundary spins: a Chimera glass cut in two has 1 in 16), the team
+//! which neighbours sit close (index order, whose runs leave 1 spin in 16 on
+//! the boundary of a Chimera glass cut in two; breadth-first order when index
+//! runs leave more than 1 in 8, as for models numbered chain by chain), the team
 //! sweeps a copy of the model whose rows put each member's boundary spins
 //! together and its interior spins together, with gaps between (so the
 //! prefetchers never pull another member's rows), and a member fetches the
@@ -56,9 +57,9 @@ impl<T: Real> TeamPlan<T> {
         let tables = m.tables();
         // Each member owns a run of about 1/team of the sweep's work in some
         // order of the spins where neighbours sit close: the index order
-        // (hardware labels follow the chip's layout) or breadth-first order
-        // (for models whose spins are numbered chain by chain), whichever
-        // leaves fewer spins on a boundary.
+        // (hardware labels follow the chip's layout) or, when that leaves
+        // many spins on a boundary, breadth-first order (for models whose
+        // spins are numbered chain by chain) if it leaves fewer.
         let mut free = vec![false; m.num_spins()];
         for &i in tables.order {
             free[i as usize] = true;

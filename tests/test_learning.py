@@ -311,3 +311,22 @@ def test_num_sweeps_alone_keeps_the_fixed_learning_schedule():
     phase = SampledMoments(sampler_parameters={"num_sweeps": 50})
     assert phase.parameters["beta_schedule_type"] == "custom"
     np.testing.assert_array_equal(phase.parameters["beta_schedule"], np.linspace(0, 1, 50))
+
+
+def test_sample_moments_in_the_core_are_numpys_figures():
+    """int8 samples are reduced by the core (integer sums); any other dtype by
+    numpy: the same bits, ties (0) and non-contiguous arrays included, and bad
+    indices are refused with the parameter named."""
+    from qsample.learning import sample_moments
+
+    rng = np.random.default_rng(3)
+    s = np.where(rng.random((37, 50)) < 0.4, -1, 1).astype(np.int8)
+    s[rng.random(s.shape) < 0.05] = 0
+    irow, icol = rng.integers(0, 50, 300), rng.integers(0, 50, 300)
+    for samples in (s, s[::2], s[:, ::-1]):
+        core = sample_moments(samples, irow, icol)
+        ref = sample_moments(samples.astype(np.float64), irow, icol)
+        for a, b in zip(core, ref):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="icol"):
+        sample_moments(s, irow, np.full(300, 50))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _core
+
 
 def sample_moments(
     samples: np.ndarray, irow: np.ndarray, icol: np.ndarray
@@ -16,6 +18,12 @@ def sample_moments(
     s = np.asarray(samples)
     if s.ndim != 2 or s.shape[0] == 0:
         raise ValueError(f"'samples' must be a non-empty 2-D array, got shape {s.shape}")
+    if s.dtype == np.int8:
+        # The core's integer sums: the same figures, several times faster (a
+        # learning iteration reduces its samples here every time).
+        return _core.sample_moments(
+            s, np.asarray(irow, dtype=np.int64), np.asarray(icol, dtype=np.int64)
+        )
     f = s.astype(np.float32)
     mean = f.mean(axis=0, dtype=np.float64)
     correlation = np.einsum("rk,rk->k", f[:, irow], f[:, icol], dtype=np.float64) / s.shape[0]
