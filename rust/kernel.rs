@@ -583,8 +583,7 @@ pub fn lane_sweep_ahead<T: Real, const GIBBS: bool>(
 
 /// Update `spins` in this order in every lane (see `lane_sweep_ahead` for
 /// `ahead`); returns how many needed uniforms. Runs the AVX-512 code of
-/// rust/kernel_avx512.rs for single precision where the CPU has it (the same
-/// samples).
+/// rust/kernel_avx512.rs where the CPU has it (the same samples).
 ///
 /// # Safety
 /// That of `update_lanes_at`, for every spin of `spins`.
@@ -607,6 +606,24 @@ pub(crate) unsafe fn sweep_spins<T: Real, const GIBBS: bool>(
             let tables = m.tables();
             let tables: &KernelTables<'_, f32> = &*(&tables as *const KernelTables<'_, T>).cast();
             return crate::kernel_avx512::sweep_spins::<GIBBS>(
+                tables,
+                spins,
+                &*(beta as *const Lanes<T>).cast(),
+                state.cast(),
+                keys,
+                ahead,
+            );
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
+        && simd_level() == SimdLevel::Avx512
+    {
+        // SAFETY: as above, with T = f64.
+        unsafe {
+            let tables = m.tables();
+            let tables: &KernelTables<'_, f64> = &*(&tables as *const KernelTables<'_, T>).cast();
+            return crate::kernel_avx512::sweep_spins_f64::<GIBBS>(
                 tables,
                 spins,
                 &*(beta as *const Lanes<T>).cast(),

@@ -87,7 +87,7 @@ fn accepts<const GIBBS: bool>(x: __m512, u: __m512) -> __mmask16 {
 unsafe fn update<const GIBBS: bool>(
     m: &KernelTables<'_, f32>,
     i: usize,
-    beta: __m512,
+    beta: &Lanes<f32>,
     state: *mut Lanes<f32>,
     uniforms: impl FnOnce(u32) -> __m512,
 ) -> bool {
@@ -109,7 +109,7 @@ unsafe fn update<const GIBBS: bool>(
         let s = _mm512_loadu_ps(si);
         // flip_energy: beta ((-2 s) field).
         let x = _mm512_mul_ps(
-            beta,
+            _mm512_loadu_ps(beta.as_ptr()),
             _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0), s), field),
         );
         let (lo_v, hi_v) = (_mm512_set1_ps(lo_x), _mm512_set1_ps(hi_x));
@@ -130,46 +130,134 @@ unsafe fn update<const GIBBS: bool>(
     }
 }
 
-/// `kernel::sweep_spins` for single precision: update `spins` in order in
-/// every lane. Returns how many spins needed uniforms.
+/// Update spin i in every lane of a double-precision state, as
+/// `kernel::update_lanes_at` does: the 16 lanes in two vectors of 8, beta dE
+/// rounded to single precision for the acceptance test, as there.
 ///
 /// # Safety
-/// That of `update`, for every spin of `spins`; the CPU has AVX-512 F, BW,
-/// DQ and VL.
+/// That of `update`.
+#[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-pub(crate) unsafe fn sweep_spins<const GIBBS: bool>(
-    m: &KernelTables<'_, f32>,
-    spins: &[u32],
-    beta: &Lanes<f32>,
-    state: *mut Lanes<f32>,
-    keys: &Lanes<u32>,
-    ahead: bool,
-) -> usize {
-    // SAFETY: the caller's contract.
+unsafe fn update_f64<const GIBBS: bool>(
+    m: &KernelTables<'_, f64>,
+    i: usize,
+    beta: &Lanes<f64>,
+    state: *mut Lanes<f64>,
+    uniforms: impl FnOnce(u32) -> __m512,
+) -> bool {
+    let (lo_x, hi_x) = range::<GIBBS>();
+    // SAFETY: the caller's contract; every index in the tables is < n.
     unsafe {
-        let beta = _mm512_loadu_ps(beta.as_ptr());
-        let keys = _mm512_loadu_si512(keys.as_ptr().cast());
-        let mut needed = 0;
-        if ahead {
-            let mut u = [_mm512_setzero_ps(); AHEAD];
-            for block in spins.chunks(AHEAD) {
-                for (k, &i) in block.iter().enumerate() {
-                    u[k] = lane_uniforms(keys, *m.salts.get_unchecked(i as usize));
-                }
-                for (k, &i) in block.iter().enumerate() {
-                    needed += update::<GIBBS>(m, i as usize, beta, state, |_| u[k]) as usize;
-                }
-            }
-        } else {
-            for &i in spins {
-                needed +=
-                    update::<GIBBS>(m, i as usize, beta, state, |salt| lane_uniforms(keys, salt))
-                        as usize;
+        let (lo, hi) = (
+            *m.offsets.get_unchecked(i) as usize,
+            *m.offsets.get_unchecked(i + 1) as usize,
+        );
+        let h = _mm512_set1_pd(*m.h.get_unchecked(i));
+        let mut field = [h, h];
+        for k in lo..hi {
+            let j = *m.neighbours.get_unchecked(k) as usize;
+            let w = _mm512_set1_pd(*m.weights.get_unchecked(k));
+            let row = state.add(j).cast::<f64>();
+            for (half, f) in field.iter_mut().enumerate() {
+                *f = _mm512_add_pd(*f, _mm512_mul_pd(w, _mm512_loadu_pd(row.add(8 * half))));
             }
         }
-        needed
+        let si = state.add(i).cast::<f64>();
+        let (lo_v, hi_v) = (_mm512_set1_pd(lo_x as f64), _mm512_set1_pd(hi_x as f64));
+        let (mut s, mut x) = ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2]);
+        let (mut below, mut inside) = (0u16, 0u16);
+        for half in 0..2 {
+            s[half] = _mm512_loadu_pd(si.add(8 * half));
+            let b = _mm512_loadu_pd(beta.as_ptr().add(8 * half));
+            // flip_energy: beta ((-2 s) field).
+            x[half] = _mm512_mul_pd(
+                b,
+                _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0), s[half]), field[half]),
+            );
+            let shift = 8 * half as u32;
+            below |= (_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[half], lo_v) as u16) << shift;
+            inside |= ((_mm512_cmp_pd_mask::<_CMP_GE_OQ>(x[half], lo_v)
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[half], hi_v)) as u16)
+                << shift;
+        }
+        let undecided = inside != 0;
+        let flip = if undecided {
+            let x32 = _mm512_insertf32x8::<1>(
+                _mm512_castps256_ps512(_mm512_cvtpd_ps(x[0])),
+                _mm512_cvtpd_ps(x[1]),
+            );
+            below | (inside & accepts::<GIBBS>(x32, uniforms(*m.salts.get_unchecked(i))))
+        } else {
+            below
+        };
+        let sign = _mm512_set1_epi64(i64::MIN);
+        for (half, &sh) in s.iter().enumerate() {
+            let bits = _mm512_castpd_si512(sh);
+            let mask = (flip >> (8 * half)) as u8;
+            let new = _mm512_mask_xor_epi64(bits, mask, bits, sign);
+            _mm512_storeu_si512(si.add(8 * half).cast(), new);
+        }
+        undecided
     }
 }
+
+/// `kernel::sweep_spins` in one precision: update `spins` in order in every
+/// lane; returns how many spins needed uniforms.
+macro_rules! sweep_spins_in {
+    ($(#[$doc:meta])* $name:ident, $t:ty, $update:ident) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// That of the update, for every spin of `spins`; the CPU has AVX-512
+        /// F, BW, DQ and VL.
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+        pub(crate) unsafe fn $name<const GIBBS: bool>(
+            m: &KernelTables<'_, $t>,
+            spins: &[u32],
+            beta: &Lanes<$t>,
+            state: *mut Lanes<$t>,
+            keys: &Lanes<u32>,
+            ahead: bool,
+        ) -> usize {
+            // SAFETY: the caller's contract.
+            unsafe {
+                let keys = _mm512_loadu_si512(keys.as_ptr().cast());
+                let mut needed = 0;
+                if ahead {
+                    let mut u = [_mm512_setzero_ps(); AHEAD];
+                    for block in spins.chunks(AHEAD) {
+                        for (k, &i) in block.iter().enumerate() {
+                            u[k] = lane_uniforms(keys, *m.salts.get_unchecked(i as usize));
+                        }
+                        for (k, &i) in block.iter().enumerate() {
+                            needed += $update::<GIBBS>(m, i as usize, beta, state, |_| u[k]) as usize;
+                        }
+                    }
+                } else {
+                    for &i in spins {
+                        needed += $update::<GIBBS>(m, i as usize, beta, state, |salt| {
+                            lane_uniforms(keys, salt)
+                        }) as usize;
+                    }
+                }
+                needed
+            }
+        }
+    };
+}
+
+sweep_spins_in!(
+    /// Single precision.
+    sweep_spins,
+    f32,
+    update
+);
+sweep_spins_in!(
+    /// Double precision.
+    sweep_spins_f64,
+    f64,
+    update_f64
+);
 
 const _: () = assert!(LANES == 16, "one AVX-512 vector holds the 16 lanes of f32");
 
@@ -177,18 +265,21 @@ const _: () = assert!(LANES == 16, "one AVX-512 vector holds the 16 lanes of f32
 mod tests {
     use super::*;
     use crate::graph::IsingGraph;
-    use crate::kernel::{simd_level, sweep_spins_generic, KernelModel, SimdLevel};
+    use crate::kernel::{simd_level, sweep_spins_generic, KernelModel, Real, SimdLevel};
     use crate::rng::{ReadKeys, Xoshiro256};
 
-    /// The AVX-512 sweeps give the generic sweeps' states bit for bit, over
-    /// hot, cold and infinite beta (a NaN beta dE at dE = 0), both rules and
-    /// both ways of drawing uniforms.
-    #[test]
-    fn avx512_sweeps_match_the_generic_ones() {
-        if simd_level() != SimdLevel::Avx512 {
-            eprintln!("skipped: this CPU has no AVX-512");
-            return;
-        }
+    type Sweep<T> = unsafe fn(
+        &KernelTables<'_, T>,
+        &[u32],
+        &Lanes<T>,
+        *mut Lanes<T>,
+        &Lanes<u32>,
+        bool,
+    ) -> usize;
+
+    /// A model with couplings of exactly +-1 and fields of 0 among random
+    /// ones (ties at dE = 0).
+    fn model() -> IsingGraph {
         let n = 300;
         let mut rng = Xoshiro256::for_stream(11, 0);
         let (mut ir, mut ic, mut j) = (vec![], vec![], vec![]);
@@ -196,7 +287,6 @@ mod tests {
             for d in [1, 4, 9, 30] {
                 ir.push(i as i64);
                 ic.push(((i + d) % n) as i64);
-                // Some couplings of exactly +-1 and fields of 0: ties at dE = 0.
                 j.push(if i % 3 == 0 {
                     1.0
                 } else {
@@ -213,61 +303,56 @@ mod tests {
                 }
             })
             .collect();
-        let g = IsingGraph::new(&h, &ir, &ic, &j).unwrap();
-        let m = KernelModel::<f32>::new(&g, None).unwrap();
+        IsingGraph::new(&h, &ir, &ic, &j).unwrap()
+    }
+
+    fn compare<T: Real, const GIBBS: bool>(avx512: Sweep<T>) {
+        let m = KernelModel::<T>::new(&model(), None).unwrap();
         let order = m.free_spins().to_vec();
         let keys: Vec<ReadKeys> = (0..LANES as u64).map(|r| ReadKeys::new(3, r)).collect();
-        let start: Vec<Lanes<f32>> = (0..n)
-            .map(|_| std::array::from_fn(|_| if rng.spin() > 0 { 1.0 } else { -1.0 }))
+        let mut rng = Xoshiro256::for_stream(12, 0);
+        let start: Vec<Lanes<T>> = (0..m.num_spins())
+            .map(|_| std::array::from_fn(|_| T::ONE.flip_if(rng.spin() < 0)))
             .collect();
-        for gibbs in [false, true] {
-            let (mut a, mut b) = (start.clone(), start.clone());
-            for t in 0..60u64 {
-                let beta_value = match t {
-                    55.. => f64::INFINITY,
-                    _ => 0.1 * t as f64,
-                };
-                let beta: Lanes<f32> =
-                    std::array::from_fn(|l| m.beta(beta_value * (1.0 + l as f64 / 16.0)));
-                let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
-                let ahead = t % 3 == 0;
-                // SAFETY: both states hold a row per spin and are used by this thread only.
-                let (na, nb) = unsafe {
-                    let tables = m.tables();
-                    if gibbs {
-                        (
-                            sweep_spins_generic::<f32, true>(
-                                &m,
-                                &order,
-                                &beta,
-                                a.as_mut_ptr(),
-                                &k,
-                                ahead,
-                            ),
-                            sweep_spins::<true>(&tables, &order, &beta, b.as_mut_ptr(), &k, ahead),
-                        )
-                    } else {
-                        (
-                            sweep_spins_generic::<f32, false>(
-                                &m,
-                                &order,
-                                &beta,
-                                a.as_mut_ptr(),
-                                &k,
-                                ahead,
-                            ),
-                            sweep_spins::<false>(&tables, &order, &beta, b.as_mut_ptr(), &k, ahead),
-                        )
-                    }
-                };
-                assert_eq!(na, nb, "sweep {t}, gibbs {gibbs}");
-                let bits = |s: &[Lanes<f32>]| -> Vec<u32> {
-                    s.iter()
-                        .flat_map(|r| r.iter().map(|v| v.to_bits()))
-                        .collect()
-                };
-                assert_eq!(bits(&a), bits(&b), "sweep {t}, gibbs {gibbs}");
-            }
+        let (mut a, mut b) = (start.clone(), start);
+        for t in 0..60u64 {
+            let beta_value = if t >= 55 {
+                f64::INFINITY
+            } else {
+                0.1 * t as f64
+            };
+            let beta: Lanes<T> =
+                std::array::from_fn(|l| m.beta(beta_value * (1.0 + l as f64 / 16.0)));
+            let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
+            let ahead = t % 3 == 0;
+            // SAFETY: both states hold a row per spin and are used by this
+            // thread only; the caller checked the CPU's features.
+            let (na, nb) = unsafe {
+                (
+                    sweep_spins_generic::<T, GIBBS>(&m, &order, &beta, a.as_mut_ptr(), &k, ahead),
+                    avx512(&m.tables(), &order, &beta, b.as_mut_ptr(), &k, ahead),
+                )
+            };
+            assert_eq!(na, nb, "sweep {t}, gibbs {GIBBS}");
+            let bits = |s: &[Lanes<T>]| -> Vec<u64> {
+                s.iter().flatten().map(|v| v.to_f64().to_bits()).collect()
+            };
+            assert_eq!(bits(&a), bits(&b), "sweep {t}, gibbs {GIBBS}");
         }
+    }
+
+    /// The AVX-512 sweeps give the generic sweeps' states bit for bit, in both
+    /// precisions, over hot, cold and infinite beta (a NaN beta dE at dE = 0),
+    /// both rules and both ways of drawing uniforms.
+    #[test]
+    fn avx512_sweeps_match_the_generic_ones() {
+        if simd_level() != SimdLevel::Avx512 {
+            eprintln!("skipped: this CPU has no AVX-512");
+            return;
+        }
+        compare::<f32, false>(sweep_spins::<false>);
+        compare::<f32, true>(sweep_spins::<true>);
+        compare::<f64, false>(sweep_spins_f64::<false>);
+        compare::<f64, true>(sweep_spins_f64::<true>);
     }
 }
