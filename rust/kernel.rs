@@ -913,6 +913,53 @@ pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPL
     copies: &Copies<'_, T>,
     energy: &mut Lanes<T>,
 ) {
+    assert!(state.len() >= m.n, "state must hold every spin");
+    if COUPLED {
+        assert!(
+            copies.above.len() >= m.n && copies.below.len() >= m.n,
+            "copies must hold every spin"
+        );
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
+        && simd_level() == SimdLevel::Avx512
+    {
+        // SAFETY: T is f32 (the casts change no type), simd_level checked the
+        // CPU's features, and the rows were asserted above.
+        unsafe {
+            let tables = m.tables();
+            let f32s = |l: &Lanes<T>| &*(l as *const Lanes<T>).cast::<Lanes<f32>>();
+            return crate::kernel_avx512::sweep_ext::<GIBBS, TRACK, COUPLED>(
+                &*(&tables as *const KernelTables<'_, T>).cast(),
+                f32s(beta),
+                state.as_mut_ptr().cast(),
+                keys,
+                copies.above.as_ptr().cast(),
+                copies.below.as_ptr().cast(),
+                f32s(&copies.strength),
+                &mut *(energy as *mut Lanes<T>).cast::<Lanes<f32>>(),
+            );
+        }
+    }
+    lane_sweep_ext_generic::<T, GIBBS, TRACK, COUPLED>(m, beta, state, keys, copies, energy)
+}
+
+/// `lane_sweep_ext` as the compiler vectorises it (the reference the AVX-512
+/// code is tested against).
+#[inline(always)]
+pub(crate) fn lane_sweep_ext_generic<
+    T: Real,
+    const GIBBS: bool,
+    const TRACK: bool,
+    const COUPLED: bool,
+>(
+    m: &KernelModel<T>,
+    beta: &Lanes<T>,
+    state: &mut [Lanes<T>],
+    keys: &Lanes<u32>,
+    copies: &Copies<'_, T>,
+    energy: &mut Lanes<T>,
+) {
     let (lo_t, hi_t) = bounds::<T, GIBBS>();
     let half = T::from_f64(0.5);
     assert!(state.len() >= m.n, "state must hold every spin");

@@ -259,6 +259,98 @@ sweep_spins_in!(
     update_f64
 );
 
+/// `kernel::lane_sweep_ext` in single precision: `lane_sweep`'s update with
+/// the energy change of every flip added to `energy` (`TRACK`) and the pull
+/// of two copies of each spin (`COUPLED`: the Trotter slices above and
+/// below), the generic code's operations one for one.
+///
+/// # Safety
+/// `state`, and when `COUPLED` `above` and `below`, hold a row per spin of
+/// the tables' model; the CPU has AVX-512 F, BW, DQ and VL.
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+pub(crate) unsafe fn sweep_ext<const GIBBS: bool, const TRACK: bool, const COUPLED: bool>(
+    m: &KernelTables<'_, f32>,
+    beta: &Lanes<f32>,
+    state: *mut Lanes<f32>,
+    keys: &Lanes<u32>,
+    above: *const Lanes<f32>,
+    below: *const Lanes<f32>,
+    strength: &Lanes<f32>,
+    energy: &mut Lanes<f32>,
+) {
+    let (lo_x, hi_x) = range::<GIBBS>();
+    // SAFETY: the caller's contract; every index in the tables is < n.
+    unsafe {
+        let beta = _mm512_loadu_ps(beta.as_ptr());
+        let keys = _mm512_loadu_si512(keys.as_ptr().cast());
+        let strength = _mm512_loadu_ps(strength.as_ptr());
+        let (lo_v, hi_v) = (_mm512_set1_ps(lo_x), _mm512_set1_ps(hi_x));
+        let (minus_two, half, one) = (
+            _mm512_set1_ps(-2.0),
+            _mm512_set1_ps(0.5),
+            _mm512_set1_ps(1.0),
+        );
+        let mut e = _mm512_loadu_ps(energy.as_ptr());
+        for &i in m.order {
+            let i = i as usize;
+            let (lo, hi) = (
+                *m.offsets.get_unchecked(i) as usize,
+                *m.offsets.get_unchecked(i + 1) as usize,
+            );
+            let mut field = _mm512_set1_ps(*m.h.get_unchecked(i));
+            for k in lo..hi {
+                let j = *m.neighbours.get_unchecked(k) as usize;
+                let w = _mm512_set1_ps(*m.weights.get_unchecked(k));
+                field = _mm512_add_ps(
+                    field,
+                    _mm512_mul_ps(w, _mm512_loadu_ps(state.add(j).cast())),
+                );
+            }
+            let si = state.add(i).cast::<f32>();
+            let s = _mm512_loadu_ps(si);
+            let d = _mm512_mul_ps(_mm512_mul_ps(minus_two, s), field);
+            let x = if COUPLED {
+                let up = _mm512_loadu_ps(above.add(i).cast());
+                let down = _mm512_loadu_ps(below.add(i).cast());
+                let pull = _mm512_mul_ps(strength, _mm512_add_ps(up, down));
+                _mm512_add_ps(
+                    _mm512_mul_ps(beta, d),
+                    _mm512_mul_ps(_mm512_mul_ps(minus_two, s), pull),
+                )
+            } else {
+                _mm512_mul_ps(beta, d)
+            };
+            let below_lo = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, lo_v);
+            let inside = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(x, lo_v)
+                & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, hi_v);
+            let flip = if inside != 0 {
+                below_lo
+                    | (inside & accepts::<GIBBS>(x, lane_uniforms(keys, *m.salts.get_unchecked(i))))
+            } else {
+                below_lo
+            };
+            let bits = _mm512_castps_si512(s);
+            let new = _mm512_castsi512_ps(_mm512_mask_xor_epi32(
+                bits,
+                flip,
+                bits,
+                _mm512_set1_epi32(i32::MIN),
+            ));
+            _mm512_storeu_ps(si, new);
+            if TRACK {
+                // half d (1 + (-2 half) s new), as the generic code groups it.
+                let sn = _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(minus_two, half), s), new);
+                e = _mm512_add_ps(
+                    e,
+                    _mm512_mul_ps(_mm512_mul_ps(half, d), _mm512_add_ps(one, sn)),
+                );
+            }
+        }
+        _mm512_storeu_ps(energy.as_mut_ptr(), e);
+    }
+}
+
 const _: () = assert!(LANES == 16, "one AVX-512 vector holds the 16 lanes of f32");
 
 #[cfg(test)]
@@ -354,5 +446,73 @@ mod tests {
         compare::<f32, true>(sweep_spins::<true>);
         compare::<f64, false>(sweep_spins_f64::<false>);
         compare::<f64, true>(sweep_spins_f64::<true>);
+    }
+
+    fn compare_ext<const GIBBS: bool, const TRACK: bool, const COUPLED: bool>() {
+        use crate::kernel::{lane_sweep_ext_generic, Copies};
+        let m = KernelModel::<f32>::new(&model(), None).unwrap();
+        let keys: Vec<ReadKeys> = (0..LANES as u64).map(|r| ReadKeys::new(4, r)).collect();
+        let mut rng = Xoshiro256::for_stream(13, 0);
+        let mut spins = || -> Vec<Lanes<f32>> {
+            (0..m.num_spins())
+                .map(|_| std::array::from_fn(|_| if rng.spin() < 0 { -1.0 } else { 1.0 }))
+                .collect()
+        };
+        let (start, above, below) = (spins(), spins(), spins());
+        let strength: Lanes<f32> = std::array::from_fn(|l| -0.05 * l as f32);
+        let (mut a, mut b) = (start.clone(), start);
+        let (mut ea, mut eb) = ([0.5f32; LANES], [0.5f32; LANES]);
+        for t in 0..60u64 {
+            let beta_value = if t >= 55 {
+                f64::INFINITY
+            } else {
+                0.1 * t as f64
+            };
+            let beta: Lanes<f32> =
+                std::array::from_fn(|l| m.beta(beta_value * (1.0 + l as f64 / 16.0)));
+            let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
+            let copies = Copies {
+                above: &above,
+                below: &below,
+                strength,
+            };
+            lane_sweep_ext_generic::<f32, GIBBS, TRACK, COUPLED>(
+                &m, &beta, &mut a, &k, &copies, &mut ea,
+            );
+            // SAFETY: the rows of the state and of both copies are the model's;
+            // the caller checked the CPU's features.
+            unsafe {
+                sweep_ext::<GIBBS, TRACK, COUPLED>(
+                    &m.tables(),
+                    &beta,
+                    b.as_mut_ptr(),
+                    &k,
+                    above.as_ptr(),
+                    below.as_ptr(),
+                    &strength,
+                    &mut eb,
+                );
+            }
+            let bits = |s: &[Lanes<f32>]| -> Vec<u32> {
+                s.iter().flatten().map(|v| v.to_bits()).collect()
+            };
+            assert_eq!(bits(&a), bits(&b), "sweep {t}");
+            assert_eq!(bits(&[ea]), bits(&[eb]), "energies, sweep {t}");
+        }
+    }
+
+    /// The same for the sweep that tracks energies and feels copies (parallel
+    /// tempering, path-integral SQA).
+    #[test]
+    fn avx512_extended_sweeps_match_the_generic_ones() {
+        if simd_level() != SimdLevel::Avx512 {
+            eprintln!("skipped: this CPU has no AVX-512");
+            return;
+        }
+        compare_ext::<false, false, false>();
+        compare_ext::<false, true, false>();
+        compare_ext::<true, true, false>();
+        compare_ext::<false, false, true>();
+        compare_ext::<true, true, true>();
     }
 }
