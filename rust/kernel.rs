@@ -941,6 +941,26 @@ pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPL
             );
         }
     }
+    #[cfg(target_arch = "x86_64")]
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
+        && simd_level() == SimdLevel::Avx512
+    {
+        // SAFETY: as above, with T = f64.
+        unsafe {
+            let tables = m.tables();
+            let f64s = |l: &Lanes<T>| &*(l as *const Lanes<T>).cast::<Lanes<f64>>();
+            return crate::kernel_avx512::sweep_ext_f64::<GIBBS, TRACK, COUPLED>(
+                &*(&tables as *const KernelTables<'_, T>).cast(),
+                f64s(beta),
+                state.as_mut_ptr().cast(),
+                keys,
+                copies.above.as_ptr().cast(),
+                copies.below.as_ptr().cast(),
+                f64s(&copies.strength),
+                &mut *(energy as *mut Lanes<T>).cast::<Lanes<f64>>(),
+            );
+        }
+    }
     lane_sweep_ext_generic::<T, GIBBS, TRACK, COUPLED>(m, beta, state, keys, copies, energy)
 }
 

@@ -351,6 +351,114 @@ pub(crate) unsafe fn sweep_ext<const GIBBS: bool, const TRACK: bool, const COUPL
     }
 }
 
+/// `sweep_ext` in double precision: the 16 lanes in two vectors of 8, beta
+/// dE rounded to single precision for the acceptance test (as in the
+/// generic code).
+///
+/// # Safety
+/// That of `sweep_ext`.
+#[allow(clippy::too_many_arguments)]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+pub(crate) unsafe fn sweep_ext_f64<const GIBBS: bool, const TRACK: bool, const COUPLED: bool>(
+    m: &KernelTables<'_, f64>,
+    beta: &Lanes<f64>,
+    state: *mut Lanes<f64>,
+    keys: &Lanes<u32>,
+    above: *const Lanes<f64>,
+    below: *const Lanes<f64>,
+    strength: &Lanes<f64>,
+    energy: &mut Lanes<f64>,
+) {
+    let (lo_x, hi_x) = range::<GIBBS>();
+    // SAFETY: the caller's contract; every index in the tables is < n.
+    unsafe {
+        let halves = |p: *const f64| [_mm512_loadu_pd(p), _mm512_loadu_pd(p.add(8))];
+        let beta = halves(beta.as_ptr());
+        let strength = halves(strength.as_ptr());
+        let keys = _mm512_loadu_si512(keys.as_ptr().cast());
+        let (lo_v, hi_v) = (_mm512_set1_pd(lo_x as f64), _mm512_set1_pd(hi_x as f64));
+        let (minus_two, half, one) = (
+            _mm512_set1_pd(-2.0),
+            _mm512_set1_pd(0.5),
+            _mm512_set1_pd(1.0),
+        );
+        let sign = _mm512_set1_epi64(i64::MIN);
+        let mut e = halves(energy.as_ptr());
+        for &i in m.order {
+            let i = i as usize;
+            let (lo, hi) = (
+                *m.offsets.get_unchecked(i) as usize,
+                *m.offsets.get_unchecked(i + 1) as usize,
+            );
+            let h = _mm512_set1_pd(*m.h.get_unchecked(i));
+            let mut field = [h, h];
+            for k in lo..hi {
+                let j = *m.neighbours.get_unchecked(k) as usize;
+                let w = _mm512_set1_pd(*m.weights.get_unchecked(k));
+                let row = halves(state.add(j).cast());
+                for (f, r) in field.iter_mut().zip(row) {
+                    *f = _mm512_add_pd(*f, _mm512_mul_pd(w, r));
+                }
+            }
+            let si = state.add(i).cast::<f64>();
+            let s = halves(si);
+            let (up, down) = if COUPLED {
+                (halves(above.add(i).cast()), halves(below.add(i).cast()))
+            } else {
+                ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2])
+            };
+            let (mut d, mut x) = ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2]);
+            let (mut below_lo, mut inside) = (0u16, 0u16);
+            for q in 0..2 {
+                d[q] = _mm512_mul_pd(_mm512_mul_pd(minus_two, s[q]), field[q]);
+                x[q] = if COUPLED {
+                    let pull = _mm512_mul_pd(strength[q], _mm512_add_pd(up[q], down[q]));
+                    _mm512_add_pd(
+                        _mm512_mul_pd(beta[q], d[q]),
+                        _mm512_mul_pd(_mm512_mul_pd(minus_two, s[q]), pull),
+                    )
+                } else {
+                    _mm512_mul_pd(beta[q], d[q])
+                };
+                let shift = 8 * q as u32;
+                below_lo |= (_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], lo_v) as u16) << shift;
+                inside |= ((_mm512_cmp_pd_mask::<_CMP_GE_OQ>(x[q], lo_v)
+                    & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], hi_v))
+                    as u16)
+                    << shift;
+            }
+            let flip = if inside != 0 {
+                let x32 = _mm512_insertf32x8::<1>(
+                    _mm512_castps256_ps512(_mm512_cvtpd_ps(x[0])),
+                    _mm512_cvtpd_ps(x[1]),
+                );
+                below_lo
+                    | (inside
+                        & accepts::<GIBBS>(x32, lane_uniforms(keys, *m.salts.get_unchecked(i))))
+            } else {
+                below_lo
+            };
+            for q in 0..2 {
+                let bits = _mm512_castpd_si512(s[q]);
+                let mask = (flip >> (8 * q)) as u8;
+                let new = _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, mask, bits, sign));
+                _mm512_storeu_pd(si.add(8 * q), new);
+                if TRACK {
+                    // half d (1 + (-2 half) s new), as the generic code groups it.
+                    let sn =
+                        _mm512_mul_pd(_mm512_mul_pd(_mm512_mul_pd(minus_two, half), s[q]), new);
+                    e[q] = _mm512_add_pd(
+                        e[q],
+                        _mm512_mul_pd(_mm512_mul_pd(half, d[q]), _mm512_add_pd(one, sn)),
+                    );
+                }
+            }
+        }
+        _mm512_storeu_pd(energy.as_mut_ptr(), e[0]);
+        _mm512_storeu_pd(energy.as_mut_ptr().add(8), e[1]);
+    }
+}
+
 const _: () = assert!(LANES == 16, "one AVX-512 vector holds the 16 lanes of f32");
 
 #[cfg(test)]
@@ -448,27 +556,40 @@ mod tests {
         compare::<f64, true>(sweep_spins_f64::<true>);
     }
 
-    fn compare_ext<const GIBBS: bool, const TRACK: bool, const COUPLED: bool>() {
+    type SweepExt<T> = unsafe fn(
+        &KernelTables<'_, T>,
+        &Lanes<T>,
+        *mut Lanes<T>,
+        &Lanes<u32>,
+        *const Lanes<T>,
+        *const Lanes<T>,
+        &Lanes<T>,
+        &mut Lanes<T>,
+    );
+
+    fn compare_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPLED: bool>(
+        avx512: SweepExt<T>,
+    ) {
         use crate::kernel::{lane_sweep_ext_generic, Copies};
-        let m = KernelModel::<f32>::new(&model(), None).unwrap();
+        let m = KernelModel::<T>::new(&model(), None).unwrap();
         let keys: Vec<ReadKeys> = (0..LANES as u64).map(|r| ReadKeys::new(4, r)).collect();
         let mut rng = Xoshiro256::for_stream(13, 0);
-        let mut spins = || -> Vec<Lanes<f32>> {
+        let mut spins = || -> Vec<Lanes<T>> {
             (0..m.num_spins())
-                .map(|_| std::array::from_fn(|_| if rng.spin() < 0 { -1.0 } else { 1.0 }))
+                .map(|_| std::array::from_fn(|_| T::ONE.flip_if(rng.spin() < 0)))
                 .collect()
         };
         let (start, above, below) = (spins(), spins(), spins());
-        let strength: Lanes<f32> = std::array::from_fn(|l| -0.05 * l as f32);
+        let strength: Lanes<T> = std::array::from_fn(|l| T::from_f64(-0.05 * l as f64));
         let (mut a, mut b) = (start.clone(), start);
-        let (mut ea, mut eb) = ([0.5f32; LANES], [0.5f32; LANES]);
+        let (mut ea, mut eb) = ([T::from_f64(0.5); LANES], [T::from_f64(0.5); LANES]);
         for t in 0..60u64 {
             let beta_value = if t >= 55 {
                 f64::INFINITY
             } else {
                 0.1 * t as f64
             };
-            let beta: Lanes<f32> =
+            let beta: Lanes<T> =
                 std::array::from_fn(|l| m.beta(beta_value * (1.0 + l as f64 / 16.0)));
             let k: Lanes<u32> = std::array::from_fn(|q| keys[q].sweep(t));
             let copies = Copies {
@@ -476,13 +597,13 @@ mod tests {
                 below: &below,
                 strength,
             };
-            lane_sweep_ext_generic::<f32, GIBBS, TRACK, COUPLED>(
+            lane_sweep_ext_generic::<T, GIBBS, TRACK, COUPLED>(
                 &m, &beta, &mut a, &k, &copies, &mut ea,
             );
             // SAFETY: the rows of the state and of both copies are the model's;
             // the caller checked the CPU's features.
             unsafe {
-                sweep_ext::<GIBBS, TRACK, COUPLED>(
+                avx512(
                     &m.tables(),
                     &beta,
                     b.as_mut_ptr(),
@@ -493,8 +614,8 @@ mod tests {
                     &mut eb,
                 );
             }
-            let bits = |s: &[Lanes<f32>]| -> Vec<u32> {
-                s.iter().flatten().map(|v| v.to_bits()).collect()
+            let bits = |s: &[Lanes<T>]| -> Vec<u64> {
+                s.iter().flatten().map(|v| v.to_f64().to_bits()).collect()
             };
             assert_eq!(bits(&a), bits(&b), "sweep {t}");
             assert_eq!(bits(&[ea]), bits(&[eb]), "energies, sweep {t}");
@@ -509,10 +630,14 @@ mod tests {
             eprintln!("skipped: this CPU has no AVX-512");
             return;
         }
-        compare_ext::<false, false, false>();
-        compare_ext::<false, true, false>();
-        compare_ext::<true, true, false>();
-        compare_ext::<false, false, true>();
-        compare_ext::<true, true, true>();
+        compare_ext::<f32, false, false, false>(sweep_ext::<false, false, false>);
+        compare_ext::<f32, false, true, false>(sweep_ext::<false, true, false>);
+        compare_ext::<f32, true, true, false>(sweep_ext::<true, true, false>);
+        compare_ext::<f32, false, false, true>(sweep_ext::<false, false, true>);
+        compare_ext::<f32, true, true, true>(sweep_ext::<true, true, true>);
+        compare_ext::<f64, false, true, false>(sweep_ext_f64::<false, true, false>);
+        compare_ext::<f64, true, true, false>(sweep_ext_f64::<true, true, false>);
+        compare_ext::<f64, false, false, true>(sweep_ext_f64::<false, false, true>);
+        compare_ext::<f64, true, true, true>(sweep_ext_f64::<true, true, true>);
     }
 }
