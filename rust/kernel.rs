@@ -581,6 +581,37 @@ pub fn lane_sweep_ahead<T: Real, const GIBBS: bool>(
     unsafe { sweep_spins::<T, GIBBS>(m, &m.order, beta, state.as_mut_ptr(), keys, ahead) }
 }
 
+/// Whether the AVX-512 code written for the float type `U` runs a kernel in
+/// `T`: `T` is `U` and the CPU has AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn avx512_runs<T: 'static, U: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<U>() && simd_level() == SimdLevel::Avx512
+}
+
+/// `x` under the name of its own type (`Lanes<T>` as `Lanes<f32>` when T
+/// is f32).
+///
+/// # Safety
+/// `A` and `B` are the same type.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn same<A, B>(x: &A) -> &B {
+    // SAFETY: the caller's contract.
+    unsafe { &*(x as *const A).cast::<B>() }
+}
+
+/// `same` for an exclusive borrow.
+///
+/// # Safety
+/// `A` and `B` are the same type.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn same_mut<A, B>(x: &mut A) -> &mut B {
+    // SAFETY: the caller's contract.
+    unsafe { &mut *(x as *mut A).cast::<B>() }
+}
+
 /// Update `spins` in this order in every lane (see `lane_sweep_ahead` for
 /// `ahead`); returns how many needed uniforms. Runs the AVX-512 code of
 /// rust/kernel_avx512.rs where the CPU has it (the same samples).
@@ -597,40 +628,35 @@ pub(crate) unsafe fn sweep_spins<T: Real, const GIBBS: bool>(
     ahead: bool,
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
-        && simd_level() == SimdLevel::Avx512
     {
-        // SAFETY: T is f32 (so the casts change no type), simd_level checked
-        // the CPU's features, and the caller's contract is passed on.
+        use crate::kernel_avx512 as avx512;
+        let tables = m.tables();
+        // SAFETY: `avx512_runs::<T, U>` checked that T is U (so the casts
+        // change no type) and that the CPU has AVX-512; the caller's
+        // contract is passed on.
         unsafe {
-            let tables = m.tables();
-            let tables: &KernelTables<'_, f32> = &*(&tables as *const KernelTables<'_, T>).cast();
-            return crate::kernel_avx512::sweep_spins::<GIBBS>(
-                tables,
-                spins,
-                &*(beta as *const Lanes<T>).cast(),
-                state.cast(),
-                keys,
-                ahead,
-            );
-        }
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
-        && simd_level() == SimdLevel::Avx512
-    {
-        // SAFETY: as above, with T = f64.
-        unsafe {
-            let tables = m.tables();
-            let tables: &KernelTables<'_, f64> = &*(&tables as *const KernelTables<'_, T>).cast();
-            return crate::kernel_avx512::sweep_spins_f64::<GIBBS>(
-                tables,
-                spins,
-                &*(beta as *const Lanes<T>).cast(),
-                state.cast(),
-                keys,
-                ahead,
-            );
+            if avx512_runs::<T, f32>() {
+                let (tables, beta) = (same(&tables), same(beta));
+                return avx512::sweep_spins::<GIBBS>(
+                    tables,
+                    spins,
+                    beta,
+                    state.cast(),
+                    keys,
+                    ahead,
+                );
+            }
+            if avx512_runs::<T, f64>() {
+                let (tables, beta) = (same(&tables), same(beta));
+                return avx512::sweep_spins_f64::<GIBBS>(
+                    tables,
+                    spins,
+                    beta,
+                    state.cast(),
+                    keys,
+                    ahead,
+                );
+            }
         }
     }
     // SAFETY: the caller's contract.
@@ -921,44 +947,42 @@ pub fn lane_sweep_ext<T: Real, const GIBBS: bool, const TRACK: bool, const COUPL
         );
     }
     #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f32>()
-        && simd_level() == SimdLevel::Avx512
     {
-        // SAFETY: T is f32 (the casts change no type), simd_level checked the
-        // CPU's features, and the rows were asserted above.
+        use crate::kernel_avx512 as avx512;
+        let tables = m.tables();
+        let (rows, above, below) = (
+            state.as_mut_ptr(),
+            copies.above.as_ptr(),
+            copies.below.as_ptr(),
+        );
+        // SAFETY: as in `sweep_spins`; the rows were asserted above.
         unsafe {
-            let tables = m.tables();
-            let f32s = |l: &Lanes<T>| &*(l as *const Lanes<T>).cast::<Lanes<f32>>();
-            return crate::kernel_avx512::sweep_ext::<GIBBS, TRACK, COUPLED>(
-                &*(&tables as *const KernelTables<'_, T>).cast(),
-                f32s(beta),
-                state.as_mut_ptr().cast(),
-                keys,
-                copies.above.as_ptr().cast(),
-                copies.below.as_ptr().cast(),
-                f32s(&copies.strength),
-                &mut *(energy as *mut Lanes<T>).cast::<Lanes<f32>>(),
-            );
-        }
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<f64>()
-        && simd_level() == SimdLevel::Avx512
-    {
-        // SAFETY: as above, with T = f64.
-        unsafe {
-            let tables = m.tables();
-            let f64s = |l: &Lanes<T>| &*(l as *const Lanes<T>).cast::<Lanes<f64>>();
-            return crate::kernel_avx512::sweep_ext_f64::<GIBBS, TRACK, COUPLED>(
-                &*(&tables as *const KernelTables<'_, T>).cast(),
-                f64s(beta),
-                state.as_mut_ptr().cast(),
-                keys,
-                copies.above.as_ptr().cast(),
-                copies.below.as_ptr().cast(),
-                f64s(&copies.strength),
-                &mut *(energy as *mut Lanes<T>).cast::<Lanes<f64>>(),
-            );
+            if avx512_runs::<T, f32>() {
+                let (tables, beta, strength) = (same(&tables), same(beta), same(&copies.strength));
+                return avx512::sweep_ext::<GIBBS, TRACK, COUPLED>(
+                    tables,
+                    beta,
+                    rows.cast(),
+                    keys,
+                    above.cast(),
+                    below.cast(),
+                    strength,
+                    same_mut(energy),
+                );
+            }
+            if avx512_runs::<T, f64>() {
+                let (tables, beta, strength) = (same(&tables), same(beta), same(&copies.strength));
+                return avx512::sweep_ext_f64::<GIBBS, TRACK, COUPLED>(
+                    tables,
+                    beta,
+                    rows.cast(),
+                    keys,
+                    above.cast(),
+                    below.cast(),
+                    strength,
+                    same_mut(energy),
+                );
+            }
         }
     }
     lane_sweep_ext_generic::<T, GIBBS, TRACK, COUPLED>(m, beta, state, keys, copies, energy)

@@ -74,23 +74,43 @@ fn accepts<const GIBBS: bool>(x: __m512, u: __m512) -> __mmask16 {
     }
 }
 
-/// Update spin i in every lane, as `kernel::update_lanes_at` does;
-/// `uniforms` is called only when some lane's outcome depends on its draw.
-/// Returns whether it was called.
+/// What one spin's update computed, lane by lane: the energy change of a
+/// flip (d = -2 s field, without beta), the spin before and after, and
+/// whether some lane needed its uniform.
+struct Step<V> {
+    d: V,
+    s: V,
+    new: V,
+    undecided: bool,
+}
+
+/// The two copies of every spin a coupled sweep feels (rows `above` and
+/// `below`, laid out as the state) and the strength of their pull per lane.
+#[derive(Clone, Copy)]
+struct Pull<T, V> {
+    above: *const Lanes<T>,
+    below: *const Lanes<T>,
+    strength: V,
+}
+
+/// Update spin i in every lane as `kernel::update_lanes_at` does (with
+/// `COUPLED`, as `lane_sweep_ext` does); `uniforms` is called only when some
+/// lane's outcome depends on its draw.
 ///
 /// # Safety
-/// That of `update_lanes_at`: `state` holds a row per spin of the tables'
-/// model, i is one of its spins, and nobody else touches the rows read and
-/// written here meanwhile.
+/// That of `update_lanes_at`: `state` (and with `COUPLED` both copies) holds
+/// a row per spin of the tables' model, i is one of its spins, and nobody
+/// else touches the rows read and written here meanwhile.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn update<const GIBBS: bool>(
+unsafe fn step_f32<const GIBBS: bool, const COUPLED: bool>(
     m: &KernelTables<'_, f32>,
     i: usize,
-    beta: &Lanes<f32>,
+    beta: __m512,
     state: *mut Lanes<f32>,
+    pull: Pull<f32, __m512>,
     uniforms: impl FnOnce(u32) -> __m512,
-) -> bool {
+) -> Step<__m512> {
     let (lo_x, hi_x) = range::<GIBBS>();
     // SAFETY: the caller's contract; every index in the tables is < n.
     unsafe {
@@ -107,11 +127,19 @@ unsafe fn update<const GIBBS: bool>(
         }
         let si = state.add(i).cast::<f32>();
         let s = _mm512_loadu_ps(si);
-        // flip_energy: beta ((-2 s) field).
-        let x = _mm512_mul_ps(
-            _mm512_loadu_ps(beta.as_ptr()),
-            _mm512_mul_ps(_mm512_mul_ps(_mm512_set1_ps(-2.0), s), field),
-        );
+        let minus_two_s = _mm512_mul_ps(_mm512_set1_ps(-2.0), s);
+        let d = _mm512_mul_ps(minus_two_s, field);
+        // beta dE (flip_energy), plus the copies' pull when coupled.
+        let x = if COUPLED {
+            let (up, down) = (
+                _mm512_loadu_ps(pull.above.add(i).cast()),
+                _mm512_loadu_ps(pull.below.add(i).cast()),
+            );
+            let p = _mm512_mul_ps(pull.strength, _mm512_add_ps(up, down));
+            _mm512_add_ps(_mm512_mul_ps(beta, d), _mm512_mul_ps(minus_two_s, p))
+        } else {
+            _mm512_mul_ps(beta, d)
+        };
         let (lo_v, hi_v) = (_mm512_set1_ps(lo_x), _mm512_set1_ps(hi_x));
         let below = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, lo_v);
         let inside =
@@ -122,29 +150,39 @@ unsafe fn update<const GIBBS: bool>(
         } else {
             below
         };
-        let sign = _mm512_set1_epi32(i32::MIN);
         let bits = _mm512_castps_si512(s);
-        let new = _mm512_mask_xor_epi32(bits, flip, bits, sign);
-        _mm512_storeu_si512(si.cast(), new);
-        undecided
+        let new = _mm512_castsi512_ps(_mm512_mask_xor_epi32(
+            bits,
+            flip,
+            bits,
+            _mm512_set1_epi32(i32::MIN),
+        ));
+        _mm512_storeu_ps(si, new);
+        Step {
+            d,
+            s,
+            new,
+            undecided,
+        }
     }
 }
 
-/// Update spin i in every lane of a double-precision state, as
-/// `kernel::update_lanes_at` does: the 16 lanes in two vectors of 8, beta dE
-/// rounded to single precision for the acceptance test, as there.
+/// `step_f32` for a double-precision state: the 16 lanes in two vectors of
+/// 8, beta dE rounded to single precision for the acceptance test (as in
+/// the generic code).
 ///
 /// # Safety
-/// That of `update`.
+/// That of `step_f32`.
 #[inline]
 #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn update_f64<const GIBBS: bool>(
+unsafe fn step_f64<const GIBBS: bool, const COUPLED: bool>(
     m: &KernelTables<'_, f64>,
     i: usize,
-    beta: &Lanes<f64>,
+    beta: [__m512d; 2],
     state: *mut Lanes<f64>,
+    pull: Pull<f64, [__m512d; 2]>,
     uniforms: impl FnOnce(u32) -> __m512,
-) -> bool {
+) -> Step<[__m512d; 2]> {
     let (lo_x, hi_x) = range::<GIBBS>();
     // SAFETY: the caller's contract; every index in the tables is < n.
     unsafe {
@@ -157,27 +195,37 @@ unsafe fn update_f64<const GIBBS: bool>(
         for k in lo..hi {
             let j = *m.neighbours.get_unchecked(k) as usize;
             let w = _mm512_set1_pd(*m.weights.get_unchecked(k));
-            let row = state.add(j).cast::<f64>();
-            for (half, f) in field.iter_mut().enumerate() {
-                *f = _mm512_add_pd(*f, _mm512_mul_pd(w, _mm512_loadu_pd(row.add(8 * half))));
+            let row = halves(state.add(j).cast());
+            for (f, r) in field.iter_mut().zip(row) {
+                *f = _mm512_add_pd(*f, _mm512_mul_pd(w, r));
             }
         }
         let si = state.add(i).cast::<f64>();
+        let s = halves(si);
+        let (up, down) = if COUPLED {
+            (
+                halves(pull.above.add(i).cast()),
+                halves(pull.below.add(i).cast()),
+            )
+        } else {
+            ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2])
+        };
         let (lo_v, hi_v) = (_mm512_set1_pd(lo_x as f64), _mm512_set1_pd(hi_x as f64));
-        let (mut s, mut x) = ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2]);
+        let (mut d, mut x) = ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2]);
         let (mut below, mut inside) = (0u16, 0u16);
-        for half in 0..2 {
-            s[half] = _mm512_loadu_pd(si.add(8 * half));
-            let b = _mm512_loadu_pd(beta.as_ptr().add(8 * half));
-            // flip_energy: beta ((-2 s) field).
-            x[half] = _mm512_mul_pd(
-                b,
-                _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(-2.0), s[half]), field[half]),
-            );
-            let shift = 8 * half as u32;
-            below |= (_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[half], lo_v) as u16) << shift;
-            inside |= ((_mm512_cmp_pd_mask::<_CMP_GE_OQ>(x[half], lo_v)
-                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[half], hi_v)) as u16)
+        for q in 0..2 {
+            let minus_two_s = _mm512_mul_pd(_mm512_set1_pd(-2.0), s[q]);
+            d[q] = _mm512_mul_pd(minus_two_s, field[q]);
+            x[q] = if COUPLED {
+                let p = _mm512_mul_pd(pull.strength[q], _mm512_add_pd(up[q], down[q]));
+                _mm512_add_pd(_mm512_mul_pd(beta[q], d[q]), _mm512_mul_pd(minus_two_s, p))
+            } else {
+                _mm512_mul_pd(beta[q], d[q])
+            };
+            let shift = 8 * q as u32;
+            below |= (_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], lo_v) as u16) << shift;
+            inside |= ((_mm512_cmp_pd_mask::<_CMP_GE_OQ>(x[q], lo_v)
+                & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], hi_v)) as u16)
                 << shift;
         }
         let undecided = inside != 0;
@@ -190,14 +238,85 @@ unsafe fn update_f64<const GIBBS: bool>(
         } else {
             below
         };
-        let sign = _mm512_set1_epi64(i64::MIN);
-        for (half, &sh) in s.iter().enumerate() {
-            let bits = _mm512_castpd_si512(sh);
-            let mask = (flip >> (8 * half)) as u8;
-            let new = _mm512_mask_xor_epi64(bits, mask, bits, sign);
-            _mm512_storeu_si512(si.add(8 * half).cast(), new);
+        let mut new = s;
+        for (q, n) in new.iter_mut().enumerate() {
+            let bits = _mm512_castpd_si512(*n);
+            let mask = (flip >> (8 * q)) as u8;
+            *n = _mm512_castsi512_pd(_mm512_mask_xor_epi64(
+                bits,
+                mask,
+                bits,
+                _mm512_set1_epi64(i64::MIN),
+            ));
+            _mm512_storeu_pd(si.add(8 * q), *n);
         }
-        undecided
+        Step {
+            d,
+            s,
+            new,
+            undecided,
+        }
+    }
+}
+
+/// The 16 lanes of a double-precision row as two vectors.
+///
+/// # Safety
+/// `p` points to 16 readable doubles.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn halves(p: *const f64) -> [__m512d; 2] {
+    // SAFETY: the caller's contract.
+    unsafe { [_mm512_loadu_pd(p), _mm512_loadu_pd(p.add(8))] }
+}
+
+/// `lane_sweep`'s update of spin i, single precision (see `step_f32`).
+///
+/// # Safety
+/// That of `step_f32`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn update<const GIBBS: bool>(
+    m: &KernelTables<'_, f32>,
+    i: usize,
+    beta: &Lanes<f32>,
+    state: *mut Lanes<f32>,
+    uniforms: impl FnOnce(u32) -> __m512,
+) -> bool {
+    let none = Pull {
+        above: std::ptr::null(),
+        below: std::ptr::null(),
+        strength: _mm512_setzero_ps(),
+    };
+    // SAFETY: the caller's contract (no copies are read when not coupled).
+    unsafe {
+        step_f32::<GIBBS, false>(m, i, _mm512_loadu_ps(beta.as_ptr()), state, none, uniforms)
+            .undecided
+    }
+}
+
+/// `lane_sweep`'s update of spin i, double precision (see `step_f64`).
+///
+/// # Safety
+/// That of `step_f64`.
+#[inline]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn update_f64<const GIBBS: bool>(
+    m: &KernelTables<'_, f64>,
+    i: usize,
+    beta: &Lanes<f64>,
+    state: *mut Lanes<f64>,
+    uniforms: impl FnOnce(u32) -> __m512,
+) -> bool {
+    let zero = _mm512_setzero_pd();
+    let none = Pull {
+        above: std::ptr::null(),
+        below: std::ptr::null(),
+        strength: [zero, zero],
+    };
+    // SAFETY: the caller's contract (no copies are read when not coupled).
+    unsafe {
+        step_f64::<GIBBS, false>(m, i, halves(beta.as_ptr()), state, none, uniforms).undecided
     }
 }
 
@@ -279,81 +398,34 @@ pub(crate) unsafe fn sweep_ext<const GIBBS: bool, const TRACK: bool, const COUPL
     strength: &Lanes<f32>,
     energy: &mut Lanes<f32>,
 ) {
-    let (lo_x, hi_x) = range::<GIBBS>();
-    // SAFETY: the caller's contract; every index in the tables is < n.
+    // SAFETY: the caller's contract.
     unsafe {
         let beta = _mm512_loadu_ps(beta.as_ptr());
         let keys = _mm512_loadu_si512(keys.as_ptr().cast());
-        let strength = _mm512_loadu_ps(strength.as_ptr());
-        let (lo_v, hi_v) = (_mm512_set1_ps(lo_x), _mm512_set1_ps(hi_x));
-        let (minus_two, half, one) = (
-            _mm512_set1_ps(-2.0),
-            _mm512_set1_ps(0.5),
-            _mm512_set1_ps(1.0),
-        );
+        let pull = Pull {
+            above,
+            below,
+            strength: _mm512_loadu_ps(strength.as_ptr()),
+        };
+        let (half, one) = (_mm512_set1_ps(0.5), _mm512_set1_ps(1.0));
+        let minus_one = _mm512_mul_ps(_mm512_set1_ps(-2.0), half);
         let mut e = _mm512_loadu_ps(energy.as_ptr());
         for &i in m.order {
-            let i = i as usize;
-            let (lo, hi) = (
-                *m.offsets.get_unchecked(i) as usize,
-                *m.offsets.get_unchecked(i + 1) as usize,
-            );
-            let mut field = _mm512_set1_ps(*m.h.get_unchecked(i));
-            for k in lo..hi {
-                let j = *m.neighbours.get_unchecked(k) as usize;
-                let w = _mm512_set1_ps(*m.weights.get_unchecked(k));
-                field = _mm512_add_ps(
-                    field,
-                    _mm512_mul_ps(w, _mm512_loadu_ps(state.add(j).cast())),
-                );
-            }
-            let si = state.add(i).cast::<f32>();
-            let s = _mm512_loadu_ps(si);
-            let d = _mm512_mul_ps(_mm512_mul_ps(minus_two, s), field);
-            let x = if COUPLED {
-                let up = _mm512_loadu_ps(above.add(i).cast());
-                let down = _mm512_loadu_ps(below.add(i).cast());
-                let pull = _mm512_mul_ps(strength, _mm512_add_ps(up, down));
-                _mm512_add_ps(
-                    _mm512_mul_ps(beta, d),
-                    _mm512_mul_ps(_mm512_mul_ps(minus_two, s), pull),
-                )
-            } else {
-                _mm512_mul_ps(beta, d)
-            };
-            let below_lo = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, lo_v);
-            let inside = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(x, lo_v)
-                & _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, hi_v);
-            let flip = if inside != 0 {
-                below_lo
-                    | (inside & accepts::<GIBBS>(x, lane_uniforms(keys, *m.salts.get_unchecked(i))))
-            } else {
-                below_lo
-            };
-            let bits = _mm512_castps_si512(s);
-            let new = _mm512_castsi512_ps(_mm512_mask_xor_epi32(
-                bits,
-                flip,
-                bits,
-                _mm512_set1_epi32(i32::MIN),
-            ));
-            _mm512_storeu_ps(si, new);
+            let st = step_f32::<GIBBS, COUPLED>(m, i as usize, beta, state, pull, |salt| {
+                lane_uniforms(keys, salt)
+            });
             if TRACK {
                 // half d (1 + (-2 half) s new), as the generic code groups it.
-                let sn = _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(minus_two, half), s), new);
-                e = _mm512_add_ps(
-                    e,
-                    _mm512_mul_ps(_mm512_mul_ps(half, d), _mm512_add_ps(one, sn)),
-                );
+                let sn = _mm512_mul_ps(_mm512_mul_ps(minus_one, st.s), st.new);
+                let change = _mm512_mul_ps(_mm512_mul_ps(half, st.d), _mm512_add_ps(one, sn));
+                e = _mm512_add_ps(e, change);
             }
         }
         _mm512_storeu_ps(energy.as_mut_ptr(), e);
     }
 }
 
-/// `sweep_ext` in double precision: the 16 lanes in two vectors of 8, beta
-/// dE rounded to single precision for the acceptance test (as in the
-/// generic code).
+/// `sweep_ext` in double precision (see `step_f64`).
 ///
 /// # Safety
 /// That of `sweep_ext`.
@@ -369,88 +441,29 @@ pub(crate) unsafe fn sweep_ext_f64<const GIBBS: bool, const TRACK: bool, const C
     strength: &Lanes<f64>,
     energy: &mut Lanes<f64>,
 ) {
-    let (lo_x, hi_x) = range::<GIBBS>();
-    // SAFETY: the caller's contract; every index in the tables is < n.
+    // SAFETY: the caller's contract.
     unsafe {
-        let halves = |p: *const f64| [_mm512_loadu_pd(p), _mm512_loadu_pd(p.add(8))];
         let beta = halves(beta.as_ptr());
-        let strength = halves(strength.as_ptr());
         let keys = _mm512_loadu_si512(keys.as_ptr().cast());
-        let (lo_v, hi_v) = (_mm512_set1_pd(lo_x as f64), _mm512_set1_pd(hi_x as f64));
-        let (minus_two, half, one) = (
-            _mm512_set1_pd(-2.0),
-            _mm512_set1_pd(0.5),
-            _mm512_set1_pd(1.0),
-        );
-        let sign = _mm512_set1_epi64(i64::MIN);
+        let pull = Pull {
+            above,
+            below,
+            strength: halves(strength.as_ptr()),
+        };
+        let (half, one) = (_mm512_set1_pd(0.5), _mm512_set1_pd(1.0));
+        let minus_one = _mm512_mul_pd(_mm512_set1_pd(-2.0), half);
         let mut e = halves(energy.as_ptr());
         for &i in m.order {
-            let i = i as usize;
-            let (lo, hi) = (
-                *m.offsets.get_unchecked(i) as usize,
-                *m.offsets.get_unchecked(i + 1) as usize,
-            );
-            let h = _mm512_set1_pd(*m.h.get_unchecked(i));
-            let mut field = [h, h];
-            for k in lo..hi {
-                let j = *m.neighbours.get_unchecked(k) as usize;
-                let w = _mm512_set1_pd(*m.weights.get_unchecked(k));
-                let row = halves(state.add(j).cast());
-                for (f, r) in field.iter_mut().zip(row) {
-                    *f = _mm512_add_pd(*f, _mm512_mul_pd(w, r));
-                }
-            }
-            let si = state.add(i).cast::<f64>();
-            let s = halves(si);
-            let (up, down) = if COUPLED {
-                (halves(above.add(i).cast()), halves(below.add(i).cast()))
-            } else {
-                ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2])
-            };
-            let (mut d, mut x) = ([_mm512_setzero_pd(); 2], [_mm512_setzero_pd(); 2]);
-            let (mut below_lo, mut inside) = (0u16, 0u16);
-            for q in 0..2 {
-                d[q] = _mm512_mul_pd(_mm512_mul_pd(minus_two, s[q]), field[q]);
-                x[q] = if COUPLED {
-                    let pull = _mm512_mul_pd(strength[q], _mm512_add_pd(up[q], down[q]));
-                    _mm512_add_pd(
-                        _mm512_mul_pd(beta[q], d[q]),
-                        _mm512_mul_pd(_mm512_mul_pd(minus_two, s[q]), pull),
-                    )
-                } else {
-                    _mm512_mul_pd(beta[q], d[q])
-                };
-                let shift = 8 * q as u32;
-                below_lo |= (_mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], lo_v) as u16) << shift;
-                inside |= ((_mm512_cmp_pd_mask::<_CMP_GE_OQ>(x[q], lo_v)
-                    & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x[q], hi_v))
-                    as u16)
-                    << shift;
-            }
-            let flip = if inside != 0 {
-                let x32 = _mm512_insertf32x8::<1>(
-                    _mm512_castps256_ps512(_mm512_cvtpd_ps(x[0])),
-                    _mm512_cvtpd_ps(x[1]),
-                );
-                below_lo
-                    | (inside
-                        & accepts::<GIBBS>(x32, lane_uniforms(keys, *m.salts.get_unchecked(i))))
-            } else {
-                below_lo
-            };
-            for q in 0..2 {
-                let bits = _mm512_castpd_si512(s[q]);
-                let mask = (flip >> (8 * q)) as u8;
-                let new = _mm512_castsi512_pd(_mm512_mask_xor_epi64(bits, mask, bits, sign));
-                _mm512_storeu_pd(si.add(8 * q), new);
-                if TRACK {
+            let st = step_f64::<GIBBS, COUPLED>(m, i as usize, beta, state, pull, |salt| {
+                lane_uniforms(keys, salt)
+            });
+            if TRACK {
+                for (q, eq) in e.iter_mut().enumerate() {
                     // half d (1 + (-2 half) s new), as the generic code groups it.
-                    let sn =
-                        _mm512_mul_pd(_mm512_mul_pd(_mm512_mul_pd(minus_two, half), s[q]), new);
-                    e[q] = _mm512_add_pd(
-                        e[q],
-                        _mm512_mul_pd(_mm512_mul_pd(half, d[q]), _mm512_add_pd(one, sn)),
-                    );
+                    let sn = _mm512_mul_pd(_mm512_mul_pd(minus_one, st.s[q]), st.new[q]);
+                    let change =
+                        _mm512_mul_pd(_mm512_mul_pd(half, st.d[q]), _mm512_add_pd(one, sn));
+                    *eq = _mm512_add_pd(*eq, change);
                 }
             }
         }
