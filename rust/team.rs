@@ -389,8 +389,10 @@ pub enum Outcome {
     },
 }
 
-/// Sweeps after which member 0 judges whether the team helps.
-const SOLO_CHECK_SWEEPS: u64 = 8;
+/// Sweeps after which member 0 judges, at every sweep, whether the team
+/// helps. Early: a team that only waits (seen on two vCPUs, when the other
+/// thread did not get a core) loses a sweep's time at each of them.
+const SOLO_CHECK_SWEEPS: u64 = 2;
 
 /// Interior spins updated between two looks at whether the rows of the next
 /// stage can be fetched.
@@ -417,8 +419,8 @@ fn prefetch<T>(rows: *const Lanes<T>, list: &[u32]) {
 /// Member `member`'s part of `sweeps` sweeps of the group in `rows` (laid
 /// out by `plan.to_rows`); sweep t runs at `beta_of(t)` with keys
 /// `keys_of(t)`. Member 0 also watches `stop`, and goes on alone when it has
-/// spent more than half its time waiting for the others (a machine busy
-/// with other work).
+/// spent more than a third of its time waiting for the others (a healthy
+/// team waits 1-2 %).
 ///
 /// # Safety
 /// `rows` holds a row per row of `plan.model()` (`SharedRows::new`'s
@@ -460,7 +462,7 @@ pub unsafe fn run_member<T: Real, const GIBBS: bool>(
                 sync.halt.store(true, Ordering::Relaxed);
                 return Outcome::Halted;
             }
-            if ((t >= SOLO_CHECK_SWEEPS && waited * 2 > started.elapsed()) || t == sync.solo_after)
+            if ((t >= SOLO_CHECK_SWEEPS && waited * 3 > started.elapsed()) || t == sync.solo_after)
                 && sync.solo_stage.load(Ordering::Relaxed) == u64::MAX
             {
                 // The others finish this sweep and stop at the next (they
