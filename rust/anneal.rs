@@ -182,34 +182,39 @@ fn run<T: Real>(
     }
     let groups = groups.as_ref();
     with_threads(p.num_threads, || {
-        // Fewer lane groups than threads: the threads of a team share a group.
         let threads = rayon::current_num_threads();
-        let lane_groups = jobs.len();
         let all_lanes = jobs.iter().all(|(t, _)| matches!(t, Task::Lanes { .. }));
         let sweeps = p.betas.len() * p.sweeps_per_beta;
-        let team = if all_lanes
-            && lane_groups < threads
-            && sweeps * n >= TEAM_MIN_WORK
-            && model.num_free() >= TEAM_MIN_SPINS
-        {
-            threads / lane_groups.max(1)
+        let teams_help =
+            all_lanes && sweeps * n >= TEAM_MIN_WORK && model.num_free() >= TEAM_MIN_SPINS;
+        // The lane groups that do not fill a last round over the threads are
+        // shared by teams once the rest are done (3 groups on 2 threads: one
+        // each, then the third by both; alone, the third would leave a core
+        // idle for a third of the time).
+        let left = if teams_help { jobs.len() % threads } else { 0 };
+        let team = threads / left.max(1);
+        let shared = if team > 1 {
+            jobs.split_off(jobs.len() - left)
         } else {
-            1
+            Vec::new()
         };
-        jobs.into_par_iter()
-            .try_for_each(|(task, rows)| match task {
-                Task::Lanes { first_read, lo, hi } if team > 1 => {
-                    lane_task_team(&model, p, first_read, lo, hi, rows, stop, team)
-                }
-                Task::Lanes { first_read, lo, hi } => {
-                    lane_task(&model, p, first_read, lo, hi, rows, stop)
-                }
-                Task::Single { read } => match groups {
-                    Some(g) => single_task(&model, g, p, read, rows, stop),
-                    None => Err(Error::Internal("spin groups missing".into())),
-                },
-                Task::RandomOrder { read } => random_order_task(&model, p, read, rows, stop),
-            })
+        let run_job = |(task, rows): (Task, &mut [i8]), team: usize| match task {
+            Task::Lanes { first_read, lo, hi } if team > 1 => {
+                lane_task_team(&model, p, first_read, lo, hi, rows, stop, team)
+            }
+            Task::Lanes { first_read, lo, hi } => {
+                lane_task(&model, p, first_read, lo, hi, rows, stop)
+            }
+            Task::Single { read } => match groups {
+                Some(g) => single_task(&model, g, p, read, rows, stop),
+                None => Err(Error::Internal("spin groups missing".into())),
+            },
+            Task::RandomOrder { read } => random_order_task(&model, p, read, rows, stop),
+        };
+        jobs.into_par_iter().try_for_each(|job| run_job(job, 1))?;
+        shared
+            .into_par_iter()
+            .try_for_each(|job| run_job(job, team))
     })?
 }
 
@@ -308,8 +313,11 @@ const TEAM_MIN_WORK: usize = 200_000;
 const TEAM_MIN_SPINS: usize = 512;
 
 /// One lane group annealed by `team` threads together (rust/team.rs): the
-/// calling thread and `team - 1` threads started for the call, so the team
-/// never waits on a busy pool.
+/// calling thread and `team - 1` more of the pool. Not threads started for
+/// the call: the pool's idle threads, spinning for work, kept the vCPUs
+/// those needed, so that in some calls the team started a millisecond late.
+/// If the pool is busy (another call sharing it), the calling thread goes
+/// on alone after a millisecond.
 #[allow(clippy::too_many_arguments)]
 fn lane_task_team<T: Real>(
     m: &KernelModel<T>,
@@ -321,8 +329,9 @@ fn lane_task_team<T: Real>(
     stop: &Stop,
     team: usize,
 ) -> Result<()> {
-    let (mut state, keys) = lane_start(m, p, first_read)?;
-    let plan = TeamPlan::new(m, team);
+    // The plan on another of the team's threads meanwhile.
+    let (start, plan) = rayon::join(|| lane_start(m, p, first_read), || TeamPlan::new(m, team));
+    let (mut state, keys) = start?;
     let mut team_rows = plan.to_rows(&state)?;
     let sync = TeamSync::new(team);
     // SAFETY: `team_rows` outlives the scope below, its only users are the
@@ -356,9 +365,9 @@ fn lane_task_team<T: Real>(
             )
         }
     };
-    std::thread::scope(|scope| {
+    rayon::scope(|scope| {
         for k in 1..team {
-            scope.spawn(move || member(k));
+            scope.spawn(move |_| member(k));
         }
         member(0);
     });
@@ -661,7 +670,9 @@ mod tests {
     }
 
     /// One group shared by a team of threads gives the samples of one thread,
-    /// in both precisions and both rules, also when stopped.
+    /// in both precisions and both rules, also when stopped; so do the groups
+    /// left over after rounds of one group per thread (40 reads: three groups
+    /// on two threads, the third shared).
     #[test]
     fn a_team_sharing_a_group_gives_the_samples_of_one_thread() {
         // A frustrated ring with chords: three colour classes of ~700 spins.
@@ -678,27 +689,32 @@ mod tests {
         let betas: Vec<f64> = (0..120).map(|k| 0.02 * k as f64).collect();
         for acceptance in [Acceptance::Metropolis, Acceptance::Gibbs] {
             for precision in [PrecisionRequest::Single, PrecisionRequest::Double] {
-                let p = AnnealParams {
-                    num_reads: 13,
-                    acceptance,
-                    precision,
-                    ..params(&betas)
-                };
-                let one = go(
-                    &g,
-                    &AnnealParams {
-                        num_threads: 1,
-                        ..p.clone()
-                    },
-                );
-                let team = go(
-                    &g,
-                    &AnnealParams {
-                        num_threads: 3,
-                        ..p.clone()
-                    },
-                );
-                assert_eq!(one, team, "{acceptance:?} {precision:?}");
+                for (num_reads, num_threads) in [(13, 3), (40, 2), (40, 3)] {
+                    let p = AnnealParams {
+                        num_reads,
+                        acceptance,
+                        precision,
+                        ..params(&betas)
+                    };
+                    let one = go(
+                        &g,
+                        &AnnealParams {
+                            num_threads: 1,
+                            ..p.clone()
+                        },
+                    );
+                    let team = go(
+                        &g,
+                        &AnnealParams {
+                            num_threads,
+                            ..p.clone()
+                        },
+                    );
+                    assert_eq!(
+                        one, team,
+                        "{acceptance:?} {precision:?} {num_reads} reads, {num_threads} threads"
+                    );
+                }
             }
         }
         let stop = Stop::new();

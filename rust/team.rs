@@ -24,7 +24,7 @@
 //! prefetchers never pull another member's rows), and a member fetches the
 //! rows its next boundary spins will read while it updates its interior.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::Result;
@@ -284,8 +284,13 @@ pub struct TeamSync {
     halt: AtomicBool,
     /// Set by member 0: from this stage on it sweeps alone.
     solo_stage: AtomicU64,
-    /// Members other than 0 that have returned.
+    /// Members other than 0 that have joined (`join`), and the `CLOSED` bit
+    /// once member 0 takes no more.
+    joined: AtomicU64,
+    /// Members other than 0 that joined and have returned.
     left: AtomicUsize,
+    /// Set by member 0 once no one else joins: `TEAM` or `ALONE`.
+    start: AtomicU8,
     /// Member 0 goes on alone from the sweep after this one, whatever the
     /// waits (tests of the hand-over).
     solo_after: u64,
@@ -297,7 +302,9 @@ impl TeamSync {
             done: (0..team).map(|_| Padded(AtomicU64::new(0))).collect(),
             halt: AtomicBool::new(false),
             solo_stage: AtomicU64::new(u64::MAX),
+            joined: AtomicU64::new(0),
             left: AtomicUsize::new(0),
+            start: AtomicU8::new(PENDING),
             solo_after: u64::MAX,
         }
     }
@@ -325,6 +332,67 @@ impl TeamSync {
             }
         }
         Some(start.elapsed())
+    }
+}
+
+/// Set in `TeamSync::joined` once member 0 takes no more members.
+const CLOSED: u64 = 1 << 63;
+
+/// `TeamSync::start`: member 0 is still waiting for members to join; the
+/// team sweeps; member 0 sweeps alone (someone did not join in time).
+const PENDING: u8 = 0;
+const TEAM: u8 = 1;
+const ALONE: u8 = 2;
+
+/// How long member 0 waits for the others to join before it sweeps alone:
+/// they run on the pool's other threads, which may all be busy (another
+/// call sharing the pool); a sleeping thread wakes in tens of microseconds.
+const JOIN_WAIT: Duration = Duration::from_millis(1);
+
+impl TeamSync {
+    /// A member other than 0 joins, unless member 0 has stopped waiting.
+    fn join(&self) -> bool {
+        self.joined
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |j| {
+                (j & CLOSED == 0).then_some(j + 1)
+            })
+            .is_ok()
+    }
+
+    /// Member 0: wait until the whole team has joined or `JOIN_WAIT` has
+    /// passed; then no one else joins, and the members that did learn
+    /// whether the team sweeps (`TEAM`) or member 0 alone. Returns whether
+    /// the team sweeps.
+    fn gather_team(&self, team: usize) -> bool {
+        let start = Instant::now();
+        while self.joined.load(Ordering::Acquire) < team as u64 - 1 {
+            if start.elapsed() > JOIN_WAIT {
+                break;
+            }
+            std::hint::spin_loop();
+        }
+        let all = self.joined.fetch_or(CLOSED, Ordering::AcqRel) == team as u64 - 1;
+        self.start
+            .store(if all { TEAM } else { ALONE }, Ordering::Release);
+        all
+    }
+
+    /// A member other than 0 that joined: whether the team sweeps.
+    fn team_sweeps(&self) -> bool {
+        loop {
+            match self.start.load(Ordering::Acquire) {
+                PENDING => std::hint::spin_loop(),
+                s => return s == TEAM,
+            }
+        }
+    }
+
+    /// Member 0: wait until every member that joined has returned.
+    fn wait_for_leavers(&self) {
+        let joined = (self.joined.load(Ordering::Acquire) & !CLOSED) as usize;
+        while self.left.load(Ordering::Acquire) < joined {
+            std::thread::yield_now();
+        }
     }
 }
 
@@ -448,12 +516,24 @@ pub unsafe fn run_member<T: Real, const GIBBS: bool>(
             }
         }
     }
+    if member != 0 && !sync.join() {
+        // Member 0 went on alone without waiting for this member.
+        return Outcome::Finished;
+    }
     let _count_out = CountOut(&sync.left, member != 0);
+    if member != 0 && !sync.team_sweeps() {
+        return Outcome::Finished;
+    }
     let m = &plan.model;
     let classes = plan.classes();
     let parts = &plan.parts[member];
     let remote = &plan.remote[member];
     let team = plan.team();
+    if member == 0 && !sync.gather_team(team) {
+        // Some member did not come in time: those that did return at once.
+        sync.wait_for_leavers();
+        return Outcome::Solo { from: 0 };
+    }
     let (mut waited, mut started) = (Duration::ZERO, Instant::now());
     let mut ahead = true;
     for t in 0..sweeps {
@@ -497,7 +577,15 @@ pub unsafe fn run_member<T: Real, const GIBBS: bool>(
             // from them, so that they are here when needed.
             let next = &remote[(c + 1) % parts.len()];
             let mut fetched = next.is_empty();
-            for chunk in interior.chunks(CHUNK) {
+            let mut rest = &interior[..];
+            while !rest.is_empty() {
+                // Once the rows are on their way, the rest in one go.
+                let (chunk, tail) = rest.split_at(if fetched {
+                    rest.len()
+                } else {
+                    CHUNK.min(rest.len())
+                });
+                rest = tail;
                 // SAFETY: as above; these spins' neighbours are all this member's.
                 unsafe {
                     needed += sweep_spins::<T, GIBBS>(m, chunk, &beta, rows.rows, &keys, ahead);
@@ -516,9 +604,7 @@ pub unsafe fn run_member<T: Real, const GIBBS: bool>(
         }
         if member == 0 && sync.solo_stage.load(Ordering::Relaxed) == (t + 1) * classes {
             // Wait for the others to stop, then the rows are member 0's.
-            while sync.left.load(Ordering::Acquire) + 1 < team {
-                std::thread::yield_now();
-            }
+            sync.wait_for_leavers();
             return Outcome::Solo { from: t + 1 };
         }
     }
@@ -578,13 +664,16 @@ mod tests {
     }
 
     /// `sweeps` sweeps of a group by a team of `team`, member 0 handing
-    /// over to itself alone after sweep `solo_after`; the final state.
+    /// over to itself alone after sweep `solo_after`; the final state. With
+    /// `late`, the other members come only once member 0 has returned (as
+    /// on a busy pool).
     fn by_team<T: Real, const GIBBS: bool>(
         m: &KernelModel<T>,
         start: &[Lanes<T>],
         team: usize,
         sweeps: u64,
         solo_after: u64,
+        late: bool,
     ) -> Vec<Lanes<T>> {
         let plan = TeamPlan::new(m, team);
         let mut rows = plan.to_rows(start).unwrap();
@@ -596,36 +685,33 @@ mod tests {
         // SAFETY: `rows` outlives the scope and only the members use it.
         let shared = unsafe { SharedRows::new(&mut rows) };
         let (plan, sync) = (&plan, &sync);
+        // SAFETY: every member runs with the same arguments.
+        let member = move |k: usize| unsafe {
+            run_member::<T, GIBBS>(
+                plan,
+                sync,
+                shared,
+                k,
+                sweeps,
+                beta_of,
+                keys_of,
+                Stop::never(),
+            )
+        };
         let outcome = std::thread::scope(|scope| {
-            for k in 1..team {
-                // SAFETY: every member runs with the same arguments.
-                scope.spawn(move || unsafe {
-                    run_member::<T, GIBBS>(
-                        plan,
-                        sync,
-                        shared,
-                        k,
-                        sweeps,
-                        beta_of,
-                        keys_of,
-                        Stop::never(),
-                    )
-                });
+            if !late {
+                for k in 1..team {
+                    scope.spawn(move || member(k));
+                }
             }
-            // SAFETY: as above.
-            unsafe {
-                run_member::<T, GIBBS>(
-                    plan,
-                    sync,
-                    shared,
-                    0,
-                    sweeps,
-                    beta_of,
-                    keys_of,
-                    Stop::never(),
-                )
-            }
+            member(0)
         });
+        if late {
+            assert_eq!(outcome, Outcome::Solo { from: 0 });
+            for k in 1..team {
+                assert_eq!(member(k), Outcome::Finished);
+            }
+        }
         if let Outcome::Solo { from } = outcome {
             for t in from..sweeps {
                 lane_sweep_ahead::<T, GIBBS>(
@@ -680,20 +766,23 @@ mod tests {
         };
         for team in [2, 3] {
             for solo_after in [u64::MAX, 0, 11, sweeps - 1] {
-                let got = by_team::<T, GIBBS>(&m, &start, team, sweeps, solo_after);
+                let got = by_team::<T, GIBBS>(&m, &start, team, sweeps, solo_after, false);
                 assert_eq!(
                     bits(&one),
                     bits(&got),
                     "team {team}, solo after {solo_after}"
                 );
             }
+            let got = by_team::<T, GIBBS>(&m, &start, team, sweeps, u64::MAX, true);
+            assert_eq!(bits(&one), bits(&got), "team {team}, the others late");
         }
     }
 
     /// A team's sweeps are the one-thread sweeps bit for bit: both label
     /// orders (index runs and breadth-first runs), fixed spins, two and three
-    /// members, both rules and precisions, and member 0 going on alone after
-    /// any sweep.
+    /// members, both rules and precisions, member 0 going on alone after any
+    /// sweep, and member 0 going on alone from the start when the others do
+    /// not come (they then leave the rows alone).
     #[test]
     fn team_sweeps_are_the_one_thread_sweeps() {
         for shuffle in [false, true] {
