@@ -3,7 +3,7 @@ simulated annealing against dwave-samplers', parallel tempering next to SA,
 path-integral SQA against dwave-samplers' and OpenJij's (when installed).
 
     python benches/compare_sa.py [--samplers sa,pt,sqa] [--problems gaussian,bas,k46]
-                                 [--reads 1,16,96,1000] [--sweeps 200] [--pt-reads 64]
+                                 [--reads 1,16,40,96,1000] [--sweeps 200] [--pt-reads 64]
                                  [--sqa-reads 32] [--sqa-sweeps 100] [--slices 32]
                                  [--repeats 3]
 

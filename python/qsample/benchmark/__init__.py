@@ -60,8 +60,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--reads",
         type=_int_list,
-        default=[1, 16, 96, 1000],
-        help="SA read counts, comma-separated (default 1,16,96,1000)",
+        default=[1, 16, 40, 96, 1000],
+        help="SA read counts, comma-separated (default 1,16,40,96,1000)",
     )
     p.add_argument("--sweeps", type=int, default=200, help="SA/PT sweeps per read (default 200)")
     p.add_argument(
