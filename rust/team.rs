@@ -324,14 +324,21 @@ impl TeamSync {
             if self.halt.load(Ordering::Relaxed) {
                 return None;
             }
-            if spins < 4000 {
-                std::hint::spin_loop();
-                spins += 1;
-            } else {
-                std::thread::yield_now();
-            }
+            pause(&mut spins);
         }
         Some(start.elapsed())
+    }
+}
+
+/// A pause in a wait: spin briefly (the wait is usually short), then yield,
+/// so a loaded machine is not made worse.
+#[inline]
+fn pause(spins: &mut u32) {
+    if *spins < 4000 {
+        std::hint::spin_loop();
+        *spins += 1;
+    } else {
+        std::thread::yield_now();
     }
 }
 
@@ -365,11 +372,12 @@ impl TeamSync {
     /// the team sweeps.
     fn gather_team(&self, team: usize) -> bool {
         let start = Instant::now();
+        let mut spins = 0u32;
         while self.joined.load(Ordering::Acquire) < team as u64 - 1 {
             if start.elapsed() > JOIN_WAIT {
                 break;
             }
-            std::hint::spin_loop();
+            pause(&mut spins);
         }
         let all = self.joined.fetch_or(CLOSED, Ordering::AcqRel) == team as u64 - 1;
         self.start
@@ -379,9 +387,10 @@ impl TeamSync {
 
     /// A member other than 0 that joined: whether the team sweeps.
     fn team_sweeps(&self) -> bool {
+        let mut spins = 0u32;
         loop {
             match self.start.load(Ordering::Acquire) {
-                PENDING => std::hint::spin_loop(),
+                PENDING => pause(&mut spins),
                 s => return s == TEAM,
             }
         }
