@@ -373,9 +373,12 @@ def test_ctrl_c_stops_a_long_native_call_promptly(tmp_path):
     script = tmp_path / "long.py"
     script.write_text(
         textwrap.dedent("""
-        import sys, time, numpy as np, qsample
+        import signal, sys, time, numpy as np, qsample
         from qsample.ising import from_bqm
         import dimod
+        # A shell's background job starts with SIGINT ignored, and Python then
+        # installs no Ctrl-C handler: ask for the one an interactive run has.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         n = 400
         bqm = dimod.BinaryQuadraticModel.from_ising(
             {}, {(i, (i + 1) % n): 1.0 for i in range(n)})
